@@ -1,0 +1,374 @@
+package dev.unipool;
+
+import dev.unipool.internal.Pools;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Stream;
+
+/**
+ * A pool of workers that runs tasks on a chosen {@link Backend}: the one API unipool is about. The same
+ * code runs inline, on platform threads, on virtual threads, or on any backend a unipool module adds;
+ * only the {@code Backend} value changes.
+ *
+ * <pre>{@code
+ * try (Pool pool = Pool.of(Backend.threads(4))) {
+ *   TaskFuture<String> f = pool.submit(() -> "hello from " + Worker.current().name());
+ *   System.out.println(f.get() + ", ran on " + f.worker().orElseThrow());
+ *   List<Integer> squares = pool.map(x -> x * x, List.of(1, 2, 3));
+ * }
+ * }</pre>
+ *
+ * <p>A {@code Pool} is an {@link ExecutorService}: {@code invokeAll}, {@code invokeAny},
+ * {@code shutdown}, {@code awaitTermination} and try-with-resources behave as that contract says. A task
+ * submitted after {@link #shutdown()} is rejected with {@link RejectedExecutionException}. {@link #close()}
+ * waits for submitted tasks to finish; {@link #shutdownNow()} cancels the tasks that have not started
+ * (their futures complete as cancelled, so nothing waits forever) and interrupts the running ones.
+ *
+ * <p>Tasks should be {@link java.io.Serializable} when the pool may run them in another process: the
+ * {@code submit} and {@code map} overloads that take {@link SerializableCallable},
+ * {@link SerializableRunnable} and {@link SerializableFunction} make a lambda written at the call
+ * serializable. In-process backends never serialize anything.
+ *
+ * <p>Pools are thread-safe: any number of threads may submit at once.
+ *
+ * <p>Memory consistency effects: actions in a thread before it submits a task happen-before the task
+ * runs (for in-process backends; other backends copy the task), which happens-before the result is
+ * retrieved through its future.
+ */
+public interface Pool extends ExecutorService {
+
+  /**
+   * Creates a pool with default {@link PoolOptions}.
+   *
+   * @param backend how tasks run
+   * @return a running pool; close it when done
+   * @throws IllegalStateException if the backend's module is not on the class path (the message names it)
+   */
+  static Pool of(Backend backend) {
+    return Pools.open(backend, PoolOptions.defaults());
+  }
+
+  /**
+   * Creates a pool.
+   *
+   * @param backend how tasks run
+   * @param options backend-independent settings
+   * @return a running pool; close it when done
+   * @throws IllegalStateException if the backend's module is not on the class path (the message names it)
+   */
+  static Pool of(Backend backend, PoolOptions options) {
+    return Pools.open(backend, options);
+  }
+
+  /**
+   * Creates a pool whose backend is named by the environment variable {@code UNIPOOL_BACKEND} (see
+   * {@link Backend#parse(String)}), or {@code threads} (one per processor) when it is unset or empty. The
+   * switch between backends then needs no rebuild.
+   *
+   * @return a running pool
+   * @throws IllegalArgumentException if {@code UNIPOOL_BACKEND} names no valid backend; the message lists the valid ones
+   */
+  static Pool fromEnvironment() {
+    return Pools.open(Pools.backendFromEnvironment(System.getenv()), PoolOptions.defaults());
+  }
+
+  /**
+   * The backend this pool was created with.
+   *
+   * @return the backend
+   */
+  Backend backend();
+
+  /**
+   * The options this pool was created with.
+   *
+   * @return the options
+   */
+  PoolOptions options();
+
+  /**
+   * Submits a task.
+   *
+   * @param task the task
+   * @param <T> the result type
+   * @return the task's future
+   * @throws RejectedExecutionException if the pool is shut down, or its bounded queue is full with
+   *     {@link Overflow#REJECT} (or the submitter was interrupted while waiting with {@link Overflow#BLOCK})
+   * @throws IllegalArgumentException if the backend must serialize the task and cannot (the message names the type)
+   */
+  @Override
+  <T> TaskFuture<T> submit(Callable<T> task);
+
+  /**
+   * Submits a serializable task; javac picks this overload for a lambda written at the call, which makes
+   * the lambda serializable. Same contract as {@link #submit(Callable)}.
+   *
+   * @param task the task
+   * @param <T> the result type
+   * @return the task's future
+   */
+  default <T> TaskFuture<T> submit(SerializableCallable<T> task) {
+    return submit((Callable<T>) task);
+  }
+
+  /**
+   * Submits a task with per-task options (timeout, retries). Same contract as {@link #submit(Callable)}.
+   *
+   * @param task the task
+   * @param options settings that override the pool's for this task
+   * @param <T> the result type
+   * @return the task's future
+   */
+  <T> TaskFuture<T> submit(Callable<T> task, TaskOptions options);
+
+  /**
+   * Submits a serializable task with per-task options. Same contract as {@link #submit(Callable)}.
+   *
+   * @param task the task
+   * @param options settings that override the pool's for this task
+   * @param <T> the result type
+   * @return the task's future
+   */
+  default <T> TaskFuture<T> submit(SerializableCallable<T> task, TaskOptions options) {
+    return submit((Callable<T>) task, options);
+  }
+
+  /**
+   * Submits an action; its future completes with {@code null}. Same contract as {@link #submit(Callable)}.
+   *
+   * @param task the action
+   * @return the task's future
+   */
+  @Override
+  TaskFuture<?> submit(Runnable task);
+
+  /**
+   * Submits a serializable action. Same contract as {@link #submit(Callable)}.
+   *
+   * @param task the action
+   * @return the task's future
+   */
+  default TaskFuture<?> submit(SerializableRunnable task) {
+    return submit((Runnable) task);
+  }
+
+  /**
+   * Submits an action with per-task options. Same contract as {@link #submit(Callable)}.
+   *
+   * @param task the action
+   * @param options settings that override the pool's for this task
+   * @return the task's future
+   */
+  TaskFuture<?> submit(Runnable task, TaskOptions options);
+
+  /**
+   * Submits a serializable action with per-task options. Same contract as {@link #submit(Callable)}.
+   *
+   * @param task the action
+   * @param options settings that override the pool's for this task
+   * @return the task's future
+   */
+  default TaskFuture<?> submit(SerializableRunnable task, TaskOptions options) {
+    return submit((Runnable) task, options);
+  }
+
+  /**
+   * Submits an action whose future completes with {@code result}. Same contract as {@link #submit(Callable)}.
+   *
+   * @param task the action
+   * @param result the value to complete with
+   * @param <T> the result type
+   * @return the task's future
+   */
+  @Override
+  <T> TaskFuture<T> submit(Runnable task, T result);
+
+  /**
+   * Runs an action with no future to report to: a failure goes to the pool's
+   * {@link PoolOptions#uncaughtHandler() uncaught handler} (by default logged), never silently lost.
+   *
+   * @param task the action
+   * @throws RejectedExecutionException as for {@link #submit(Callable)}
+   */
+  @Override
+  void execute(Runnable task);
+
+  /**
+   * Runs a serializable action; see {@link #execute(Runnable)}.
+   *
+   * @param task the action
+   */
+  default void execute(SerializableRunnable task) {
+    execute((Runnable) task);
+  }
+
+  /**
+   * Applies {@code fn} to every item in parallel and returns the results in input order, like Python's
+   * {@code Pool.map}. If an item fails, the remaining work is cancelled and the failure is thrown.
+   *
+   * @param fn the function, serializable so that it can travel to another process
+   * @param items the inputs; read once, in the calling thread
+   * @param <T> the item type
+   * @param <R> the result type
+   * @return the results, in input order
+   * @throws java.util.concurrent.CompletionException with the item's exception as cause, if one failed
+   * @throws java.util.concurrent.CancellationException if the calling thread was interrupted (its
+   *     interrupt status is set) or a chunk was cancelled
+   * @throws RejectedExecutionException if the pool is shut down
+   */
+  default <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
+    return map(fn, items, MapOptions.auto());
+  }
+
+  /**
+   * Like {@link #map(SerializableFunction, Iterable)} with explicit chunking.
+   *
+   * @param fn the function
+   * @param items the inputs
+   * @param options chunk size and window
+   * @param <T> the item type
+   * @param <R> the result type
+   * @return the results, in input order
+   */
+  <T, R> List<R> map(
+      SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions options);
+
+  /**
+   * Applies a two-argument function to each pair, like Python's {@code starmap}; results in input order.
+   *
+   * @param fn the function
+   * @param pairs the argument pairs, e.g. {@code Map.entry(a, b)} or a map's {@code entrySet()}
+   * @param <A> the first argument type
+   * @param <B> the second argument type
+   * @param <R> the result type
+   * @return the results, in input order
+   */
+  default <A, B, R> List<R> starmap(
+      SerializableBiFunction<? super A, ? super B, ? extends R> fn,
+      Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs) {
+    return starmap(fn, pairs, MapOptions.auto());
+  }
+
+  /**
+   * Like {@link #starmap(SerializableBiFunction, Iterable)} with explicit chunking.
+   *
+   * @param fn the function
+   * @param pairs the argument pairs
+   * @param options chunk size and window
+   * @param <A> the first argument type
+   * @param <B> the second argument type
+   * @param <R> the result type
+   * @return the results, in input order
+   */
+  <A, B, R> List<R> starmap(
+      SerializableBiFunction<? super A, ? super B, ? extends R> fn,
+      Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs,
+      MapOptions options);
+
+  /**
+   * Lazily applies {@code fn} to the items, yielding results in input order, like Python's {@code imap}.
+   * Items are read only as results are consumed, with a bounded number of chunks in flight
+   * ({@link MapOptions}), so an infinite input works in constant memory. Close the stream (or consume it
+   * fully) to release the work in flight; closing cancels chunks not yet consumed. The stream is
+   * sequential and meant for one consuming thread.
+   *
+   * @param fn the function
+   * @param items the inputs; read in the consuming thread
+   * @param <T> the item type
+   * @param <R> the result type
+   * @return a lazy stream of results; its operations throw
+   *     {@link java.util.concurrent.CompletionException} when they reach a failed item
+   */
+  default <T, R> Stream<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
+    return imap(fn, items, MapOptions.auto());
+  }
+
+  /**
+   * Like {@link #imap(SerializableFunction, Iterable)} with explicit chunking.
+   *
+   * @param fn the function
+   * @param items the inputs
+   * @param options chunk size and window
+   * @param <T> the item type
+   * @param <R> the result type
+   * @return a lazy stream of results in input order
+   */
+  <T, R> Stream<R> imap(
+      SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions options);
+
+  /**
+   * Like {@link #imap(SerializableFunction, Iterable)} over a stream, which is closed with the result.
+   *
+   * @param fn the function
+   * @param items the inputs
+   * @param <T> the item type
+   * @param <R> the result type
+   * @return a lazy stream of results in input order
+   */
+  default <T, R> Stream<R> imap(SerializableFunction<? super T, ? extends R> fn, Stream<? extends T> items) {
+    Iterable<T> source = Pools.iterable(items);
+    return this.<T, R>imap(fn, source, MapOptions.auto()).onClose(items::close);
+  }
+
+  /**
+   * Lazily applies {@code fn} to the items, yielding results as they complete (completion order), like
+   * Python's {@code imap_unordered}. Same laziness and bounds as {@link #imap(SerializableFunction, Iterable)}.
+   *
+   * @param fn the function
+   * @param items the inputs
+   * @param <T> the item type
+   * @param <R> the result type
+   * @return a lazy stream of results in completion order
+   */
+  default <T, R> Stream<R> imapUnordered(
+      SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
+    return imapUnordered(fn, items, MapOptions.auto());
+  }
+
+  /**
+   * Like {@link #imapUnordered(SerializableFunction, Iterable)} with explicit chunking.
+   *
+   * @param fn the function
+   * @param items the inputs
+   * @param options chunk size and window
+   * @param <T> the item type
+   * @param <R> the result type
+   * @return a lazy stream of results in completion order
+   */
+  <T, R> Stream<R> imapUnordered(
+      SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions options);
+
+  /**
+   * Like {@link #imapUnordered(SerializableFunction, Iterable)} over a stream, which is closed with the result.
+   *
+   * @param fn the function
+   * @param items the inputs
+   * @param <T> the item type
+   * @param <R> the result type
+   * @return a lazy stream of results in completion order
+   */
+  default <T, R> Stream<R> imapUnordered(
+      SerializableFunction<? super T, ? extends R> fn, Stream<? extends T> items) {
+    Iterable<T> source = Pools.iterable(items);
+    return this.<T, R>imapUnordered(fn, source, MapOptions.auto()).onClose(items::close);
+  }
+
+  /**
+   * Cancels tasks that have not started (their futures complete as cancelled), interrupts running tasks,
+   * and rejects new ones. Does not wait; use {@link #awaitTermination}.
+   *
+   * @return the tasks that never started, already cancelled (running one does nothing)
+   */
+  @Override
+  List<Runnable> shutdownNow();
+
+  /**
+   * Shuts down and waits until every submitted task has finished. If the calling thread is interrupted
+   * while waiting, calls {@link #shutdownNow()} and keeps waiting, then re-asserts the interrupt.
+   */
+  @Override
+  void close();
+}

@@ -1,0 +1,216 @@
+package dev.unipool.internal;
+
+import dev.unipool.MapOptions;
+import dev.unipool.SerializableFunction;
+import dev.unipool.TaskOptions;
+import dev.unipool.spi.AbstractPool;
+import dev.unipool.spi.TaskRun;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The map family: chunks the input, keeps a bounded window of chunks in flight, and yields results in
+ * input or completion order.
+ *
+ * <p>Overview: everything happens on the consuming thread. Each {@code hasNext} tops the window up
+ * (reading more input only then, so infinite inputs stay in constant memory) and then waits for the next
+ * chunk to yield: the oldest one (ordered) or whichever completes first (unordered, fed by completion
+ * callbacks into a queue). Chunk sizes adapt to the measured cost per item unless fixed by the caller.
+ */
+public final class MapEngine {
+  /** Aim for chunks of about this long, so per-chunk overhead (a round trip to a worker) stays small. */
+  private static final long TARGET_CHUNK_NANOS = 2_000_000;
+  private static final int MAX_CHUNK = 65_536;
+  private static final int MAX_WINDOW = 256;
+
+  private MapEngine() {}
+
+  /**
+   * Starts a lazy map.
+   *
+   * @param pool the pool to run chunks on
+   * @param fn the function
+   * @param items the inputs
+   * @param options chunking and window
+   * @param ordered whether results come in input order
+   * @param <T> item type
+   * @param <R> result type
+   * @return the results, lazily; closing cancels work in flight
+   */
+  public static <T, R> Stream<R> stream(
+      AbstractPool pool,
+      SerializableFunction<? super T, ? extends R> fn,
+      Iterable<? extends T> items,
+      MapOptions options,
+      boolean ordered) {
+    Objects.requireNonNull(fn, "fn");
+    Objects.requireNonNull(items, "items");
+    Objects.requireNonNull(options, "options");
+    int known = items instanceof Collection<?> c ? c.size() : -1;
+    ChunkIterator<T, R> it = new ChunkIterator<>(pool, fn, items.iterator(), options, known, ordered);
+    return StreamSupport.stream(
+            Spliterators.spliteratorUnknownSize(it, ordered ? Spliterator.ORDERED : 0), false)
+        .onClose(it::close);
+  }
+
+  private record InFlight<R>(TaskRun<List<R>> run, long first, int size) {}
+
+  private static final class ChunkIterator<T, R> implements Iterator<R> {
+    private final AbstractPool pool;
+    private final SerializableFunction<? super T, ? extends R> fn;
+    private final Iterator<? extends T> source;
+    private final boolean ordered;
+    private final int fixedChunk;
+    private final int window;
+    private final int cap;
+    private final ArrayDeque<InFlight<R>> inFlight = new ArrayDeque<>();
+    private final LinkedBlockingQueue<InFlight<R>> completed = new LinkedBlockingQueue<>();
+    private int outstanding; // submitted and not yet taken (unordered)
+    private long nextIndex;
+    private int adaptive = 1;
+    private double nanosPerItem = -1;
+    private @Nullable Iterator<R> current;
+    private boolean closed;
+
+    ChunkIterator(
+        AbstractPool pool,
+        SerializableFunction<? super T, ? extends R> fn,
+        Iterator<? extends T> source,
+        MapOptions options,
+        int known,
+        boolean ordered) {
+      this.pool = pool;
+      this.fn = fn;
+      this.source = source;
+      this.ordered = ordered;
+      this.fixedChunk = options.chunkSize();
+      int par = Math.min(pool.parallelism(), 64);
+      this.window = options.maxInFlight() > 0 ? options.maxInFlight() : Math.min(MAX_WINDOW, 4 * par);
+      this.cap = known >= 0 ? Math.max(1, (int) Math.min(MAX_CHUNK, ceilDiv(known, 4L * par))) : MAX_CHUNK;
+    }
+
+    private static long ceilDiv(long a, long b) {
+      return (a + b - 1) / b;
+    }
+
+    private void fill() {
+      while (outstanding < window && source.hasNext()) {
+        int size = fixedChunk > 0 ? fixedChunk : adaptive;
+        List<T> items = new ArrayList<>(Math.min(size, 1024));
+        while (items.size() < size && source.hasNext()) {
+          items.add(source.next());
+        }
+        TaskRun<List<R>> run = pool.submitChecked(new Tasks.Chunk<>(fn, items), TaskOptions.none(), false);
+        InFlight<R> c = new InFlight<>(run, nextIndex, items.size());
+        nextIndex += items.size();
+        outstanding++;
+        if (ordered) {
+          inFlight.add(c);
+        } else {
+          inFlight.add(c);
+          run.whenComplete((v, e) -> completed.add(c));
+        }
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (true) {
+        Iterator<R> cur = current;
+        if (cur != null && cur.hasNext()) {
+          return true;
+        }
+        if (closed) {
+          return false;
+        }
+        fill();
+        if (outstanding == 0) {
+          close();
+          return false;
+        }
+        current = take().iterator();
+      }
+    }
+
+    @Override
+    public R next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return Objects.requireNonNull(current).next();
+    }
+
+    private List<R> take() {
+      InFlight<R> c;
+      try {
+        if (ordered) {
+          c = Objects.requireNonNull(inFlight.poll());
+          c.run().get();
+        } else {
+          c = completed.take();
+          inFlight.remove(c);
+        }
+        outstanding--;
+        List<R> results = c.run().get();
+        learn(c);
+        return results;
+      } catch (InterruptedException e) {
+        close();
+        Thread.currentThread().interrupt();
+        CancellationException ce = new CancellationException("interrupted while waiting for map results");
+        ce.initCause(e);
+        throw ce;
+      } catch (ExecutionException e) {
+        close();
+        throw new CompletionException(failureMessage(e.getCause()), e.getCause());
+      } catch (CancellationException e) {
+        close();
+        throw e;
+      }
+    }
+
+    private String failureMessage(@Nullable Throwable cause) {
+      return "map failed on an item: " + cause;
+    }
+
+    private void learn(InFlight<R> c) {
+      if (fixedChunk > 0) {
+        return;
+      }
+      long nanos = c.run().runNanos();
+      if (nanos < 0) {
+        return;
+      }
+      double per = (double) nanos / c.size();
+      nanosPerItem = nanosPerItem < 0 ? per : 0.7 * nanosPerItem + 0.3 * per;
+      long ideal = nanosPerItem <= 0 ? MAX_CHUNK : (long) (TARGET_CHUNK_NANOS / nanosPerItem);
+      adaptive = (int) Math.max(1, Math.min(Math.min(ideal, cap), 4L * adaptive));
+    }
+
+    void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      for (InFlight<R> c : inFlight) {
+        c.run().cancel(true);
+      }
+      inFlight.clear();
+      outstanding = 0;
+    }
+  }
+}

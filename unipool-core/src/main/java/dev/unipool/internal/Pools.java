@@ -1,0 +1,85 @@
+package dev.unipool.internal;
+
+import dev.unipool.Backend;
+import dev.unipool.Pool;
+import dev.unipool.PoolOptions;
+import dev.unipool.spi.PoolProvider;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+
+/** Creates pools: in-process backends directly, the others through {@link PoolProvider}s. */
+public final class Pools {
+  /** The environment variable {@link Pool#fromEnvironment()} reads. */
+  public static final String ENV = "UNIPOOL_BACKEND";
+
+  private Pools() {}
+
+  /**
+   * Opens a pool for {@code backend}.
+   *
+   * @param backend the backend
+   * @param options the options
+   * @return the running pool
+   */
+  public static Pool open(Backend backend, PoolOptions options) {
+    Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(options, "options");
+    return switch (backend) {
+      case Backend.Inline b -> new InlinePool(b, options);
+      case Backend.Threads b -> ExecutorPool.threads(b, options);
+      case Backend.Virtual b -> ExecutorPool.virtual(b, options);
+    };
+  }
+
+  /**
+   * Opens a pool through the first {@link PoolProvider} that supports the backend.
+   *
+   * @param backend the backend
+   * @param options the options
+   * @param artifact the Maven artifact that provides it, for the error message
+   * @return the running pool
+   * @throws IllegalStateException if no provider is on the class path
+   */
+  static Pool openWithProvider(Backend backend, PoolOptions options, String artifact) {
+    for (PoolProvider p : ServiceLoader.load(PoolProvider.class)) {
+      if (p.supports(backend)) {
+        return p.open(backend, options);
+      }
+    }
+    throw new IllegalStateException(
+        "backend " + backend + " needs the dev.unipool:" + artifact + " module on the class path; add that"
+            + " dependency next to unipool-core");
+  }
+
+  /**
+   * A one-shot iterable over a stream's elements, read lazily.
+   *
+   * @param stream the stream
+   * @param <T> the element type
+   * @return an iterable whose iterator reads the stream
+   */
+  @SuppressWarnings("unchecked") // a stream of ? extends T only produces Ts
+  public static <T> Iterable<T> iterable(java.util.stream.Stream<? extends T> stream) {
+    return () -> (java.util.Iterator<T>) stream.iterator();
+  }
+
+  /**
+   * The backend {@code UNIPOOL_BACKEND} names in {@code env}, or {@code threads} when unset or blank.
+   *
+   * @param env the environment
+   * @return the backend
+   * @throws IllegalArgumentException if the variable names no valid backend
+   */
+  public static Backend backendFromEnvironment(Map<String, String> env) {
+    String spec = env.get(ENV);
+    if (spec == null || spec.isBlank()) {
+      return Backend.threads();
+    }
+    try {
+      return Backend.parse(spec);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(ENV + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package dev.unipool.internal;
+
+import dev.unipool.SerializableBiFunction;
+import dev.unipool.SerializableCallable;
+import dev.unipool.SerializableFunction;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Serializable adapters the pool wraps around user code. Each is serializable exactly when the user's
+ * object is, so the backend's serializability check reports the user's type, not ours.
+ */
+public final class Tasks {
+  private Tasks() {}
+
+  /**
+   * Adapts an action to a callable returning {@code result}.
+   *
+   * @param task the action
+   * @param result what the callable returns
+   * @param <T> the result type
+   * @return the callable
+   */
+  public static <T> Callable<T> callable(Runnable task, @Nullable T result) {
+    return new RunnableTask<>(task, result);
+  }
+
+  /**
+   * Adapts a two-argument function to one over {@link Pair}s.
+   *
+   * @param fn the function
+   * @param <A> first argument type
+   * @param <B> second argument type
+   * @param <R> result type
+   * @return the function over pairs
+   */
+  public static <A, B, R> SerializableFunction<Pair<A, B>, R> spread(
+      SerializableBiFunction<? super A, ? super B, ? extends R> fn) {
+    return new Spread<>(fn);
+  }
+
+  /**
+   * A lazy view of map entries as serializable pairs (JDK entries are not all serializable).
+   *
+   * @param pairs the entries
+   * @param <A> key type
+   * @param <B> value type
+   * @return the pairs, read lazily
+   */
+  public static <A, B> Iterable<Pair<A, B>> pairs(Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs) {
+    Objects.requireNonNull(pairs, "pairs");
+    return () -> {
+      Iterator<? extends Map.Entry<? extends A, ? extends B>> it = pairs.iterator();
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return it.hasNext();
+        }
+
+        @Override
+        public Pair<A, B> next() {
+          Map.Entry<? extends A, ? extends B> e = Objects.requireNonNull(it.next(), "pairs must not contain null");
+          return new Pair<>(e.getKey(), e.getValue());
+        }
+      };
+    };
+  }
+
+  /**
+   * Two arguments for {@code starmap}.
+   *
+   * @param a first
+   * @param b second
+   * @param <A> first type
+   * @param <B> second type
+   */
+  public record Pair<A, B>(A a, B b) implements Serializable {}
+
+  record RunnableTask<T>(Runnable task, @Nullable T result) implements SerializableCallable<T> {
+    @Override
+    @SuppressWarnings("NullAway") // T is the caller's choice; null for submit(Runnable)
+    public T call() {
+      task.run();
+      return result;
+    }
+
+    @Override
+    public String toString() {
+      return task.toString();
+    }
+  }
+
+  record Spread<A, B, R>(SerializableBiFunction<? super A, ? super B, ? extends R> fn)
+      implements SerializableFunction<Pair<A, B>, R> {
+    @Override
+    public R apply(Pair<A, B> p) {
+      return fn.apply(p.a(), p.b());
+    }
+  }
+
+  /**
+   * A chunk of a map: applies {@code fn} to each item in order, failing on the first exception.
+   *
+   * @param fn the function
+   * @param items the items
+   * @param <T> item type
+   * @param <R> result type
+   */
+  public record Chunk<T, R>(SerializableFunction<? super T, ? extends R> fn, List<T> items)
+      implements SerializableCallable<List<R>> {
+    @Override
+    public List<R> call() {
+      List<R> out = new ArrayList<>(items.size());
+      for (T item : items) {
+        out.add(fn.apply(item));
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,472 @@
+package dev.unipool.spi;
+
+import dev.unipool.Backend;
+import dev.unipool.Futures;
+import dev.unipool.MapOptions;
+import dev.unipool.Overflow;
+import dev.unipool.Pool;
+import dev.unipool.PoolOptions;
+import dev.unipool.SerializableBiFunction;
+import dev.unipool.SerializableFunction;
+import dev.unipool.TaskFuture;
+import dev.unipool.TaskOptions;
+import dev.unipool.internal.MapEngine;
+import dev.unipool.internal.Tasks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The machinery every backend shares: argument checks, the bounded queue, lifecycle state, timeouts,
+ * {@code invokeAll}/{@code invokeAny} and the map family. A backend supplies only how a {@link TaskRun}
+ * reaches a worker and how its workers stop.
+ *
+ * <p>Subclasses must be thread-safe: {@link #dispatch} is called concurrently by submitting threads.
+ */
+public abstract class AbstractPool implements Pool {
+  /** One timer thread for all pools: timeouts only complete futures and signal backends, never block. */
+  static final ScheduledThreadPoolExecutor TIMER = newTimer();
+
+  private static final int RUNNING = 0;
+  private static final int SHUTDOWN = 1;
+  private static final int STOP = 2;
+
+  private final Backend backend;
+  private final PoolOptions options;
+  private final AtomicInteger state = new AtomicInteger(RUNNING);
+  private final @Nullable Semaphore queueSlots;
+
+  /**
+   * Creates the shared part of a pool.
+   *
+   * @param backend the backend configuration
+   * @param options the pool options
+   */
+  protected AbstractPool(Backend backend, PoolOptions options) {
+    this.backend = Objects.requireNonNull(backend, "backend");
+    this.options = Objects.requireNonNull(options, "options");
+    this.queueSlots = options.queueCapacity() > 0 ? new Semaphore(options.queueCapacity()) : null;
+  }
+
+  private static ScheduledThreadPoolExecutor newTimer() {
+    ScheduledThreadPoolExecutor t =
+        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("unipool-timer").factory());
+    t.setRemoveOnCancelPolicy(true);
+    return t;
+  }
+
+  // ---- what a backend provides ----
+
+  /**
+   * Hands an accepted task to the backend. Called on the submitting thread; must not block for long.
+   * The backend must eventually start and complete the task, or drop it if {@link TaskRun#start} says it
+   * is already done.
+   *
+   * @param run the task
+   * @throws RejectedExecutionException if the backend has stopped accepting tasks
+   */
+  protected abstract void dispatch(TaskRun<?> run);
+
+  /** Stops accepting tasks; queued and running tasks still finish. Called once. */
+  protected abstract void shutdownBackend();
+
+  /**
+   * Stops at once: removes tasks that have not started and interrupts running ones. Called once, after
+   * {@link #shutdownBackend()}.
+   *
+   * @return the tasks removed before they started; this class cancels them
+   */
+  protected abstract List<TaskRun<?>> shutdownBackendNow();
+
+  /**
+   * Waits until every worker has stopped after shutdown.
+   *
+   * @param nanos the most to wait
+   * @return true if terminated
+   * @throws InterruptedException if interrupted while waiting
+   */
+  protected abstract boolean awaitBackend(long nanos) throws InterruptedException;
+
+  /**
+   * Whether every worker has stopped after shutdown.
+   *
+   * @return true if terminated
+   */
+  protected abstract boolean backendTerminated();
+
+  /**
+   * Checks, in the submitting thread, that the backend can run {@code task} (for example that it
+   * serializes). The default accepts everything.
+   *
+   * @param task the task about to be submitted
+   * @throws IllegalArgumentException if it cannot run here, with a message that says why and how to fix it
+   */
+  protected void checkTask(Callable<?> task) {}
+
+  /**
+   * Stops a task that is running and was just cancelled or timed out. The default interrupts the local
+   * thread running it when {@code interrupt} is true.
+   *
+   * @param run the task, already completed
+   * @param interrupt whether the caller asked to interrupt
+   */
+  protected void cancelRunning(TaskRun<?> run, boolean interrupt) {
+    if (interrupt) {
+      run.interruptRunner();
+    }
+  }
+
+  /**
+   * The number of tasks the backend runs at once, used to size map chunks and windows.
+   *
+   * @return at least 1
+   */
+  public int parallelism() {
+    return backend.parallelism();
+  }
+
+  // ---- Pool ----
+
+  @Override
+  public final Backend backend() {
+    return backend;
+  }
+
+  @Override
+  public final PoolOptions options() {
+    return options;
+  }
+
+  @Override
+  public <T> TaskFuture<T> submit(Callable<T> task) {
+    return submit(task, TaskOptions.none());
+  }
+
+  @Override
+  public <T> TaskFuture<T> submit(Callable<T> task, TaskOptions taskOptions) {
+    Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(taskOptions, "options");
+    return submitChecked(task, taskOptions, true);
+  }
+
+  /**
+   * Submits a task, optionally bypassing the bounded queue (map chunks are bounded by their own window).
+   *
+   * @param task the task
+   * @param taskOptions per-task options
+   * @param useQueueBound whether the task takes a queue slot
+   * @param <T> the result type
+   * @return the task
+   */
+  public final <T> TaskRun<T> submitChecked(Callable<T> task, TaskOptions taskOptions, boolean useQueueBound) {
+    checkTask(task);
+    requireRunning();
+    boolean permit = useQueueBound && acquirePermit();
+    Duration timeout = taskOptions.timeout() != null ? taskOptions.timeout() : options.taskTimeout();
+    int retries = taskOptions.retries() >= 0 ? taskOptions.retries() : options.retries();
+    TaskRun<T> run = new TaskRun<>(this, task, timeout, retries, permit);
+    try {
+      requireRunning();
+      dispatch(run);
+    } catch (RuntimeException e) {
+      run.reject(e);
+      throw e;
+    }
+    return run;
+  }
+
+  private void requireRunning() {
+    if (state.get() != RUNNING) {
+      throw new RejectedExecutionException("pool " + options.name() + " (" + backend + ") is shut down");
+    }
+  }
+
+  private boolean acquirePermit() {
+    Semaphore slots = queueSlots;
+    if (slots == null) {
+      return false;
+    }
+    if (options.overflow() == Overflow.REJECT) {
+      if (!slots.tryAcquire()) {
+        throw new RejectedExecutionException(
+            "queue full: " + options.queueCapacity() + " tasks already wait to start (Overflow.REJECT)");
+      }
+      return true;
+    }
+    try {
+      slots.acquire();
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RejectedExecutionException("interrupted while waiting for a queue slot", e);
+    }
+  }
+
+  void releasePermit() {
+    Semaphore slots = queueSlots;
+    if (slots != null) {
+      slots.release();
+    }
+  }
+
+  @Override
+  public TaskFuture<?> submit(Runnable task) {
+    return submit(Tasks.callable(Objects.requireNonNull(task, "task"), null), TaskOptions.none());
+  }
+
+  @Override
+  public TaskFuture<?> submit(Runnable task, TaskOptions taskOptions) {
+    return submit(Tasks.callable(Objects.requireNonNull(task, "task"), null), taskOptions);
+  }
+
+  @Override
+  public <T> TaskFuture<T> submit(Runnable task, T result) {
+    return submit(Tasks.callable(Objects.requireNonNull(task, "task"), result), TaskOptions.none());
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    TaskFuture<?> f = submit(task);
+    f.whenComplete((v, e) -> {
+      if (e != null && !(e instanceof CancellationException)) {
+        try {
+          options.uncaughtHandler().accept(Futures.unwrap(e));
+        } catch (RuntimeException handlerFailure) {
+          PoolOptions.LOG_UNCAUGHT.accept(handlerFailure);
+        }
+      }
+    });
+  }
+
+  // ---- map family ----
+
+  @Override
+  public <T, R> List<R> map(
+      SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions mapOptions) {
+    try (Stream<R> s = imap(fn, items, mapOptions)) {
+      return s.toList();
+    }
+  }
+
+  @Override
+  public <A, B, R> List<R> starmap(
+      SerializableBiFunction<? super A, ? super B, ? extends R> fn,
+      Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs,
+      MapOptions mapOptions) {
+    Objects.requireNonNull(fn, "fn");
+    return map(Tasks.spread(fn), Tasks.pairs(pairs), mapOptions);
+  }
+
+  @Override
+  public <T, R> Stream<R> imap(
+      SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions mapOptions) {
+    return MapEngine.stream(this, fn, items, mapOptions, true);
+  }
+
+  @Override
+  public <T, R> Stream<R> imapUnordered(
+      SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions mapOptions) {
+    return MapEngine.stream(this, fn, items, mapOptions, false);
+  }
+
+  // ---- invokeAll / invokeAny ----
+
+  @Override
+  public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
+    List<Future<T>> futures = submitAll(tasks);
+    try {
+      for (Future<T> f : futures) {
+        awaitQuietly(f, Long.MAX_VALUE);
+      }
+      return futures;
+    } catch (InterruptedException e) {
+      futures.forEach(f -> f.cancel(true));
+      throw e;
+    }
+  }
+
+  @Override
+  public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+      throws InterruptedException {
+    long deadline = deadline(timeout, unit);
+    List<Future<T>> futures = submitAll(tasks);
+    try {
+      for (Future<T> f : futures) {
+        if (!awaitQuietly(f, deadline)) {
+          break;
+        }
+      }
+    } catch (InterruptedException e) {
+      futures.forEach(f -> f.cancel(true));
+      throw e;
+    }
+    futures.forEach(f -> f.cancel(true)); // no-op for the done ones
+    return futures;
+  }
+
+  @Override
+  public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+    try {
+      return invokeAny(tasks, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no deadline, yet timed out", e);
+    }
+  }
+
+  @Override
+  public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = deadline(timeout, unit);
+    if (tasks.isEmpty()) {
+      throw new IllegalArgumentException("invokeAny needs at least one task");
+    }
+    LinkedBlockingQueue<TaskFuture<T>> done = new LinkedBlockingQueue<>();
+    List<TaskFuture<T>> futures = new ArrayList<>(tasks.size());
+    try {
+      for (Callable<T> task : tasks) {
+        TaskFuture<T> f = submit(Objects.requireNonNull(task, "tasks must not contain null"));
+        futures.add(f);
+        f.whenComplete((v, e) -> done.add(f));
+      }
+      ExecutionException last = null;
+      for (int i = 0; i < futures.size(); i++) {
+        TaskFuture<T> f = deadline == Long.MAX_VALUE
+            ? done.take()
+            : done.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (f == null) {
+          throw new TimeoutException("no task of invokeAny succeeded within " + timeout + " " + unit);
+        }
+        try {
+          return f.get();
+        } catch (ExecutionException e) {
+          last = e;
+        } catch (CancellationException e) {
+          last = new ExecutionException(e);
+        }
+      }
+      throw Objects.requireNonNull(last);
+    } finally {
+      futures.forEach(f -> f.cancel(true));
+    }
+  }
+
+  private <T> List<Future<T>> submitAll(Collection<? extends Callable<T>> tasks) {
+    List<Future<T>> futures = new ArrayList<>(tasks.size());
+    try {
+      for (Callable<T> task : tasks) {
+        futures.add(submit(Objects.requireNonNull(task, "tasks must not contain null")));
+      }
+    } catch (RuntimeException e) {
+      futures.forEach(f -> f.cancel(true));
+      throw e;
+    }
+    return futures;
+  }
+
+  private static long deadline(long timeout, TimeUnit unit) {
+    if (timeout < 0) {
+      throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
+    }
+    long now = System.nanoTime();
+    long nanos = unit.toNanos(timeout);
+    return nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;
+  }
+
+  /** Waits for {@code f} until {@code deadline}; returns false on timeout. Outcome exceptions are ignored. */
+  private static boolean awaitQuietly(Future<?> f, long deadline) throws InterruptedException {
+    try {
+      if (deadline == Long.MAX_VALUE) {
+        f.get();
+      } else {
+        f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+    } catch (ExecutionException | CancellationException e) {
+      // the caller reads outcomes from the futures
+    } catch (TimeoutException e) {
+      return false;
+    }
+    return true;
+  }
+
+  // ---- lifecycle ----
+
+  @Override
+  public void shutdown() {
+    if (state.compareAndSet(RUNNING, SHUTDOWN)) {
+      shutdownBackend();
+    }
+  }
+
+  @Override
+  public List<Runnable> shutdownNow() {
+    shutdown();
+    if (!state.compareAndSet(SHUTDOWN, STOP)) {
+      return List.of();
+    }
+    List<TaskRun<?>> never = shutdownBackendNow();
+    never.forEach(r -> r.cancel(false));
+    return List.copyOf(never);
+  }
+
+  @Override
+  public boolean isShutdown() {
+    return state.get() != RUNNING;
+  }
+
+  @Override
+  public boolean isTerminated() {
+    return state.get() != RUNNING && backendTerminated();
+  }
+
+  @Override
+  public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+    return awaitBackend(unit.toNanos(timeout));
+  }
+
+  @Override
+  public void close() {
+    boolean interrupted = false;
+    shutdown();
+    while (true) {
+      try {
+        if (awaitBackend(TimeUnit.DAYS.toNanos(1))) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        if (!interrupted) {
+          shutdownNow();
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    String s = switch (state.get()) {
+      case RUNNING -> "running";
+      case SHUTDOWN -> backendTerminated() ? "terminated" : "shutting down";
+      default -> backendTerminated() ? "terminated" : "stopping";
+    };
+    return "Pool[" + options.name() + ", " + backend + ", " + s + "]";
+  }
+}

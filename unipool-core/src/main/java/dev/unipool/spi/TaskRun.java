@@ -1,0 +1,311 @@
+package dev.unipool.spi;
+
+import dev.unipool.TaskFuture;
+import dev.unipool.TaskTimeoutException;
+import dev.unipool.TaskTimings;
+import dev.unipool.Worker;
+import dev.unipool.WorkerInfo;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One submitted task and its future: what backends receive from {@link AbstractPool#dispatch}.
+ *
+ * <p>A backend calls {@link #start(WorkerInfo)} when the task begins (which returns false if it was
+ * cancelled meanwhile, in which case the backend drops it), then completes it with
+ * {@link #complete(Object)} or {@link #completeExceptionally(Throwable)}. In-process backends simply call
+ * {@link #run()}, which does all three on the current thread.
+ *
+ * <p>Overview: the future is a {@link CompletableFuture} so that every {@code CompletionStage} method and
+ * {@code get}/{@code join} come with the JDK's well-tested waiting machinery. What it adds is the
+ * bookkeeping around it: timings, who ran it, the timeout timer, the queue permit and the running thread,
+ * so that {@code cancel(true)} and timeouts can interrupt it without hitting the next task that thread
+ * runs (the same hand-off {@link java.util.concurrent.FutureTask} does).
+ *
+ * @param <T> the result type
+ */
+public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture<T>, Runnable {
+  private static final long EPOCH_NANOS = System.nanoTime();
+  private static final Instant EPOCH = Instant.now();
+  private static final Object INTERRUPTING = new Object();
+  private static final VarHandle RUNNER;
+  private static final VarHandle PERMIT;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      RUNNER = l.findVarHandle(TaskRun.class, "runner", Object.class);
+      PERMIT = l.findVarHandle(TaskRun.class, "permit", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final AbstractPool pool;
+  private final Callable<T> task;
+  private final @Nullable Duration timeout;
+  private final int retries;
+  private final long submittedNanos = System.nanoTime();
+  private volatile long startedNanos;
+  private volatile long finishedNanos;
+  private volatile @Nullable Object worker; // WorkerInfo, or the local Thread (WorkerInfo built lazily)
+  private volatile @Nullable Object runner; // the local thread running the task, or INTERRUPTING
+  private volatile @Nullable ScheduledFuture<?> timer;
+  @SuppressWarnings("unused") // accessed through PERMIT
+  private volatile boolean permit;
+
+  /** For backends: per-task state, e.g. the encoded task or the worker it was sent to. */
+  public volatile @Nullable Object attachment;
+
+  TaskRun(AbstractPool pool, Callable<T> task, @Nullable Duration timeout, int retries, boolean permit) {
+    this.pool = pool;
+    this.task = task;
+    this.timeout = timeout;
+    this.retries = retries;
+    this.permit = permit;
+  }
+
+  /**
+   * The task as submitted.
+   *
+   * @return the callable
+   */
+  public Callable<T> task() {
+    return task;
+  }
+
+  /**
+   * The run-time limit in force for this task.
+   *
+   * @return the timeout, or null for none
+   */
+  public @Nullable Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * How many times this task may be re-run after losing its worker.
+   *
+   * @return 0 or more
+   */
+  public int retries() {
+    return retries;
+  }
+
+  /**
+   * Marks the task started on {@code worker}: records the time, releases its queue slot and arms its
+   * timeout. Idempotent for re-runs (the first start time is kept for timings; the timeout restarts).
+   *
+   * @param worker who runs it
+   * @return false if the task is already done (cancelled); the backend must then not run it
+   */
+  public boolean start(WorkerInfo worker) {
+    return begin(worker);
+  }
+
+  private boolean begin(Object who) {
+    if (isDone()) {
+      releasePermit();
+      return false;
+    }
+    this.worker = who;
+    if (startedNanos == 0) {
+      startedNanos = System.nanoTime();
+    }
+    releasePermit();
+    Duration t = timeout;
+    if (t != null) {
+      ScheduledFuture<?> old = timer;
+      if (old != null) {
+        old.cancel(false);
+      }
+      timer = AbstractPool.TIMER.schedule(this::expire, t.toNanos(), TimeUnit.NANOSECONDS);
+      if (isDone()) { // completed while arming: do not keep the timer queued
+        timer.cancel(false);
+      }
+    }
+    return true;
+  }
+
+  /** Runs the task on the calling thread: start, call, complete. Does nothing if already done. */
+  @Override
+  public void run() {
+    Thread me = Thread.currentThread();
+    if (!begin(me)) {
+      return;
+    }
+    runner = me;
+    try {
+      if (!isDone()) {
+        complete(task.call());
+      }
+    } catch (Throwable e) {
+      completeExceptionally(e);
+    } finally {
+      if (!RUNNER.compareAndSet(this, me, null)) {
+        // A canceller is interrupting us right now: wait for it, then clear the interrupt so it does not
+        // leak into the next task this thread runs.
+        while (runner == INTERRUPTING) {
+          Thread.onSpinWait();
+        }
+        Thread.interrupted();
+      }
+    }
+  }
+
+  /** Interrupts the thread running this task locally, if any; never the thread's next task. */
+  void interruptRunner() {
+    Object r = runner;
+    if (r instanceof Thread t && RUNNER.compareAndSet(this, r, INTERRUPTING)) {
+      try {
+        t.interrupt();
+      } finally {
+        runner = null;
+      }
+    }
+  }
+
+  private void expire() {
+    Duration t = timeout;
+    if (t != null && completeExceptionally(new TaskTimeoutException(t))) {
+      pool.cancelRunning(this, true);
+    }
+  }
+
+  /** Called when the backend could not accept the task after all. */
+  void reject(Throwable e) {
+    completeExceptionally(e);
+  }
+
+  @Override
+  public boolean complete(T value) {
+    if (isDone()) {
+      return false;
+    }
+    long now = System.nanoTime();
+    finishedNanos = now;
+    if (super.complete(value)) {
+      finished();
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public boolean completeExceptionally(Throwable ex) {
+    if (isDone()) {
+      return false;
+    }
+    finishedNanos = System.nanoTime();
+    if (super.completeExceptionally(ex)) {
+      finished();
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Cancels the task. If it has not started it never will; if it is running and
+   * {@code mayInterruptIfRunning} is true, the backend interrupts it (and the worker-process backend kills
+   * the worker after a grace period if it does not stop).
+   */
+  @Override
+  public boolean cancel(boolean mayInterruptIfRunning) {
+    if (isDone()) {
+      return false;
+    }
+    finishedNanos = System.nanoTime();
+    if (super.cancel(mayInterruptIfRunning)) {
+      finished();
+      if (startedNanos != 0) {
+        pool.cancelRunning(this, mayInterruptIfRunning);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private void finished() {
+    ScheduledFuture<?> t = timer;
+    if (t != null) {
+      t.cancel(false);
+    }
+    releasePermit();
+  }
+
+  private void releasePermit() {
+    if ((boolean) PERMIT.getAndSet(this, false)) {
+      pool.releasePermit();
+    }
+  }
+
+  /** Whether {@link #start} has been called. */
+  boolean started() {
+    return startedNanos != 0;
+  }
+
+  @Override
+  public Optional<WorkerInfo> worker() {
+    Object w = worker;
+    if (w instanceof Thread t) {
+      // The thread's current name may have changed, but pid/host are fixed and the name is what it had.
+      WorkerInfo info = Worker.current();
+      WorkerInfo built = new WorkerInfo(info.pid(), nameOf(t), nameOf(t), info.host());
+      worker = built;
+      return Optional.of(built);
+    }
+    return Optional.ofNullable((WorkerInfo) w);
+  }
+
+  private static String nameOf(Thread t) {
+    String n = t.getName();
+    return n.isEmpty() ? (t.isVirtual() ? "virtual-" : "thread-") + t.threadId() : n;
+  }
+
+  @Override
+  public TaskTimings timings() {
+    long s = startedNanos;
+    long f = finishedNanos;
+    return new TaskTimings(instant(submittedNanos), s == 0 ? null : instant(s), f == 0 || !isDone() ? null : instant(f));
+  }
+
+  /**
+   * The time between start and finish in nanoseconds, or -1 if not both happened.
+   *
+   * @return the run time in nanoseconds
+   */
+  public long runNanos() {
+    long s = startedNanos;
+    long f = finishedNanos;
+    return s == 0 || f == 0 ? -1 : f - s;
+  }
+
+  private static Instant instant(long nanos) {
+    return EPOCH.plusNanos(nanos - EPOCH_NANOS);
+  }
+
+  /** Dependents are plain futures: completing one must not look like completing a task. */
+  @Override
+  public <U> CompletableFuture<U> newIncompleteFuture() {
+    return new CompletableFuture<>();
+  }
+
+  /** Returns a new future completed with this task's outcome; completing it does not affect the task. */
+  @Override
+  public CompletableFuture<T> toCompletableFuture() {
+    return copy();
+  }
+
+  @Override
+  public String toString() {
+    return "TaskRun[" + task + ", " + state() + "]";
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Service-provider interface for backend modules (worker processes, cluster). Application code does not
+ * need this package: it is exported so that unipool's own backend modules can build on the shared
+ * machinery ({@link dev.unipool.spi.AbstractPool}, {@link dev.unipool.spi.TaskRun}). It may change
+ * between minor versions.
+ */
+@NullMarked
+package dev.unipool.spi;
+
+import org.jspecify.annotations.NullMarked;
