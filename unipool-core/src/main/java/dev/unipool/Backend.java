@@ -8,11 +8,12 @@ import java.util.Locale;
  *
  * <p>Create instances with the static factories; each validates its arguments at the call. Backends are
  * also named by a short text form, used by {@link #parse(String)} and {@code UNIPOOL_BACKEND}:
- * {@code inline}, {@code threads[:N]}, {@code virtual}. {@link #toString()} returns that form.
+ * {@code inline}, {@code threads[:N]}, {@code virtual}, {@code processes[:N]}. {@link #toString()} returns
+ * that form (for the options a text form can carry).
  *
  * <p>Instances are immutable and safe to share between threads.
  */
-public sealed interface Backend permits Backend.Inline, Backend.Threads, Backend.Virtual {
+public sealed interface Backend permits Backend.Inline, Backend.Threads, Backend.Virtual, Backend.Processes {
 
   /**
    * Runs every task in the submitting thread, before {@code submit} returns. Useful for debugging and as
@@ -58,8 +59,39 @@ public sealed interface Backend permits Backend.Inline, Backend.Threads, Backend
   }
 
   /**
+   * Runs tasks in {@code workers} worker JVMs started from this JVM's own {@code java} and class path, each
+   * with its own process id: the counterpart of Python's {@code ProcessPoolExecutor}. Tasks and results
+   * cross the process boundary by serialization, so tasks must be {@link java.io.Serializable} (a
+   * non-serializable task fails at {@code submit}, in the caller) and share no memory with the caller.
+   * A worker that crashes fails only its running task and is replaced. Needs the
+   * {@code dev.unipool:unipool-process} module on the class path. Further settings:
+   * {@link Processes#heap(String)}, {@link Processes#jvmArgs(String...)},
+   * {@link Processes#initializer(SerializableRunnable)}, {@link Processes#recycleAfter(int)},
+   * {@link Processes#output(Processes.Output)}, {@link Processes#killGrace(java.time.Duration)},
+   * {@link Processes#allowClasses(String...)}.
+   *
+   * @param workers the number of worker processes, at least 1
+   * @return the backend
+   * @throws IllegalArgumentException if {@code workers < 1}
+   */
+  static Processes processes(int workers) {
+    return new Processes(workers, null, java.util.List.of(), null, 0, Processes.Output.PREFIX,
+        Processes.DEFAULT_KILL_GRACE, java.util.List.of());
+  }
+
+  /**
+   * Worker processes, one per available processor; see {@link #processes(int)}.
+   *
+   * @return the backend
+   */
+  static Processes processes() {
+    return processes(Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
    * Parses the text form of a backend, as used by {@code UNIPOOL_BACKEND}: {@code inline},
-   * {@code threads} (one per processor), {@code threads:N}, {@code virtual}. Case is ignored.
+   * {@code threads} (one per processor), {@code threads:N}, {@code virtual}, {@code processes},
+   * {@code processes:N}. Case is ignored.
    *
    * @param spec the text form
    * @return the backend it names
@@ -81,6 +113,9 @@ public sealed interface Backend permits Backend.Inline, Backend.Threads, Backend
         case "threads" -> {
           return arg == null ? threads() : threads(Integer.parseInt(arg));
         }
+        case "processes" -> {
+          return arg == null ? processes() : processes(Integer.parseInt(arg));
+        }
         default -> {}
       }
     } catch (IllegalArgumentException e) { // NumberFormatException too
@@ -91,7 +126,7 @@ public sealed interface Backend permits Backend.Inline, Backend.Threads, Backend
   }
 
   /** The text forms {@link #parse(String)} accepts, for error messages and help text. */
-  String VALID_FORMS = "inline, threads, threads:N (N >= 1), virtual";
+  String VALID_FORMS = "inline, threads, threads:N, virtual, processes, processes:N (N >= 1)";
 
   /**
    * The number of tasks this backend can run at the same time, used to size chunks and in-flight
@@ -156,6 +191,160 @@ public sealed interface Backend permits Backend.Inline, Backend.Threads, Backend
     @Override
     public String toString() {
       return "virtual";
+    }
+  }
+
+  /**
+   * Configuration of {@link Backend#processes(int)}. Immutable; each {@code with}-style method returns a copy.
+   *
+   * @param workers the number of worker processes, at least 1
+   * @param heap the maximum heap of each worker in {@code -Xmx} syntax (e.g. {@code "256m"}), or null for the JVM default
+   * @param jvmArgs extra JVM flags for each worker
+   * @param initializer run once in each worker before its first task, or null
+   * @param recycleAfter replace a worker after it ran this many tasks; 0 never
+   * @param output what happens to the workers' stdout and stderr
+   * @param killGrace how long a cancelled or timed-out task may take to react to its interrupt before its
+   *     worker is killed and replaced
+   * @param allowClasses class-name patterns (as in {@link java.io.ObjectInputFilter.Config#createFilter}, e.g.
+   *     {@code com.example.**}) that tasks, results and exceptions may contain besides the JDK's value types
+   *     and unipool's own; empty allows every class on the class path except known deserialization gadgets
+   */
+  record Processes(
+      int workers,
+      @org.jspecify.annotations.Nullable String heap,
+      java.util.List<String> jvmArgs,
+      @org.jspecify.annotations.Nullable SerializableRunnable initializer,
+      int recycleAfter,
+      Output output,
+      java.time.Duration killGrace,
+      java.util.List<String> allowClasses)
+      implements Backend {
+
+    /** The default {@link #killGrace}: one second. */
+    public static final java.time.Duration DEFAULT_KILL_GRACE = java.time.Duration.ofSeconds(1);
+
+    /** Where a worker's standard output and error go. */
+    public enum Output {
+      /** Forwarded line by line to this JVM's stdout/stderr, prefixed with the worker's name: {@code [worker-2] ...}. */
+      PREFIX,
+      /** Written straight to this JVM's stdout/stderr (fastest; no prefix, and crash reports lack the stderr tail). */
+      INHERIT,
+      /** Dropped, except the last lines of stderr, kept for crash reports. */
+      DISCARD
+    }
+
+    /**
+     * Validates the components.
+     *
+     * @throws IllegalArgumentException if a number is out of range or the heap size is malformed
+     */
+    public Processes {
+      if (workers < 1) {
+        throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+      }
+      if (heap != null && !heap.matches("[0-9]+[kKmMgG]?")) {
+        throw new IllegalArgumentException("heap must look like 512m or 2g, got '" + heap + "'");
+      }
+      jvmArgs = java.util.List.copyOf(jvmArgs);
+      if (recycleAfter < 0) {
+        throw new IllegalArgumentException("recycleAfter must be 0 (never) or positive, got " + recycleAfter);
+      }
+      java.util.Objects.requireNonNull(output, "output");
+      if (killGrace.isNegative()) {
+        throw new IllegalArgumentException("killGrace must not be negative, got " + killGrace);
+      }
+      allowClasses = java.util.List.copyOf(allowClasses);
+    }
+
+    /**
+     * Sets each worker's maximum heap.
+     *
+     * @param heap in {@code -Xmx} syntax, e.g. {@code "512m"}
+     * @return a copy with that heap
+     * @throws IllegalArgumentException if malformed
+     */
+    public Processes heap(String heap) {
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses);
+    }
+
+    /**
+     * Adds JVM flags for each worker (after the flags copied from this JVM).
+     *
+     * @param args flags such as {@code -XX:+UseSerialGC}
+     * @return a copy with those flags
+     */
+    public Processes jvmArgs(String... args) {
+      return new Processes(workers, heap, java.util.List.of(args), initializer, recycleAfter, output, killGrace,
+          allowClasses);
+    }
+
+    /**
+     * Sets code to run once in each worker before its first task (Python's {@code initializer}). If it
+     * throws, the pool is broken: waiting tasks fail and later submits are rejected, naming the cause.
+     *
+     * @param initializer a serializable action
+     * @return a copy with that initializer
+     */
+    public Processes initializer(SerializableRunnable initializer) {
+      return new Processes(workers, heap, jvmArgs, java.util.Objects.requireNonNull(initializer, "initializer"),
+          recycleAfter, output, killGrace, allowClasses);
+    }
+
+    /**
+     * Replaces each worker after it has run {@code tasks} tasks (Python's {@code maxtasksperchild}), to
+     * bound leaks in task code.
+     *
+     * @param tasks at least 1
+     * @return a copy with recycling
+     * @throws IllegalArgumentException if {@code tasks < 1}
+     */
+    public Processes recycleAfter(int tasks) {
+      if (tasks < 1) {
+        throw new IllegalArgumentException("recycleAfter must be at least 1, got " + tasks);
+      }
+      return new Processes(workers, heap, jvmArgs, initializer, tasks, output, killGrace, allowClasses);
+    }
+
+    /**
+     * Sets where the workers' stdout and stderr go.
+     *
+     * @param output the mode
+     * @return a copy with that mode
+     */
+    public Processes output(Output output) {
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses);
+    }
+
+    /**
+     * Sets how long a cancelled or timed-out task may take to stop after its interrupt before its worker
+     * is killed.
+     *
+     * @param grace not negative
+     * @return a copy with that grace period
+     */
+    public Processes killGrace(java.time.Duration grace) {
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, grace, allowClasses);
+    }
+
+    /**
+     * Restricts deserialization to the JDK's value types, unipool's own classes and these patterns.
+     *
+     * @param patterns e.g. {@code "com.example.**"} (a package and its subpackages) or {@code "com.example.*"}
+     * @return a copy with that allow-list
+     */
+    public Processes allowClasses(String... patterns) {
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace,
+          java.util.List.of(patterns));
+    }
+
+    @Override
+    public int parallelism() {
+      return workers;
+    }
+
+    @Override
+    public String toString() {
+      return "processes:" + workers;
     }
   }
 }

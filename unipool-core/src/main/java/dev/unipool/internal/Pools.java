@@ -29,6 +29,7 @@ public final class Pools {
       case Backend.Inline b -> new InlinePool(b, options);
       case Backend.Threads b -> ExecutorPool.threads(b, options);
       case Backend.Virtual b -> ExecutorPool.virtual(b, options);
+      case Backend.Processes b -> openWithProvider(b, options, "unipool-process");
     };
   }
 

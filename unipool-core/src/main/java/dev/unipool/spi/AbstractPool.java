@@ -111,13 +111,17 @@ public abstract class AbstractPool implements Pool {
   protected abstract boolean backendTerminated();
 
   /**
-   * Checks, in the submitting thread, that the backend can run {@code task} (for example that it
-   * serializes). The default accepts everything.
+   * Prepares {@code task} for the backend in the submitting thread, for example by serializing it, so
+   * that a task the backend cannot run fails at the call. The result is stored in
+   * {@link TaskRun#attachment}. The default accepts everything and prepares nothing.
    *
    * @param task the task about to be submitted
+   * @return what the backend wants attached to the task, or null
    * @throws IllegalArgumentException if it cannot run here, with a message that says why and how to fix it
    */
-  protected void checkTask(Callable<?> task) {}
+  protected @Nullable Object prepare(Callable<?> task) {
+    return null;
+  }
 
   /**
    * Stops a task that is running and was just cancelled or timed out. The default interrupts the local
@@ -175,12 +179,13 @@ public abstract class AbstractPool implements Pool {
    * @return the task
    */
   public final <T> TaskRun<T> submitChecked(Callable<T> task, TaskOptions taskOptions, boolean useQueueBound) {
-    checkTask(task);
+    Object prepared = prepare(task);
     requireRunning();
     boolean permit = useQueueBound && acquirePermit();
     Duration timeout = taskOptions.timeout() != null ? taskOptions.timeout() : options.taskTimeout();
     int retries = taskOptions.retries() >= 0 ? taskOptions.retries() : options.retries();
     TaskRun<T> run = new TaskRun<>(this, task, timeout, retries, permit);
+    run.attachment = prepared;
     try {
       requireRunning();
       dispatch(run);

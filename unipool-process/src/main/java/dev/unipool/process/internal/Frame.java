@@ -1,0 +1,216 @@
+package dev.unipool.process.internal;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.StreamCorruptedException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The parent–worker wire protocol: one sealed interface of records, each written as
+ * {@code [int length][byte type][fields]} and decoded with a pattern switch.
+ */
+sealed interface Frame {
+  /** Frames larger than this are refused, so a corrupt length cannot make us allocate without bound. */
+  int MAX_FRAME = Integer.MAX_VALUE - 64;
+
+  /** Worker → parent, first frame: proves the worker knows the token it was given on stdin. */
+  record Hello(String token, String worker, long pid) implements Frame {}
+
+  /** Parent → worker, answer to a good Hello: deserialization allow-list and optional initializer. */
+  record Init(List<String> allowClasses, byte @Nullable [] initializer) implements Frame {}
+
+  /** Worker → parent: the initializer ran; send tasks. */
+  record Ready() implements Frame {}
+
+  /** Worker → parent: the initializer threw; payload is the encoded exception. */
+  record InitFailed(byte[] error) implements Frame {}
+
+  /** Parent → worker: run a task. */
+  record Run(long id, byte[] task) implements Frame {}
+
+  /** Parent → worker: skip the task if not started; interrupt it if running. */
+  record Cancel(long id) implements Frame {}
+
+  /** Worker → parent: a task finished; payload is the encoded result or exception. */
+  record Done(long id, boolean ok, long runNanos, byte[] payload) implements Frame {}
+
+  /** Worker → parent: a cancelled task was skipped without running. */
+  record Skipped(long id) implements Frame {}
+
+  /** Parent → worker: finish what you have, then exit. */
+  record Stop() implements Frame {}
+
+  /**
+   * Writes a frame.
+   *
+   * @param f the frame
+   * @param out the sink
+   * @throws IOException if the sink fails
+   */
+  static void write(Frame f, DataOutputStream out) throws IOException {
+    int start = out.size();
+    out.writeInt(0); // length, patched by the caller-owned buffer below
+    switch (f) {
+      case Hello h -> {
+        out.writeByte(1);
+        out.writeUTF(h.token());
+        out.writeUTF(h.worker());
+        out.writeLong(h.pid());
+      }
+      case Init i -> {
+        out.writeByte(2);
+        out.writeInt(i.allowClasses().size());
+        for (String s : i.allowClasses()) {
+          out.writeUTF(s);
+        }
+        writeBytes(out, i.initializer());
+      }
+      case Ready r -> out.writeByte(3);
+      case InitFailed e -> {
+        out.writeByte(4);
+        writeBytes(out, e.error());
+      }
+      case Run r -> {
+        out.writeByte(5);
+        out.writeLong(r.id());
+        writeBytes(out, r.task());
+      }
+      case Cancel c -> {
+        out.writeByte(6);
+        out.writeLong(c.id());
+      }
+      case Done d -> {
+        out.writeByte(7);
+        out.writeLong(d.id());
+        out.writeBoolean(d.ok());
+        out.writeLong(d.runNanos());
+        writeBytes(out, d.payload());
+      }
+      case Skipped s -> {
+        out.writeByte(8);
+        out.writeLong(s.id());
+      }
+      case Stop s -> out.writeByte(9);
+    }
+    ((Buffer) out).patchLength(start);
+  }
+
+  private static void writeBytes(DataOutputStream out, byte @Nullable [] b) throws IOException {
+    if (b == null) {
+      out.writeInt(-1);
+    } else {
+      out.writeInt(b.length);
+      out.write(b);
+    }
+  }
+
+  private static byte @Nullable [] readBytes(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      return null;
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return b;
+  }
+
+  private static byte[] readRequiredBytes(DataInputStream in) throws IOException {
+    byte[] b = readBytes(in);
+    if (b == null) {
+      throw new StreamCorruptedException("missing payload");
+    }
+    return b;
+  }
+
+  /**
+   * Reads one frame.
+   *
+   * @param in the source
+   * @return the frame, or null at a clean end of stream
+   * @throws IOException if the stream fails or is corrupt
+   */
+  static @Nullable Frame read(DataInputStream in) throws IOException {
+    int length;
+    try {
+      length = in.readInt();
+    } catch (EOFException e) {
+      return null;
+    }
+    if (length < 1 || length > MAX_FRAME) {
+      throw new StreamCorruptedException("bad frame length " + length);
+    }
+    int type = in.readUnsignedByte();
+    return switch (type) {
+      case 1 -> new Hello(in.readUTF(), in.readUTF(), in.readLong());
+      case 2 -> {
+        int n = in.readInt();
+        if (n < 0 || n > 10_000) {
+          throw new StreamCorruptedException("bad allow-list size " + n);
+        }
+        List<String> allow = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          allow.add(in.readUTF());
+        }
+        yield new Init(allow, readBytes(in));
+      }
+      case 3 -> new Ready();
+      case 4 -> new InitFailed(readRequiredBytes(in));
+      case 5 -> new Run(in.readLong(), readRequiredBytes(in));
+      case 6 -> new Cancel(in.readLong());
+      case 7 -> new Done(in.readLong(), in.readBoolean(), in.readLong(), readRequiredBytes(in));
+      case 8 -> new Skipped(in.readLong());
+      case 9 -> new Stop();
+      default -> throw new StreamCorruptedException("unknown frame type " + type);
+    };
+  }
+
+  /** A growable output buffer whose bytes can be handed to a channel without copying. */
+  final class Buffer extends DataOutputStream {
+    Buffer() {
+      super(new Bytes());
+    }
+
+    void patchLength(int start) {
+      Bytes b = (Bytes) out;
+      int len = b.size() - start - 4;
+      byte[] a = b.array();
+      a[start] = (byte) (len >>> 24);
+      a[start + 1] = (byte) (len >>> 16);
+      a[start + 2] = (byte) (len >>> 8);
+      a[start + 3] = (byte) len;
+    }
+
+    Bytes bytes() {
+      return (Bytes) out;
+    }
+
+    void clear() {
+      ((Bytes) out).reset();
+      written = 0;
+    }
+  }
+
+  /** Exposes the backing array of a {@link java.io.ByteArrayOutputStream}. */
+  final class Bytes extends java.io.ByteArrayOutputStream {
+    Bytes() {
+      super(8192);
+    }
+
+    byte[] array() {
+      return buf;
+    }
+
+    /** Drops a large backing array after a big payload, so one 100 MB task does not pin 100 MB forever. */
+    @Override
+    public void reset() {
+      super.reset();
+      if (buf.length > (1 << 22)) {
+        buf = new byte[8192];
+      }
+    }
+  }
+}

@@ -1,0 +1,772 @@
+package dev.unipool.process.internal;
+
+import dev.unipool.Backend;
+import dev.unipool.PoolOptions;
+import dev.unipool.WorkerCrashedException;
+import dev.unipool.WorkerInfo;
+import dev.unipool.spi.AbstractPool;
+import dev.unipool.spi.TaskRun;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A pool of worker JVMs.
+ *
+ * <p>Overview: tasks are serialized in the submitting thread ({@link #prepare}), queued here, and sent to
+ * the least-loaded ready worker whose prefetch window has room; the window adapts to measured task
+ * length (deep for tiny tasks so the socket stays busy, one for long tasks so none waits behind another).
+ * Each worker runs its tasks in order on one thread, so the oldest task in flight on a worker is the one
+ * running and the others have not started: when a worker dies, only that oldest task fails (or is
+ * retried) and the rest are re-queued. Cancellation sends a Cancel frame (skip or interrupt) and, for
+ * interrupts, kills the worker if the task has not stopped after the grace period. All dispatch state is
+ * guarded by one lock; frames are written outside it through combining writers.
+ */
+final class ProcessPool extends AbstractPool {
+  private static final AtomicInteger IDS = new AtomicInteger();
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final ScheduledThreadPoolExecutor KILLER = newKiller();
+  private static final long AUTH_TIMEOUT_MILLIS = 20_000;
+  /** Workers that die before becoming ready this many times in a row break the pool (bad flags, class path). */
+  private static final int MAX_STARTUP_FAILURES = 3;
+
+  private final Backend.Processes config;
+  private final Codec codec;
+  private final byte @Nullable [] initializer;
+  private final int poolId = IDS.incrementAndGet();
+  private final Path dir;
+  private final ServerSocketChannel server;
+  private final List<String> command;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition allExited = lock.newCondition();
+  private final ArrayDeque<TaskRun<?>> queue = new ArrayDeque<>();
+  private final @Nullable Handle[] slots;
+  private final Map<String, Handle> connecting = new ConcurrentHashMap<>();
+  private long nextId;
+  private boolean stopping;
+  private @Nullable RuntimeException broken;
+  private int live;
+  private int startupFailures;
+
+  /** What the pool keeps per task: its bytes, and where it went. Guarded by {@link #lock}. */
+  private static final class Job {
+    final byte[] bytes;
+    long id;
+    @Nullable Handle worker;
+    int attempts;
+    boolean killScheduled;
+
+    Job(byte[] bytes) {
+      this.bytes = bytes;
+    }
+  }
+
+  private ProcessPool(Backend.Processes config, PoolOptions options) throws IOException {
+    super(config, options);
+    this.config = config;
+    this.codec = new Codec(config.allowClasses());
+    this.initializer = config.initializer() == null ? null : codec.encodeTask(config.initializer());
+    this.dir = Files.createTempDirectory("unipool-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    server.bind(UnixDomainSocketAddress.of(dir.resolve("pool.sock")));
+    this.command = baseCommand(config);
+    this.slots = new Handle[config.workers()];
+  }
+
+  static ProcessPool start(Backend.Processes config, PoolOptions options) {
+    ProcessPool pool;
+    try {
+      pool = new ProcessPool(config, options);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot set up the worker socket", e);
+    }
+    Thread.ofPlatform().daemon().name("unipool-" + pool.poolId + "-accept").start(pool::acceptLoop);
+    pool.lock.lock();
+    try {
+      for (int i = 0; i < config.workers(); i++) {
+        pool.spawnLocked(i);
+      }
+    } finally {
+      pool.lock.unlock();
+    }
+    return pool;
+  }
+
+  private static ScheduledThreadPoolExecutor newKiller() {
+    ScheduledThreadPoolExecutor t =
+        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("unipool-killer").factory());
+    t.setRemoveOnCancelPolicy(true);
+    return t;
+  }
+
+  // ---- launching ----
+
+  private static List<String> baseCommand(Backend.Processes config) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    List<String> inherited = ManagementFactory.getRuntimeMXBean().getInputArguments();
+    for (int i = 0; i < inherited.size(); i++) {
+      String a = inherited.get(i);
+      if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("--add-reads")
+          || a.startsWith("--add-modules") || a.startsWith("--enable-native-access")) {
+        cmd.add(a);
+        if (!a.contains("=") && i + 1 < inherited.size()) {
+          cmd.add(inherited.get(++i));
+        }
+      } else if (a.equals("--enable-preview") || a.equals("-ea") || a.equals("-enableassertions")
+          || a.startsWith("-Dfile.encoding=") || a.startsWith("-Djava.library.path=")) {
+        cmd.add(a);
+      }
+    }
+    // Small, quick-starting workers by default; the user's flags come later and win.
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-XX:TieredStopAtLevel=4");
+    cmd.add("-XX:-UsePerfData");
+    cmd.add("-Xshare:auto");
+    cmd.add("-XX:+ExitOnOutOfMemoryError"); // an OOM kills the worker, which the pool reports and replaces
+    if (config.heap() != null) {
+      cmd.add("-Xmx" + config.heap());
+    }
+    cmd.addAll(config.jvmArgs());
+    return cmd;
+  }
+
+  private void spawnLocked(int slot) {
+    String name = "worker-" + (slot + 1);
+    byte[] tokenBytes = new byte[32];
+    RANDOM.nextBytes(tokenBytes);
+    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(tokenBytes);
+    List<String> cmd = new ArrayList<>(command);
+    cmd.add(cmd.size() - config.jvmArgs().size(), "-D" + dev.unipool.Worker.NAME_PROPERTY + "=" + name);
+    cmd.add(WorkerMain.class.getName());
+    cmd.add(dir.resolve("pool.sock").toString());
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    Backend.Processes.Output mode = config.output();
+    pb.redirectOutput(switch (mode) {
+      case PREFIX -> ProcessBuilder.Redirect.PIPE;
+      case INHERIT -> ProcessBuilder.Redirect.INHERIT;
+      case DISCARD -> ProcessBuilder.Redirect.DISCARD;
+    });
+    pb.redirectError(mode == Backend.Processes.Output.INHERIT ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.PIPE);
+    Process process;
+    try {
+      process = pb.start();
+      OutputStream stdin = process.getOutputStream();
+      stdin.write((token + "\n").getBytes(StandardCharsets.US_ASCII));
+      stdin.flush(); // stdin stays open: its EOF tells the worker the parent is gone
+    } catch (IOException e) {
+      RuntimeException failure = new IllegalStateException("cannot start worker process: " + cmd.getFirst(), e);
+      breakLocked(failure);
+      return;
+    }
+    Handle h = new Handle(slot, name, token, process);
+    slots[slot] = h;
+    live++;
+    connecting.put(name, h);
+    process.onExit().thenRun(() -> Thread.ofPlatform().daemon().name("unipool-exit-" + name).start(() -> onExit(h)));
+  }
+
+  // ---- connecting ----
+
+  private void acceptLoop() {
+    while (server.isOpen()) {
+      SocketChannel ch;
+      try {
+        ch = server.accept();
+      } catch (IOException e) {
+        return; // closed
+      }
+      Thread.ofVirtual().name("unipool-handshake").start(() -> handshake(ch));
+    }
+  }
+
+  private void handshake(SocketChannel ch) {
+    var timer = KILLER.schedule(() -> closeQuietly(ch), AUTH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    try {
+      DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16));
+      Frame first = Frame.read(in);
+      if (!(first instanceof Frame.Hello hello)) {
+        closeQuietly(ch);
+        return;
+      }
+      Handle h = connecting.get(hello.worker());
+      if (h == null || !MessageDigest.isEqual(
+          h.token.getBytes(StandardCharsets.US_ASCII), hello.token().getBytes(StandardCharsets.US_ASCII))
+          || hello.pid() != h.process.pid()) {
+        closeQuietly(ch); // wrong token: not one of ours
+        return;
+      }
+      connecting.remove(hello.worker(), h);
+      timer.cancel(false);
+      FrameWriter out = new FrameWriter(ch);
+      lock.lock();
+      try {
+        h.channel = ch;
+        h.out = out;
+      } finally {
+        lock.unlock();
+      }
+      out.send(new Frame.Init(config.allowClasses(), initializer), true);
+      h.reader = Thread.ofPlatform().daemon().name("unipool-" + poolId + "-" + h.name + "-reader").start(() -> readLoop(h, in));
+    } catch (IOException e) {
+      closeQuietly(ch);
+    }
+  }
+
+  private static void closeQuietly(java.io.Closeable c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // nothing to do
+    }
+  }
+
+  private void readLoop(Handle h, DataInputStream in) {
+    try {
+      Frame f;
+      while ((f = Frame.read(in)) != null) {
+        switch (f) {
+          case Frame.Ready r -> onReady(h);
+          case Frame.Done d -> onDone(h, d);
+          case Frame.Skipped s -> onDone(h, new Frame.Done(s.id(), false, -1, new byte[0]));
+          case Frame.InitFailed e -> onInitFailed(h, codec.decodeThrowable(e.error()));
+          default -> throw new IOException("unexpected frame from worker: " + f);
+        }
+      }
+    } catch (IOException e) {
+      // the worker is gone or misbehaved; its exit is handled in onExit
+    } finally {
+      SocketChannel ch = h.channel;
+      if (ch != null) {
+        closeQuietly(ch);
+      }
+      // A worker whose connection ended must not linger; its exit then fails or re-queues its tasks.
+      try {
+        if (!h.process.waitFor(3, TimeUnit.SECONDS)) {
+          h.process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        h.process.destroyForcibly();
+      }
+    }
+  }
+
+  // ---- events ----
+
+  private void onReady(Handle h) {
+    List<Handle> touched = new ArrayList<>();
+    lock.lock();
+    try {
+      h.ready = true;
+      startupFailures = 0;
+      if (stopping && queue.isEmpty()) {
+        stopIdleLocked();
+      }
+      assignLocked(touched);
+    } finally {
+      lock.unlock();
+    }
+    flush(touched);
+  }
+
+  private void onInitFailed(Handle h, Throwable cause) {
+    lock.lock();
+    try {
+      h.expectedExit = true;
+      breakLocked(new IllegalStateException("worker initializer failed in " + h.name + ": " + cause, cause));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "NullAway"}) // results may be null (Runnable tasks)
+  private void onDone(Handle h, Frame.Done d) {
+    List<Handle> touched = new ArrayList<>();
+    TaskRun<Object> run;
+    lock.lock();
+    try {
+      run = (TaskRun<Object>) h.inFlight.remove(d.id());
+      if (d.runNanos() >= 0) {
+        h.completed++;
+        h.avgRunNanos = h.avgRunNanos < 0 ? d.runNanos() : 0.8 * h.avgRunNanos + 0.2 * d.runNanos();
+        if (config.recycleAfter() > 0 && h.completed >= config.recycleAfter()) {
+          h.retiring = true;
+        }
+      }
+      if (h.retiring && h.inFlight.isEmpty()) {
+        stopLocked(h);
+      }
+      assignLocked(touched);
+      if (stopping && queue.isEmpty()) {
+        stopIdleLocked();
+      }
+    } finally {
+      lock.unlock();
+    }
+    flush(touched);
+    if (run == null || run.isDone() || d.runNanos() < 0) {
+      return; // cancelled or timed out: its outcome is already set
+    }
+    if (d.ok()) {
+      try {
+        run.complete(codec.decode(d.payload()));
+      } catch (IOException | ClassNotFoundException | RuntimeException e) {
+        run.completeExceptionally(new IllegalStateException("cannot decode the task's result: " + e, e));
+      }
+    } else {
+      run.completeExceptionally(codec.decodeThrowable(d.payload()));
+    }
+  }
+
+  private void onExit(Handle h) {
+    Thread reader = h.reader;
+    if (reader != null) {
+      try {
+        reader.join(10_000); // results already on the socket are delivered before the exit is judged
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    String tail = h.stderr == null ? "" : h.stderr.tail(2_000);
+    int code = h.process.exitValue();
+    Integer exitCode = code > 128 ? null : code;
+    Integer signal = code > 128 ? code - 128 : null;
+    List<Handle> touched = new ArrayList<>();
+    TaskRun<?> failed = null;
+    lock.lock();
+    try {
+      h.dead = true;
+      live--;
+      connecting.remove(h.name, h);
+      List<TaskRun<?>> lost = new ArrayList<>(h.inFlight.values());
+      h.inFlight.clear();
+      if (!h.ready && !h.expectedExit) {
+        startupFailures++;
+      }
+      // Oldest first: the head was running; the rest never started and go back to the front of the queue.
+      for (int i = lost.size() - 1; i >= 1; i--) {
+        queue.addFirst(lost.get(i));
+      }
+      if (!lost.isEmpty()) {
+        TaskRun<?> head = lost.getFirst();
+        Job job = (Job) head.attachment;
+        if (!head.isDone()) {
+          if (job != null && job.attempts < head.retries()) {
+            job.attempts++;
+            queue.addFirst(head);
+          } else {
+            failed = head;
+          }
+        }
+      }
+      if (slots[h.slot] == h) {
+        slots[h.slot] = null;
+        boolean needed = !stopping || !queue.isEmpty();
+        if (broken == null && needed) {
+          if (startupFailures >= MAX_STARTUP_FAILURES) {
+            breakLocked(new IllegalStateException("worker processes keep dying before they start (exit code "
+                + code + "); last stderr lines:\n" + tail));
+          } else {
+            spawnLocked(h.slot);
+          }
+        }
+      }
+      assignLocked(touched);
+      if (stopping && queue.isEmpty()) {
+        stopIdleLocked();
+      }
+      if (live == 0) {
+        allExited.signalAll();
+        if (stopping || broken != null) {
+          closeServer();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    flush(touched);
+    if (failed != null) {
+      String detail = h.killed ? "killed by the pool to stop a cancelled or timed-out task" : "connection lost";
+      failed.completeExceptionally(new WorkerCrashedException(h.name, h.process.pid(), exitCode, signal, tail, detail));
+    }
+  }
+
+  /** Marks the pool unusable: fails queued tasks with {@code failure} and rejects later submits. */
+  private void breakLocked(RuntimeException failure) {
+    if (broken != null) {
+      return;
+    }
+    broken = failure;
+    List<TaskRun<?>> queued = new ArrayList<>(queue);
+    queue.clear();
+    for (TaskRun<?> r : queued) {
+      r.completeExceptionally(failure);
+    }
+    for (Handle h : slots) {
+      if (h != null && !h.dead) {
+        h.expectedExit = true;
+        h.process.destroyForcibly();
+      }
+    }
+  }
+
+  private void closeServer() {
+    closeQuietly(server);
+    try {
+      Files.deleteIfExists(dir.resolve("pool.sock"));
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      // a leftover empty private directory in tmp is harmless
+    }
+  }
+
+  // ---- dispatch ----
+
+  @Override
+  protected @Nullable Object prepare(Callable<?> task) {
+    return new Job(codec.encodeTask(task));
+  }
+
+  @Override
+  protected void dispatch(TaskRun<?> run) {
+    List<Handle> touched = new ArrayList<>(1);
+    lock.lock();
+    try {
+      RuntimeException b = broken;
+      if (b != null) {
+        throw new RejectedExecutionException("the process pool is broken: " + b.getMessage(), b);
+      }
+      if (stopping) {
+        throw new RejectedExecutionException("the process pool is shut down");
+      }
+      queue.addLast(run);
+      assignLocked(touched);
+    } finally {
+      lock.unlock();
+    }
+    flush(touched);
+  }
+
+  private void assignLocked(List<Handle> touched) {
+    while (!queue.isEmpty()) {
+      TaskRun<?> run = queue.peekFirst();
+      if (run.isDone()) {
+        queue.pollFirst();
+        continue;
+      }
+      Handle w = pickLocked(run.timeout() != null);
+      if (w == null) {
+        return;
+      }
+      queue.pollFirst();
+      if (!run.start(w.info)) {
+        continue;
+      }
+      Job job = (Job) run.attachment;
+      if (job == null) {
+        run.completeExceptionally(new IllegalStateException("task was not prepared"));
+        continue;
+      }
+      job.id = ++nextId;
+      job.worker = w;
+      job.killScheduled = false;
+      w.inFlight.put(job.id, run);
+      try {
+        w.out().send(new Frame.Run(job.id, job.bytes), false);
+      } catch (IOException e) {
+        // the worker is dying; its exit re-queues this task
+      }
+      if (!touched.contains(w)) {
+        touched.add(w);
+      }
+    }
+  }
+
+  /** The ready worker with the fewest tasks and room in its window; an idle one if {@code idle}. */
+  private @Nullable Handle pickLocked(boolean idle) {
+    Handle best = null;
+    for (Handle h : slots) {
+      if (h == null || !h.ready || h.retiring || h.dead || h.stopSent) {
+        continue;
+      }
+      int n = h.inFlight.size();
+      if (idle ? n > 0 : n >= h.window()) {
+        continue;
+      }
+      if (best == null || n < best.inFlight.size()) {
+        best = h;
+      }
+    }
+    return best;
+  }
+
+  private static void flush(List<Handle> touched) {
+    for (Handle h : touched) {
+      try {
+        h.out().flush();
+      } catch (IOException e) {
+        // dying worker: handled on exit
+      }
+    }
+  }
+
+  // ---- cancellation and shutdown ----
+
+  @Override
+  protected void cancelRunning(TaskRun<?> run, boolean interrupt) {
+    Handle w;
+    long id;
+    lock.lock();
+    try {
+      Job job = (Job) run.attachment;
+      if (job == null || job.worker == null || !job.worker.inFlight.containsKey(job.id)) {
+        return;
+      }
+      w = job.worker;
+      id = job.id;
+      if (interrupt && !job.killScheduled) {
+        job.killScheduled = true;
+        KILLER.schedule(() -> killIfStillRunning(w, id), config.killGrace().toNanos(), TimeUnit.NANOSECONDS);
+      }
+    } finally {
+      lock.unlock();
+    }
+    try {
+      w.out().send(new Frame.Cancel(id), true);
+    } catch (IOException e) {
+      // dying worker: handled on exit
+    }
+  }
+
+  private void killIfStillRunning(Handle w, long id) {
+    lock.lock();
+    try {
+      if (w.dead || !w.inFlight.containsKey(id)) {
+        return;
+      }
+      w.killed = true;
+    } finally {
+      lock.unlock();
+    }
+    w.process.destroyForcibly();
+  }
+
+  private void stopLocked(Handle h) {
+    if (h.stopSent || h.dead) {
+      return;
+    }
+    h.stopSent = true;
+    h.expectedExit = true;
+    FrameWriter out = h.out;
+    if (out == null || !h.ready) {
+      h.process.destroyForcibly();
+      return;
+    }
+    try {
+      out.send(new Frame.Stop(), true);
+    } catch (IOException e) {
+      h.process.destroyForcibly();
+    }
+  }
+
+  private void stopIdleLocked() {
+    for (Handle h : slots) {
+      if (h != null && h.inFlight.isEmpty()) {
+        stopLocked(h);
+      }
+    }
+  }
+
+  @Override
+  protected void shutdownBackend() {
+    lock.lock();
+    try {
+      stopping = true;
+      if (queue.isEmpty()) {
+        stopIdleLocked();
+      }
+      if (live == 0) {
+        closeServer();
+        allExited.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  protected List<TaskRun<?>> shutdownBackendNow() {
+    List<TaskRun<?>> never;
+    List<TaskRun<?>> running = new ArrayList<>();
+    List<Handle> all = new ArrayList<>();
+    lock.lock();
+    try {
+      stopping = true;
+      never = new ArrayList<>(queue);
+      queue.clear();
+      for (Handle h : slots) {
+        if (h != null) {
+          running.addAll(h.inFlight.values());
+          all.add(h);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (TaskRun<?> r : running) {
+      r.cancel(true); // interrupt, then kill after the grace period
+    }
+    // Whatever is still alive after the grace period is killed: no worker outlives the pool.
+    KILLER.schedule(() -> all.forEach(h -> h.process.destroyForcibly()),
+        config.killGrace().toNanos() + TimeUnit.MILLISECONDS.toNanos(200), TimeUnit.NANOSECONDS);
+    lock.lock();
+    try {
+      stopIdleLocked();
+    } finally {
+      lock.unlock();
+    }
+    return never;
+  }
+
+  @Override
+  protected boolean awaitBackend(long nanos) throws InterruptedException {
+    lock.lock();
+    try {
+      long left = nanos;
+      while (!(stopping && live == 0)) {
+        if (left <= 0) {
+          return false;
+        }
+        left = allExited.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  protected boolean backendTerminated() {
+    lock.lock();
+    try {
+      return stopping && live == 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Process ids of the live workers, for tests and diagnostics. */
+  List<Long> workerPids() {
+    lock.lock();
+    try {
+      List<Long> pids = new ArrayList<>();
+      for (Handle h : slots) {
+        if (h != null && !h.dead) {
+          pids.add(h.process.pid());
+        }
+      }
+      return pids;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Parent-side state of one worker process. Mutable fields are guarded by the pool's lock. */
+  private final class Handle {
+    final int slot;
+    final String name;
+    final String token;
+    final Process process;
+    final WorkerInfo info;
+    final @Nullable OutputPump stderr;
+    final LinkedHashMap<Long, TaskRun<?>> inFlight = new LinkedHashMap<>();
+    volatile @Nullable SocketChannel channel;
+    volatile @Nullable FrameWriter out;
+    volatile @Nullable Thread reader;
+    boolean ready;
+    boolean retiring;
+    boolean stopSent;
+    boolean expectedExit;
+    boolean dead;
+    boolean killed;
+    int completed;
+    double avgRunNanos = -1;
+
+    Handle(int slot, String name, String token, Process process) {
+      this.slot = slot;
+      this.name = name;
+      this.token = token;
+      this.process = process;
+      this.info = new WorkerInfo(process.pid(), name, "unipool-task", "localhost");
+      Backend.Processes.Output mode = config.output();
+      String prefix = "[" + name + "] ";
+      if (mode == Backend.Processes.Output.PREFIX) {
+        new OutputPump(process.getInputStream(), System.out, prefix, "unipool-" + name + "-stdout");
+      }
+      this.stderr = mode == Backend.Processes.Output.INHERIT
+          ? null
+          : new OutputPump(process.getErrorStream(), mode == Backend.Processes.Output.PREFIX ? System.err : null,
+              prefix, "unipool-" + name + "-stderr");
+    }
+
+    FrameWriter out() {
+      FrameWriter o = out;
+      if (o == null) {
+        throw new IllegalStateException(name + " is not connected");
+      }
+      return o;
+    }
+
+    /** Tasks to keep in flight: deep for tiny tasks (keeps the socket busy), one for long ones (fairness). */
+    int window() {
+      if (avgRunNanos < 0) {
+        return 2;
+      }
+      if (avgRunNanos > 5_000_000) {
+        return 1;
+      }
+      return (int) Math.max(2, Math.min(64, 1 + 200_000 / Math.max(1.0, avgRunNanos)));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return super.toString() + " workers " + workerPids();
+  }
+
+}

@@ -1,0 +1,161 @@
+package dev.unipool.process.internal;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Entry point of a worker JVM. Reads its token from stdin, connects to the parent's Unix-domain socket,
+ * runs the initializer, then runs tasks one at a time on a single task thread while the main thread
+ * reads frames. Exits as soon as the parent goes away (socket or stdin closed), so a killed parent leaves
+ * no orphans.
+ */
+public final class WorkerMain {
+  private static final Frame.Run STOP = new Frame.Run(-1, new byte[0]);
+
+  private final Object lock = new Object();
+  private final LinkedBlockingQueue<Frame.Run> queue = new LinkedBlockingQueue<>();
+  private final Set<Long> cancelled = new HashSet<>(); // guarded by lock
+  private long running = -1; // guarded by lock
+  private final FrameWriter out;
+  private final Codec codec;
+  private Thread taskThread = Thread.currentThread();
+
+  private WorkerMain(FrameWriter out, Codec codec) {
+    this.out = out;
+    this.codec = codec;
+  }
+
+  /**
+   * Runs the worker.
+   *
+   * @param args the path of the parent's socket
+   * @throws Exception if the connection cannot be set up (the parent then sees the worker exit)
+   */
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: WorkerMain <socket-path> (the token is read from stdin)");
+      System.exit(2);
+    }
+    BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String token = stdin.readLine();
+    if (token == null) {
+      System.exit(0); // parent already gone
+    }
+    Thread.ofPlatform().daemon().name("unipool-parent-watch").start(() -> {
+      try {
+        while (stdin.readLine() != null) {
+          // the parent never writes more; EOF means it is gone
+        }
+      } catch (IOException e) {
+        // treat like EOF
+      }
+      Runtime.getRuntime().halt(0);
+    });
+    SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(args[0]));
+    FrameWriter out = new FrameWriter(ch);
+    DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16));
+    String name = System.getProperty(dev.unipool.Worker.NAME_PROPERTY, "worker");
+    out.send(new Frame.Hello(token, name, ProcessHandle.current().pid()), true);
+    if (!(Frame.read(in) instanceof Frame.Init init)) {
+      Runtime.getRuntime().halt(0); // refused or parent gone
+      return;
+    }
+    Codec codec = new Codec(init.allowClasses());
+    byte[] initializer = init.initializer();
+    if (initializer != null) {
+      try {
+        ((Runnable) codec.decodeTask(initializer)).run();
+      } catch (Throwable t) {
+        out.send(new Frame.InitFailed(codec.encodeThrowable(t)), true);
+        System.err.println("worker initializer failed: " + t);
+        Runtime.getRuntime().halt(3);
+      }
+    }
+    WorkerMain worker = new WorkerMain(out, codec);
+    worker.taskThread = Thread.ofPlatform().name("unipool-task").start(worker::runTasks);
+    out.send(new Frame.Ready(), true);
+    worker.readFrames(in);
+  }
+
+  private void readFrames(DataInputStream in) {
+    try {
+      Frame f;
+      while ((f = Frame.read(in)) != null) {
+        switch (f) {
+          case Frame.Run r -> queue.add(r);
+          case Frame.Cancel c -> cancel(c.id());
+          case Frame.Stop s -> queue.add(STOP);
+          default -> throw new IOException("unexpected frame " + f);
+        }
+      }
+    } catch (IOException e) {
+      System.err.println("worker lost its parent connection: " + e);
+    }
+    Runtime.getRuntime().halt(0);
+  }
+
+  private void cancel(long id) {
+    synchronized (lock) {
+      if (running == id) {
+        taskThread.interrupt();
+      } else {
+        cancelled.add(id);
+      }
+    }
+  }
+
+  private void runTasks() {
+    try {
+      while (true) {
+        Frame.Run r = queue.take();
+        if (r == STOP) {
+          break;
+        }
+        synchronized (lock) {
+          if (cancelled.remove(r.id())) {
+            out.send(new Frame.Skipped(r.id()), queue.isEmpty());
+            continue;
+          }
+          running = r.id();
+        }
+        long start = System.nanoTime();
+        boolean ok;
+        byte[] payload;
+        try {
+          Callable<?> task = (Callable<?>) codec.decodeTask(r.task());
+          payload = codec.encode(task.call());
+          ok = true;
+        } catch (java.io.NotSerializableException e) {
+          payload = codec.encodeThrowable(new IllegalArgumentException(
+              "the task's result cannot be sent back: " + e.getMessage() + " is not java.io.Serializable", e));
+          ok = false;
+        } catch (Throwable t) {
+          payload = codec.encodeThrowable(t);
+          ok = false;
+        }
+        long runNanos = System.nanoTime() - start;
+        synchronized (lock) {
+          running = -1;
+          Thread.interrupted(); // a cancel that arrived as the task finished must not hit the next task
+        }
+        // Flushed at once: the next task may be slow, and this result must not wait for it.
+        out.send(new Frame.Done(r.id(), ok, runNanos, payload), true);
+      }
+      out.flush();
+    } catch (InterruptedException | IOException e) {
+      // parent gone or asked to stop
+    }
+    Runtime.getRuntime().halt(0);
+  }
+}
