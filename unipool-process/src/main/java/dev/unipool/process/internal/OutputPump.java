@@ -16,10 +16,17 @@ import org.jspecify.annotations.Nullable;
 final class OutputPump {
   private static final int TAIL_LINES = 20;
 
-  private final ArrayDeque<String> tail = new ArrayDeque<>();
+  private final ArrayDeque<String> tail;
   private final Thread thread;
 
-  OutputPump(InputStream in, @Nullable PrintStream sink, String prefix, String threadName) {
+  /**
+   * Starts copying.
+   *
+   * @param tail where the last lines go; shared by a worker's stdout and stderr pumps, since the JVM
+   *     writes some fatal messages (such as an out-of-memory exit) to stdout
+   */
+  OutputPump(InputStream in, @Nullable PrintStream sink, String prefix, String threadName, ArrayDeque<String> tail) {
+    this.tail = tail;
     this.thread = Thread.ofPlatform().daemon().name(threadName).start(() -> pump(in, sink, prefix));
   }
 

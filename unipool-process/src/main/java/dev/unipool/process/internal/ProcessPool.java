@@ -362,6 +362,9 @@ final class ProcessPool extends AbstractPool {
         Thread.currentThread().interrupt();
       }
     }
+    if (h.stdout != null) {
+      h.stdout.tail(2_000); // wait for its last lines too; the text comes from the shared tail below
+    }
     String tail = h.stderr == null ? "" : h.stderr.tail(2_000);
     int code = h.process.exitValue();
     Integer exitCode = code > 128 ? null : code;
@@ -641,7 +644,12 @@ final class ProcessPool extends AbstractPool {
       queue.clear();
       for (Handle h : slots) {
         if (h != null) {
-          running.addAll(h.inFlight.values());
+          // Only the oldest task on a worker has started; the others are prefetched and never ran.
+          boolean first = true;
+          for (TaskRun<?> r : h.inFlight.values()) {
+            (first ? running : never).add(r);
+            first = false;
+          }
           all.add(h);
         }
       }
@@ -714,6 +722,7 @@ final class ProcessPool extends AbstractPool {
     final Process process;
     final WorkerInfo info;
     final @Nullable OutputPump stderr;
+    final @Nullable OutputPump stdout;
     final LinkedHashMap<Long, TaskRun<?>> inFlight = new LinkedHashMap<>();
     volatile @Nullable SocketChannel channel;
     volatile @Nullable FrameWriter out;
@@ -735,13 +744,14 @@ final class ProcessPool extends AbstractPool {
       this.info = new WorkerInfo(process.pid(), name, "unipool-task", "localhost");
       Backend.Processes.Output mode = config.output();
       String prefix = "[" + name + "] ";
-      if (mode == Backend.Processes.Output.PREFIX) {
-        new OutputPump(process.getInputStream(), System.out, prefix, "unipool-" + name + "-stdout");
-      }
+      java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
+      this.stdout = mode == Backend.Processes.Output.PREFIX
+          ? new OutputPump(process.getInputStream(), System.out, prefix, "unipool-" + name + "-stdout", tail)
+          : null;
       this.stderr = mode == Backend.Processes.Output.INHERIT
           ? null
           : new OutputPump(process.getErrorStream(), mode == Backend.Processes.Output.PREFIX ? System.err : null,
-              prefix, "unipool-" + name + "-stderr");
+              prefix, "unipool-" + name + "-stderr", tail);
     }
 
     FrameWriter out() {
@@ -755,7 +765,7 @@ final class ProcessPool extends AbstractPool {
     /** Tasks to keep in flight: deep for tiny tasks (keeps the socket busy), one for long ones (fairness). */
     int window() {
       if (avgRunNanos < 0) {
-        return 2;
+        return 1; // nothing measured yet: a first task may be long, so don't queue a second behind it
       }
       if (avgRunNanos > 5_000_000) {
         return 1;
