@@ -157,7 +157,6 @@ final class ProcessPool extends AbstractPool {
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:TieredStopAtLevel=4");
     cmd.add("-XX:-UsePerfData");
-    cmd.add("-Xshare:auto");
     cmd.add("-XX:+ExitOnOutOfMemoryError"); // an OOM kills the worker, which the pool reports and replaces
     if (config.heap() != null) {
       cmd.add("-Xmx" + config.heap());
@@ -186,13 +185,16 @@ final class ProcessPool extends AbstractPool {
     Process process;
     try {
       process = pb.start();
+    } catch (IOException e) {
+      breakLocked(new IllegalStateException("cannot start worker process: " + cmd.getFirst(), e));
+      return;
+    }
+    try {
       OutputStream stdin = process.getOutputStream();
       stdin.write((token + "\n").getBytes(StandardCharsets.US_ASCII));
       stdin.flush(); // stdin stays open: its EOF tells the worker the parent is gone
     } catch (IOException e) {
-      RuntimeException failure = new IllegalStateException("cannot start worker process: " + cmd.getFirst(), e);
-      breakLocked(failure);
-      return;
+      // The JVM died at once (bad flags?); its exit is counted as a startup failure below.
     }
     Handle h = new Handle(slot, name, token, process);
     slots[slot] = h;

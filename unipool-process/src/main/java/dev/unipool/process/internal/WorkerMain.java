@@ -153,8 +153,10 @@ public final class WorkerMain {
         out.send(new Frame.Done(r.id(), ok, runNanos, payload), true);
       }
       out.flush();
+      // A normal exit (not halt) on Stop, so a JVM recording an AOT cache writes it.
+      System.exit(0);
     } catch (InterruptedException | IOException e) {
-      // parent gone or asked to stop
+      // parent gone
     }
     Runtime.getRuntime().halt(0);
   }

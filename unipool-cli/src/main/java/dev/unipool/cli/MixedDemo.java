@@ -1,0 +1,260 @@
+package dev.unipool.cli;
+
+import dev.unipool.Backend;
+import dev.unipool.Futures;
+import dev.unipool.Pool;
+import dev.unipool.SerializableCallable;
+import dev.unipool.TaskFuture;
+import dev.unipool.WorkerInfo;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code unipool demo mixed}: the course's unsync program. CPU-bound computations, downloads with an
+ * asynchronous and with a blocking client, and short waits, all started at once and gathered.
+ */
+@Command(
+    name = "mixed",
+    sortOptions = false,
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts 3 CPU-bound computations, 2 downloads with an asynchronous client, 2 with a blocking client"
+          + " and 4 tasks that wait in short sleeps, all at once, then gathers them and prints the total time.",
+      "Without --backend each task goes where its kind runs best: CPU-bound work to platform threads"
+          + " (one per core, or --workers), I/O and waits to virtual threads. With --backend everything"
+          + " runs there."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:ok", "1:a task failed", "2:usage error"},
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  unipool demo mixed",
+      "  unipool demo mixed --backend threads:1   # everything on one thread",
+      "  unipool demo mixed --json"
+    })
+final class MixedDemo implements Callable<Integer> {
+  private static final long DEFAULT_SIZE = 10_000_000L;
+
+  @Option(
+      names = {"-b", "--backend"},
+      paramLabel = "B",
+      description = "Run every task on this backend (" + Backend.VALID_FORMS + ") instead of routing by kind.")
+  @Nullable String backend;
+
+  @Option(
+      names = {"-w", "--workers"},
+      paramLabel = "N",
+      description = "Worker count for --backend, or for the CPU-bound pool when routing by kind.")
+  @Nullable Integer workers;
+
+  @Option(
+      names = {"-s", "--size"},
+      paramLabel = "S",
+      description = "Iterations of each CPU-bound computation. Default: 10,000,000.")
+  long size = DEFAULT_SIZE;
+
+  @Mixin JsonOption output = new JsonOption();
+
+  private final PrintWriter out;
+
+  MixedDemo(PrintWriter out) {
+    this.out = out;
+  }
+
+  /** The hint each task carries, like unsync's {@code cpu_bound=True}. */
+  enum Kind {
+    CPU_BOUND,
+    IO_BOUND
+  }
+
+  /** One task of the program, with its name in the course and its hint. */
+  private record Job(String name, Kind kind, SerializableCallable<?> task) {}
+
+  /** The course's {@code compute_some}. */
+  record ComputeSome(long iterations, boolean chatty) implements SerializableCallable<Long> {
+    @Override
+    public Long call() {
+      say(chatty, "Computing...");
+      return CourseMath.doMath(0, iterations);
+    }
+  }
+
+  /** The course's {@code download_some}: the asynchronous client ({@code sendAsync}). */
+  record DownloadSome(String url, boolean chatty) implements SerializableCallable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      say(chatty, "Downloading...");
+      String text;
+      try {
+        text = PageFetcher.fetchAsync(url).join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof Exception cause ? cause : e;
+      }
+      say(chatty, String.format("Downloaded (more) %,d characters.", text.length()));
+      return text.length();
+    }
+  }
+
+  /** The course's {@code download_some_more}: the blocking client ({@code send}). */
+  record DownloadSomeMore(String url, boolean chatty) implements SerializableCallable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      say(chatty, "Downloading more ...");
+      String text = PageFetcher.fetchHtml(url);
+      say(chatty, String.format("Downloaded %,d characters.", text.length()));
+      return text.length();
+    }
+  }
+
+  /** The course's {@code wait_some}: many tiny sleeps. */
+  record WaitSome(int sleeps, boolean chatty) implements SerializableCallable<Integer> {
+    @Override
+    public Integer call() throws InterruptedException {
+      say(chatty, "Waiting...");
+      for (int i = 0; i < sleeps; i++) {
+        Thread.sleep(1);
+      }
+      return sleeps;
+    }
+  }
+
+  private static void say(boolean chatty, String line) {
+    if (chatty) {
+      System.out.println(line);
+    }
+  }
+
+  /**
+   * Where each kind of task runs. The one routing decision of this demo: an explicit backend takes
+   * everything; otherwise the hints pick platform threads for CPU-bound work (virtual threads are not
+   * time-sliced, so long computations would hold their carriers) and virtual threads for waiting.
+   * A later {@code Backend.auto()} replaces this map.
+   */
+  private Map<Kind, Backend> routes() {
+    Map<Kind, Backend> routes = new EnumMap<>(Kind.class);
+    if (backend != null) {
+      Backend all = PoolChoice.resolve(backend, workers);
+      routes.put(Kind.CPU_BOUND, all);
+      routes.put(Kind.IO_BOUND, all);
+    } else {
+      routes.put(Kind.CPU_BOUND, PoolChoice.resolve("threads", workers));
+      routes.put(Kind.IO_BOUND, Backend.virtual());
+    }
+    return routes;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (size < 1) {
+      throw new UsageException("--size must be at least 1");
+    }
+    Map<Kind, Backend> routes = routes();
+    boolean human = !output.json;
+    long start = System.nanoTime();
+    List<Job> jobs;
+    List<TaskFuture<?>> work = new ArrayList<>();
+    Map<Backend, Pool> pools = new LinkedHashMap<>();
+    try (LocalWebServer site = LocalWebServer.start()) {
+      List<String> urls = site.pageUrls();
+      jobs = List.of(
+          new Job("compute_some", Kind.CPU_BOUND, new ComputeSome(size, human)),
+          new Job("compute_some", Kind.CPU_BOUND, new ComputeSome(size, human)),
+          new Job("compute_some", Kind.CPU_BOUND, new ComputeSome(size, human)),
+          new Job("download_some", Kind.IO_BOUND, new DownloadSome(urls.get(0), human)),
+          new Job("download_some", Kind.IO_BOUND, new DownloadSome(urls.get(1), human)),
+          new Job("download_some_more", Kind.IO_BOUND, new DownloadSomeMore(urls.get(2), human)),
+          new Job("download_some_more", Kind.IO_BOUND, new DownloadSomeMore(urls.get(3), human)),
+          new Job("wait_some", Kind.IO_BOUND, new WaitSome(100, human)),
+          new Job("wait_some", Kind.IO_BOUND, new WaitSome(100, human)),
+          new Job("wait_some", Kind.IO_BOUND, new WaitSome(100, human)),
+          new Job("wait_some", Kind.IO_BOUND, new WaitSome(100, human)));
+      try {
+        for (Backend b : new LinkedHashSet<>(routes.values())) {
+          pools.put(b, PoolChoice.open(b));
+        }
+        for (Job job : jobs) {
+          Pool pool = Objects.requireNonNull(pools.get(routes.get(job.kind())));
+          work.add(pool.submit(job.task()));
+        }
+        try (Progress progress = Progress.start("tasks", work.size(), human)) {
+          for (TaskFuture<?> ignored : Futures.asCompleted(work)) {
+            progress.step();
+          }
+        }
+      } finally {
+        pools.values().forEach(Pool::close);
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return report(jobs, work, routes, seconds);
+  }
+
+  private int report(List<Job> jobs, List<TaskFuture<?>> work, Map<Kind, Backend> routes, double seconds)
+      throws InterruptedException {
+    boolean human = !output.json;
+    List<Object> rows = new ArrayList<>();
+    int failed = 0;
+    if (human) {
+      out.println();
+    }
+    int backendWidth = routes.values().stream().mapToInt(b -> b.toString().length()).max().orElse(0);
+    for (int i = 0; i < jobs.size(); i++) {
+      Job job = jobs.get(i);
+      TaskFuture<?> f = work.get(i);
+      Backend where = Objects.requireNonNull(routes.get(job.kind()));
+      WorkerInfo w = f.worker().orElse(null);
+      @Nullable String error = null;
+      try {
+        f.get();
+      } catch (ExecutionException | CancellationException e) {
+        failed++;
+        error = Futures.unwrap(e).toString();
+      }
+      Double ran = f.timings().ran().map(d -> d.toNanos() / 1e9).orElse(null);
+      if (human) {
+        out.printf("  %-19s %-9s on %-" + backendWidth + "s  %-28s %s%n", job.name(),
+            job.kind() == Kind.CPU_BOUND ? "cpu-bound" : "io-bound",
+            where, w == null ? "-" : w.name() + " (PID " + w.pid() + ")",
+            error != null ? "FAILED: " + error : ran == null ? "" : String.format("%.2f sec", ran));
+      } else {
+        Map<String, @Nullable Object> row = new LinkedHashMap<>();
+        row.put("name", job.name());
+        row.put("kind", job.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        row.put("backend", where.toString());
+        row.put("ok", error == null);
+        row.put("error", error);
+        row.put("pid", w == null ? null : w.pid());
+        row.put("worker", w == null ? null : w.name());
+        row.put("seconds", ran);
+        rows.add(row);
+      }
+    }
+    if (human) {
+      out.printf("%nDone in %.2f seconds (%d tasks%s).%n", seconds, jobs.size(),
+          failed == 0 ? "" : ", " + failed + " failed");
+    } else {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("demo", "mixed");
+      doc.put("routing", backend == null ? "hints" : "backend");
+      doc.put("ok", failed == 0);
+      doc.put("seconds", seconds);
+      doc.put("tasks", rows);
+      out.println(Json.write(doc));
+    }
+    return failed == 0 ? 0 : 1;
+  }
+}
