@@ -8,12 +8,14 @@ import java.util.Locale;
  *
  * <p>Create instances with the static factories; each validates its arguments at the call. Backends are
  * also named by a short text form, used by {@link #parse(String)} and {@code UNIPOOL_BACKEND}:
- * {@code inline}, {@code threads[:N]}, {@code virtual}, {@code processes[:N]}. {@link #toString()} returns
+ * {@code inline}, {@code threads[:N]}, {@code virtual}, {@code processes[:N]}, {@code cluster:HOST:PORT[,HOST:PORT...]}.
+ * {@link #toString()} returns
  * that form (for the options a text form can carry).
  *
  * <p>Instances are immutable and safe to share between threads.
  */
-public sealed interface Backend permits Backend.Inline, Backend.Threads, Backend.Virtual, Backend.Processes {
+public sealed interface Backend
+    permits Backend.Inline, Backend.Threads, Backend.Virtual, Backend.Processes, Backend.Cluster {
 
   /**
    * Runs every task in the submitting thread, before {@code submit} returns. Useful for debugging and as
@@ -89,9 +91,22 @@ public sealed interface Backend permits Backend.Inline, Backend.Threads, Backend
   }
 
   /**
+   * Runs tasks on the members of a Hazelcast cluster, connecting as a client to the given member
+   * addresses (start members with {@code unipool member}). Tasks travel serialized, as with
+   * {@link #processes(int)}. Needs the {@code dev.unipool:unipool-hazelcast} module on the class path.
+   *
+   * @param addresses one or more member addresses, {@code host:port}
+   * @return the backend
+   * @throws IllegalArgumentException if no address is given or one is not {@code host:port}
+   */
+  static Cluster cluster(String... addresses) {
+    return new Cluster(java.util.List.of(addresses), Cluster.DEFAULT_NAME, Cluster.DEFAULT_CONNECT_TIMEOUT, 0);
+  }
+
+  /**
    * Parses the text form of a backend, as used by {@code UNIPOOL_BACKEND}: {@code inline},
    * {@code threads} (one per processor), {@code threads:N}, {@code virtual}, {@code processes},
-   * {@code processes:N}. Case is ignored.
+   * {@code processes:N}, {@code cluster:HOST:PORT[,HOST:PORT...]}. Case is ignored.
    *
    * @param spec the text form
    * @return the backend it names
@@ -116,6 +131,12 @@ public sealed interface Backend permits Backend.Inline, Backend.Threads, Backend
         case "processes" -> {
           return arg == null ? processes() : processes(Integer.parseInt(arg));
         }
+        case "cluster" -> {
+          if (arg == null || arg.isBlank()) {
+            throw new IllegalArgumentException("cluster needs member addresses, e.g. cluster:127.0.0.1:5801");
+          }
+          return cluster(arg.split(","));
+        }
         default -> {}
       }
     } catch (IllegalArgumentException e) { // NumberFormatException too
@@ -126,7 +147,8 @@ public sealed interface Backend permits Backend.Inline, Backend.Threads, Backend
   }
 
   /** The text forms {@link #parse(String)} accepts, for error messages and help text. */
-  String VALID_FORMS = "inline, threads, threads:N, virtual, processes, processes:N (N >= 1)";
+  String VALID_FORMS =
+      "inline, threads, threads:N, virtual, processes, processes:N (N >= 1), cluster:HOST:PORT[,HOST:PORT...]";
 
   /**
    * The number of tasks this backend can run at the same time, used to size chunks and in-flight
@@ -345,6 +367,80 @@ public sealed interface Backend permits Backend.Inline, Backend.Threads, Backend
     @Override
     public String toString() {
       return "processes:" + workers;
+    }
+  }
+
+  /**
+   * Configuration of {@link Backend#cluster(String...)}. Immutable.
+   *
+   * @param addresses member addresses to connect to, {@code host:port}
+   * @param clusterName the Hazelcast cluster name the members use
+   * @param connectTimeout how long to try to reach a member before {@code Pool.of} fails
+   * @param parallelism tasks the cluster runs at once, for sizing map chunks; 0 asks the cluster
+   */
+  record Cluster(java.util.List<String> addresses, String clusterName, java.time.Duration connectTimeout, int parallelism)
+      implements Backend {
+    /** The cluster name {@code unipool member} uses by default. */
+    public static final String DEFAULT_NAME = "unipool";
+
+    /** The default {@link #connectTimeout}: ten seconds. */
+    public static final java.time.Duration DEFAULT_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+    /**
+     * Validates the components.
+     *
+     * @throws IllegalArgumentException if there is no address, one is malformed, or a number is out of range
+     */
+    public Cluster {
+      addresses = java.util.List.copyOf(addresses);
+      if (addresses.isEmpty()) {
+        throw new IllegalArgumentException("cluster needs at least one member address, e.g. 127.0.0.1:5801");
+      }
+      for (String a : addresses) {
+        if (!a.strip().matches("[^:\\s]+:[0-9]{1,5}")) {
+          throw new IllegalArgumentException("member address must be host:port, got '" + a + "'");
+        }
+      }
+      java.util.Objects.requireNonNull(clusterName, "clusterName");
+      if (clusterName.isBlank()) {
+        throw new IllegalArgumentException("clusterName must not be blank");
+      }
+      if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+        throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
+      }
+      if (parallelism < 0) {
+        throw new IllegalArgumentException("parallelism must be 0 (ask the cluster) or positive, got " + parallelism);
+      }
+    }
+
+    /**
+     * Sets the cluster name.
+     *
+     * @param name the name the members were started with
+     * @return a copy with that name
+     */
+    public Cluster clusterName(String name) {
+      return new Cluster(addresses, name, connectTimeout, parallelism);
+    }
+
+    /**
+     * Sets how long {@code Pool.of} tries to reach a member.
+     *
+     * @param timeout positive
+     * @return a copy with that timeout
+     */
+    public Cluster connectTimeout(java.time.Duration timeout) {
+      return new Cluster(addresses, clusterName, timeout, parallelism);
+    }
+
+    @Override
+    public int parallelism() {
+      return parallelism > 0 ? parallelism : 4 * addresses.size();
+    }
+
+    @Override
+    public String toString() {
+      return "cluster:" + String.join(",", addresses);
     }
   }
 }

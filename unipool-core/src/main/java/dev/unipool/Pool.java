@@ -22,8 +22,10 @@ import java.util.stream.Stream;
  * }</pre>
  *
  * <p>A {@code Pool} is an {@link ExecutorService}: {@code invokeAll}, {@code invokeAny},
- * {@code shutdown}, {@code awaitTermination} and try-with-resources behave as that contract says. A task
- * submitted after {@link #shutdown()} is rejected with {@link RejectedExecutionException}. {@link #close()}
+ * {@code shutdown}, {@code awaitTermination} and try-with-resources behave as that contract says; as in the
+ * JDK's executors, a zero or negative timeout passed to them means "do not wait". A task submitted after
+ * {@link #shutdown()} is rejected with {@link RejectedExecutionException}, and so is one whose submitter is
+ * still waiting for a slot in a full {@link Overflow#BLOCK} queue when the pool shuts down. {@link #close()}
  * waits for submitted tasks to finish; {@link #shutdownNow()} cancels the tasks that have not started
  * (their futures complete as cancelled, so nothing waits forever) and interrupts the running ones.
  *

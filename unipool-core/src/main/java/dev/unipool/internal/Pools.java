@@ -30,6 +30,7 @@ public final class Pools {
       case Backend.Threads b -> ExecutorPool.threads(b, options);
       case Backend.Virtual b -> ExecutorPool.virtual(b, options);
       case Backend.Processes b -> openWithProvider(b, options, "unipool-process");
+      case Backend.Cluster b -> openWithProvider(b, options, "unipool-hazelcast");
     };
   }
 

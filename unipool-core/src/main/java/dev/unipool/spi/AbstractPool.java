@@ -25,7 +25,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,7 +49,7 @@ public abstract class AbstractPool implements Pool {
   private final Backend backend;
   private final PoolOptions options;
   private final AtomicInteger state = new AtomicInteger(RUNNING);
-  private final @Nullable Semaphore queueSlots;
+  private final @Nullable QueueSlots queueSlots;
 
   /**
    * Creates the shared part of a pool.
@@ -61,7 +60,7 @@ public abstract class AbstractPool implements Pool {
   protected AbstractPool(Backend backend, PoolOptions options) {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.options = Objects.requireNonNull(options, "options");
-    this.queueSlots = options.queueCapacity() > 0 ? new Semaphore(options.queueCapacity()) : null;
+    this.queueSlots = options.queueCapacity() > 0 ? new QueueSlots(options.queueCapacity()) : null;
   }
 
   private static ScheduledThreadPoolExecutor newTimer() {
@@ -203,7 +202,7 @@ public abstract class AbstractPool implements Pool {
   }
 
   private boolean acquirePermit() {
-    Semaphore slots = queueSlots;
+    QueueSlots slots = queueSlots;
     if (slots == null) {
       return false;
     }
@@ -215,7 +214,9 @@ public abstract class AbstractPool implements Pool {
       return true;
     }
     try {
-      slots.acquire();
+      if (!slots.acquire()) { // woken by shutdown while the queue is full
+        throw new RejectedExecutionException("pool " + options.name() + " (" + backend + ") is shut down");
+      }
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -224,7 +225,7 @@ public abstract class AbstractPool implements Pool {
   }
 
   void releasePermit() {
-    Semaphore slots = queueSlots;
+    QueueSlots slots = queueSlots;
     if (slots != null) {
       slots.release();
     }
@@ -384,13 +385,14 @@ public abstract class AbstractPool implements Pool {
     return futures;
   }
 
+  /**
+   * The deadline {@code timeout} from now, or {@link Long#MAX_VALUE} for "no limit". Like the JDK's
+   * executors, a zero or negative timeout means "do not wait".
+   */
   private static long deadline(long timeout, TimeUnit unit) {
-    if (timeout < 0) {
-      throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
-    }
-    long now = System.nanoTime();
-    long nanos = unit.toNanos(timeout);
-    return nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;
+    Objects.requireNonNull(unit, "unit");
+    long nanos = Math.max(0, unit.toNanos(timeout));
+    return nanos >= Long.MAX_VALUE / 2 ? Long.MAX_VALUE : System.nanoTime() + nanos;
   }
 
   /** Waits for {@code f} until {@code deadline}; returns false on timeout. Outcome exceptions are ignored. */
@@ -414,6 +416,10 @@ public abstract class AbstractPool implements Pool {
   @Override
   public void shutdown() {
     if (state.compareAndSet(RUNNING, SHUTDOWN)) {
+      QueueSlots slots = queueSlots;
+      if (slots != null) {
+        slots.close(); // submitters blocked on a full queue are rejected now, not when a slot frees
+      }
       shutdownBackend();
     }
   }

@@ -1,0 +1,11 @@
+package dev.unipool.testkit;
+
+import dev.unipool.Backend;
+
+/** The contract on {@code Backend.threads(1)}: one worker, so queued tasks and FIFO order matter most. */
+class SingleThreadPoolTest extends PoolContract {
+  @Override
+  protected Backend backend() {
+    return Backend.threads(1);
+  }
+}
