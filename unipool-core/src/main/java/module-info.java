@@ -6,6 +6,7 @@
  */
 module dev.unipool.core {
   requires static org.jspecify;
+  requires java.management;
 
   exports dev.unipool;
   exports dev.unipool.spi;

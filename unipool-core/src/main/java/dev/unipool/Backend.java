@@ -8,14 +8,15 @@ import java.util.Locale;
  *
  * <p>Create instances with the static factories; each validates its arguments at the call. Backends are
  * also named by a short text form, used by {@link #parse(String)} and {@code UNIPOOL_BACKEND}:
- * {@code inline}, {@code threads[:N]}, {@code virtual}, {@code processes[:N]}, {@code cluster:HOST:PORT[,HOST:PORT...]}.
+ * {@code inline}, {@code threads[:N]}, {@code virtual}, {@code processes[:N]}, {@code auto},
+ * {@code cluster:HOST:PORT[,HOST:PORT...]}.
  * {@link #toString()} returns
  * that form (for the options a text form can carry).
  *
  * <p>Instances are immutable and safe to share between threads.
  */
 public sealed interface Backend
-    permits Backend.Inline, Backend.Threads, Backend.Virtual, Backend.Processes, Backend.Cluster {
+    permits Backend.Inline, Backend.Threads, Backend.Virtual, Backend.Processes, Backend.Cluster, Backend.Auto {
 
   /**
    * Runs every task in the submitting thread, before {@code submit} returns. Useful for debugging and as
@@ -104,9 +105,25 @@ public sealed interface Backend
   }
 
   /**
+   * Lets unipool decide, per kind of task: the "even better if it could figure out which to do" backend.
+   * A task's kind is its class (for a lambda, its call site) or {@link TaskOptions#withKind an explicit
+   * key}. The first task of a new kind runs on a platform thread where its CPU time can be measured;
+   * kinds that mostly wait then run on virtual threads, kinds that mostly compute on a platform pool
+   * sized to the cores (so they cannot starve the virtual threads' carriers), and kinds hinted
+   * {@link Hint#ISOLATED} (or CPU-bound kinds with a timeout, which only a process can enforce) in worker
+   * processes when {@code unipool-process} is present. {@link Hint}s always win; kinds are re-measured
+   * as they run and re-routed when they change. {@link Pool#explain()} says why each kind went where.
+   *
+   * @return the backend
+   */
+  static Auto auto() {
+    return new Auto(Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
    * Parses the text form of a backend, as used by {@code UNIPOOL_BACKEND}: {@code inline},
    * {@code threads} (one per processor), {@code threads:N}, {@code virtual}, {@code processes},
-   * {@code processes:N}, {@code cluster:HOST:PORT[,HOST:PORT...]}. Case is ignored.
+   * {@code processes:N}, {@code auto}, {@code cluster:HOST:PORT[,HOST:PORT...]}. Case is ignored.
    *
    * @param spec the text form
    * @return the backend it names
@@ -119,11 +136,15 @@ public sealed interface Backend
     String arg = colon < 0 ? null : s.substring(colon + 1);
     try {
       switch (name) {
-        case "inline", "virtual" -> {
+        case "inline", "virtual", "auto" -> {
           if (arg != null) {
             break;
           }
-          return name.equals("inline") ? inline() : virtual();
+          return switch (name) {
+            case "inline" -> inline();
+            case "virtual" -> virtual();
+            default -> auto();
+          };
         }
         case "threads" -> {
           return arg == null ? threads() : threads(Integer.parseInt(arg));
@@ -148,7 +169,7 @@ public sealed interface Backend
 
   /** The text forms {@link #parse(String)} accepts, for error messages and help text. */
   String VALID_FORMS =
-      "inline, threads, threads:N, virtual, processes, processes:N (N >= 1), cluster:HOST:PORT[,HOST:PORT...]";
+      "inline, threads, threads:N, virtual, processes, processes:N (N >= 1), auto, cluster:HOST:PORT[,HOST:PORT...]";
 
   /**
    * The number of tasks this backend can run at the same time, used to size chunks and in-flight
@@ -441,6 +462,39 @@ public sealed interface Backend
     @Override
     public String toString() {
       return "cluster:" + String.join(",", addresses);
+    }
+  }
+
+  /**
+   * Configuration of {@link Backend#auto()}.
+   *
+   * @param cpuThreads platform threads for CPU-bound kinds, at least 1
+   * @param isolatedWorkers worker processes for isolated kinds (started on first use), at least 1
+   */
+  record Auto(int cpuThreads, int isolatedWorkers) implements Backend {
+    /**
+     * Validates the components.
+     *
+     * @throws IllegalArgumentException if a count is below 1
+     */
+    public Auto {
+      if (cpuThreads < 1) {
+        throw new IllegalArgumentException("cpuThreads must be at least 1, got " + cpuThreads);
+      }
+      if (isolatedWorkers < 1) {
+        throw new IllegalArgumentException("isolatedWorkers must be at least 1, got " + isolatedWorkers);
+      }
+    }
+
+    /** No fixed limit: I/O-bound kinds run on as many virtual threads as there are tasks. */
+    @Override
+    public int parallelism() {
+      return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public String toString() {
+      return "auto";
     }
   }
 }

@@ -359,6 +359,16 @@ public interface Pool extends ExecutorService {
   }
 
   /**
+   * Says how this pool decides where tasks run: for {@link Backend#auto()}, per kind of task, what was
+   * measured and where it went; for other backends, one line naming the backend.
+   *
+   * @return a human-readable report
+   */
+  default String explain() {
+    return backend() + ": every task runs on this backend";
+  }
+
+  /**
    * Cancels tasks that have not started (their futures complete as cancelled), interrupts running tasks,
    * and rejects new ones. Does not wait; use {@link #awaitTermination}.
    *

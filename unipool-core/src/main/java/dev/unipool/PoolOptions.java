@@ -22,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  * @param uncaughtHandler receives failures of tasks passed to {@link Pool#execute(Runnable)}, which
  *     have no future to report them; called on the thread that completed the task
  * @param name a label used in thread names and log messages
+ * @param timings whether every task records when it was submitted, started and finished
+ *     ({@link TaskFuture#timings()}); off by default because reading the clock three times can cost more
+ *     than running a tiny task. The worker-process backend always records them (the cost is noise there).
  */
 public record PoolOptions(
     int queueCapacity,
@@ -29,7 +32,8 @@ public record PoolOptions(
     @Nullable Duration taskTimeout,
     int retries,
     Consumer<? super Throwable> uncaughtHandler,
-    String name) {
+    String name,
+    boolean timings) {
 
   private static final System.Logger LOG = System.getLogger("dev.unipool");
 
@@ -38,7 +42,22 @@ public record PoolOptions(
       e -> LOG.log(Level.ERROR, "task passed to execute() failed", e);
 
   private static final PoolOptions DEFAULTS =
-      new PoolOptions(0, Overflow.BLOCK, null, 0, LOG_UNCAUGHT, "unipool");
+      new PoolOptions(0, Overflow.BLOCK, null, 0, LOG_UNCAUGHT, "unipool", false);
+
+  /**
+   * Options without timings; see the canonical constructor.
+   *
+   * @param queueCapacity the most tasks that may wait to start; {@code 0} means unbounded
+   * @param overflow what {@code submit} does when the queue is full
+   * @param taskTimeout the default run-time limit, or null
+   * @param retries re-runs after a lost worker
+   * @param uncaughtHandler receives failures of {@code execute} tasks
+   * @param name a label for threads and logs
+   */
+  public PoolOptions(int queueCapacity, Overflow overflow, @Nullable Duration taskTimeout, int retries,
+      Consumer<? super Throwable> uncaughtHandler, String name) {
+    this(queueCapacity, overflow, taskTimeout, retries, uncaughtHandler, name, false);
+  }
 
   /**
    * Validates every component.
@@ -64,7 +83,7 @@ public record PoolOptions(
   }
 
   /**
-   * The defaults: unbounded queue, no task timeout, no retries, failures of {@code execute} logged.
+   * The defaults: unbounded queue, no task timeout, no retries, failures of {@code execute} logged, no timings.
    *
    * @return the default options
    */
@@ -84,7 +103,7 @@ public record PoolOptions(
     if (capacity < 1) {
       throw new IllegalArgumentException("queue capacity must be at least 1, got " + capacity);
     }
-    return new PoolOptions(capacity, overflow, taskTimeout, retries, uncaughtHandler, name);
+    return new PoolOptions(capacity, overflow, taskTimeout, retries, uncaughtHandler, name, timings);
   }
 
   /**
@@ -97,7 +116,7 @@ public record PoolOptions(
    * @throws IllegalArgumentException if {@code timeout} is zero or negative
    */
   public PoolOptions taskTimeout(Duration timeout) {
-    return new PoolOptions(queueCapacity, overflow, timeout, retries, uncaughtHandler, name);
+    return new PoolOptions(queueCapacity, overflow, timeout, retries, uncaughtHandler, name, timings);
   }
 
   /**
@@ -109,7 +128,7 @@ public record PoolOptions(
    * @throws IllegalArgumentException if {@code retries < 0}
    */
   public PoolOptions retries(int retries) {
-    return new PoolOptions(queueCapacity, overflow, taskTimeout, retries, uncaughtHandler, name);
+    return new PoolOptions(queueCapacity, overflow, taskTimeout, retries, uncaughtHandler, name, timings);
   }
 
   /**
@@ -119,7 +138,7 @@ public record PoolOptions(
    * @return new options
    */
   public PoolOptions uncaughtHandler(Consumer<? super Throwable> handler) {
-    return new PoolOptions(queueCapacity, overflow, taskTimeout, retries, handler, name);
+    return new PoolOptions(queueCapacity, overflow, taskTimeout, retries, handler, name, timings);
   }
 
   /**
@@ -130,6 +149,16 @@ public record PoolOptions(
    * @throws IllegalArgumentException if {@code name} is blank
    */
   public PoolOptions name(String name) {
-    return new PoolOptions(queueCapacity, overflow, taskTimeout, retries, uncaughtHandler, name);
+    return new PoolOptions(queueCapacity, overflow, taskTimeout, retries, uncaughtHandler, name, timings);
+  }
+
+  /**
+   * Turns recording of task timings on or off (see {@link TaskFuture#timings()}).
+   *
+   * @param record whether to record
+   * @return new options
+   */
+  public PoolOptions timings(boolean record) {
+    return new PoolOptions(queueCapacity, overflow, taskTimeout, retries, uncaughtHandler, name, record);
   }
 }

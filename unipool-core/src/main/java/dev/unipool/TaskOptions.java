@@ -12,10 +12,23 @@ import org.jspecify.annotations.Nullable;
  *
  * @param timeout the run-time limit, or {@code null} to use the pool's
  * @param retries re-runs after a lost worker, or {@code -1} to use the pool's
+ * @param hint what kind of work the task is, for {@link Backend#auto()}; null lets it measure
+ * @param kind the key {@link Backend#auto()} groups measurements by; null groups by the task's class
+ *     (for a lambda, its call site)
  */
-public record TaskOptions(@Nullable Duration timeout, int retries) {
+public record TaskOptions(@Nullable Duration timeout, int retries, @Nullable Hint hint, @Nullable String kind) {
 
-  private static final TaskOptions NONE = new TaskOptions(null, -1);
+  private static final TaskOptions NONE = new TaskOptions(null, -1, null, null);
+
+  /**
+   * Options with a timeout and retries only.
+   *
+   * @param timeout the run-time limit, or {@code null} to use the pool's
+   * @param retries re-runs after a lost worker, or {@code -1} to use the pool's
+   */
+  public TaskOptions(@Nullable Duration timeout, int retries) {
+    this(timeout, retries, null, null);
+  }
 
   /**
    * Validates the components.
@@ -28,6 +41,9 @@ public record TaskOptions(@Nullable Duration timeout, int retries) {
     }
     if (retries < -1) {
       throw new IllegalArgumentException("retries must be 0 or more, got " + retries);
+    }
+    if (kind != null && kind.isBlank()) {
+      throw new IllegalArgumentException("kind must not be blank");
     }
   }
 
@@ -52,7 +68,39 @@ public record TaskOptions(@Nullable Duration timeout, int retries) {
    * @throws IllegalArgumentException if {@code timeout} is zero or negative
    */
   public static TaskOptions timeout(Duration timeout) {
-    return new TaskOptions(timeout, -1);
+    return new TaskOptions(timeout, -1, null, null);
+  }
+
+  /**
+   * Options that declare what kind of work the task is (see {@link Hint}).
+   *
+   * @param hint the kind of work
+   * @return options with that hint
+   */
+  public static TaskOptions hint(Hint hint) {
+    return new TaskOptions(null, -1, java.util.Objects.requireNonNull(hint, "hint"), null);
+  }
+
+  /**
+   * Returns these options with a hint.
+   *
+   * @param hint the kind of work
+   * @return new options
+   */
+  public TaskOptions withHint(Hint hint) {
+    return new TaskOptions(timeout, retries, java.util.Objects.requireNonNull(hint, "hint"), kind);
+  }
+
+  /**
+   * Returns these options with an explicit measurement key for {@link Backend#auto()}: tasks with the
+   * same key share statistics and routing.
+   *
+   * @param kind a non-blank key
+   * @return new options
+   * @throws IllegalArgumentException if {@code kind} is blank
+   */
+  public TaskOptions withKind(String kind) {
+    return new TaskOptions(timeout, retries, hint, java.util.Objects.requireNonNull(kind, "kind"));
   }
 
   /**
@@ -63,7 +111,7 @@ public record TaskOptions(@Nullable Duration timeout, int retries) {
    * @throws IllegalArgumentException if {@code timeout} is zero or negative
    */
   public TaskOptions withTimeout(Duration timeout) {
-    return new TaskOptions(timeout, retries);
+    return new TaskOptions(timeout, retries, hint, kind);
   }
 
   /**
@@ -77,6 +125,6 @@ public record TaskOptions(@Nullable Duration timeout, int retries) {
     if (retries < 0) {
       throw new IllegalArgumentException("retries must be 0 or more, got " + retries);
     }
-    return new TaskOptions(timeout, retries);
+    return new TaskOptions(timeout, retries, hint, kind);
   }
 }

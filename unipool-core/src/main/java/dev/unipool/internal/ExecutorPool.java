@@ -41,9 +41,9 @@ final class ExecutorPool extends AbstractPool {
   }
 
   static ExecutorPool virtual(Backend.Virtual backend, PoolOptions options) {
-    int id = IDS.incrementAndGet();
-    ThreadFactory factory = Thread.ofVirtual().name(options.name() + "-" + id + "-virtual-", 1).factory();
-    return new ExecutorPool(backend, options, Executors.newThreadPerTaskExecutor(factory));
+    // Unnamed: naming every virtual thread costs more than the task itself (Worker.current() reports
+    // "virtual-<id>" instead).
+    return new ExecutorPool(backend, options, Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory()));
   }
 
   @Override

@@ -11,10 +11,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /** Runs each task in the submitting thread. Terminated once shut down and no submit is still running. */
 final class InlinePool extends AbstractPool {
+  // The hot path touches only the counter; the lock is for waiters on termination.
+  private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition idle = lock.newCondition();
-  private int active;
-  private boolean shutdown;
+  private volatile boolean shutdown;
 
   InlinePool(Backend backend, PoolOptions options) {
     super(backend, options);
@@ -22,35 +23,29 @@ final class InlinePool extends AbstractPool {
 
   @Override
   protected void dispatch(TaskRun<?> run) {
-    lock.lock();
-    try {
-      active++;
-    } finally {
-      lock.unlock();
-    }
+    active.incrementAndGet();
     try {
       run.run();
     } finally {
-      lock.lock();
-      try {
-        if (--active == 0) {
-          idle.signalAll();
-        }
-      } finally {
-        lock.unlock();
+      if (active.decrementAndGet() == 0 && shutdown) {
+        signal();
       }
+    }
+  }
+
+  private void signal() {
+    lock.lock();
+    try {
+      idle.signalAll();
+    } finally {
+      lock.unlock();
     }
   }
 
   @Override
   protected void shutdownBackend() {
-    lock.lock();
-    try {
-      shutdown = true;
-      idle.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    shutdown = true;
+    signal();
   }
 
   @Override
@@ -63,7 +58,7 @@ final class InlinePool extends AbstractPool {
     lock.lock();
     try {
       long left = nanos;
-      while (!(shutdown && active == 0)) {
+      while (!(shutdown && active.get() == 0)) {
         if (left <= 0) {
           return false;
         }
@@ -77,12 +72,7 @@ final class InlinePool extends AbstractPool {
 
   @Override
   protected boolean backendTerminated() {
-    lock.lock();
-    try {
-      return shutdown && active == 0;
-    } finally {
-      lock.unlock();
-    }
+    return shutdown && active.get() == 0;
   }
 
   @Override

@@ -114,7 +114,7 @@ public final class MapEngine {
         while (items.size() < size && source.hasNext()) {
           items.add(source.next());
         }
-        TaskRun<List<R>> run = pool.submitChecked(new Tasks.Chunk<>(fn, items), TaskOptions.none(), false);
+        TaskRun<List<R>> run = pool.submitChecked(new TaskAdapters.Chunk<>(fn, items), TaskOptions.none(), false, true);
         InFlight<R> c = new InFlight<>(run, nextIndex, items.size());
         nextIndex += items.size();
         outstanding++;

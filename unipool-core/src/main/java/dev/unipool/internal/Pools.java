@@ -31,6 +31,7 @@ public final class Pools {
       case Backend.Virtual b -> ExecutorPool.virtual(b, options);
       case Backend.Processes b -> openWithProvider(b, options, "unipool-process");
       case Backend.Cluster b -> openWithProvider(b, options, "unipool-hazelcast");
+      case Backend.Auto b -> new AutoPool(b, options, false);
     };
   }
 
@@ -43,7 +44,7 @@ public final class Pools {
    * @return the running pool
    * @throws IllegalStateException if no provider is on the class path
    */
-  static Pool openWithProvider(Backend backend, PoolOptions options, String artifact) {
+  public static Pool openWithProvider(Backend backend, PoolOptions options, String artifact) {
     for (PoolProvider p : ServiceLoader.load(PoolProvider.class)) {
       if (p.supports(backend)) {
         return p.open(backend, options);
@@ -52,6 +53,28 @@ public final class Pools {
     throw new IllegalStateException(
         "backend " + backend + " needs the dev.unipool:" + artifact + " module on the class path; add that"
             + " dependency next to unipool-core");
+  }
+
+  private static volatile @org.jspecify.annotations.Nullable Pool shared;
+
+  /**
+   * The shared auto pool behind {@code dev.unipool.Tasks}: created on first use, with daemon threads so
+   * it never keeps the JVM alive.
+   *
+   * @return the shared pool
+   */
+  public static Pool shared() {
+    Pool p = shared;
+    if (p == null) {
+      synchronized (Pools.class) {
+        p = shared;
+        if (p == null) {
+          p = new AutoPool(Backend.auto(), PoolOptions.defaults().name("unipool-shared"), true);
+          shared = p;
+        }
+      }
+    }
+    return p;
   }
 
   /**

@@ -11,7 +11,7 @@ import dev.unipool.SerializableFunction;
 import dev.unipool.TaskFuture;
 import dev.unipool.TaskOptions;
 import dev.unipool.internal.MapEngine;
-import dev.unipool.internal.Tasks;
+import dev.unipool.internal.TaskAdapters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -165,7 +165,16 @@ public abstract class AbstractPool implements Pool {
   public <T> TaskFuture<T> submit(Callable<T> task, TaskOptions taskOptions) {
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(taskOptions, "options");
-    return submitChecked(task, taskOptions, true);
+    return submitChecked(task, taskOptions, true, false);
+  }
+
+  /**
+   * Whether tasks of this pool record timings; backends where a clock read is noise may always say yes.
+   *
+   * @return true to record timings for every task
+   */
+  protected boolean recordsTimings() {
+    return options.timings();
   }
 
   /**
@@ -174,16 +183,19 @@ public abstract class AbstractPool implements Pool {
    * @param task the task
    * @param taskOptions per-task options
    * @param useQueueBound whether the task takes a queue slot
+   * @param timed whether to record timings whatever the pool options say (map chunks size themselves by them)
    * @param <T> the result type
    * @return the task
    */
-  public final <T> TaskRun<T> submitChecked(Callable<T> task, TaskOptions taskOptions, boolean useQueueBound) {
+  public final <T> TaskRun<T> submitChecked(
+      Callable<T> task, TaskOptions taskOptions, boolean useQueueBound, boolean timed) {
     Object prepared = prepare(task);
     requireRunning();
     boolean permit = useQueueBound && acquirePermit();
     Duration timeout = taskOptions.timeout() != null ? taskOptions.timeout() : options.taskTimeout();
     int retries = taskOptions.retries() >= 0 ? taskOptions.retries() : options.retries();
-    TaskRun<T> run = new TaskRun<>(this, task, timeout, retries, permit);
+    TaskRun<T> run = new TaskRun<>(this, task, timeout, retries, permit, taskOptions.hint(), taskOptions.kind(),
+        timed || recordsTimings());
     run.attachment = prepared;
     try {
       requireRunning();
@@ -233,17 +245,17 @@ public abstract class AbstractPool implements Pool {
 
   @Override
   public TaskFuture<?> submit(Runnable task) {
-    return submit(Tasks.callable(Objects.requireNonNull(task, "task"), null), TaskOptions.none());
+    return submit(TaskAdapters.callable(Objects.requireNonNull(task, "task"), null), TaskOptions.none());
   }
 
   @Override
   public TaskFuture<?> submit(Runnable task, TaskOptions taskOptions) {
-    return submit(Tasks.callable(Objects.requireNonNull(task, "task"), null), taskOptions);
+    return submit(TaskAdapters.callable(Objects.requireNonNull(task, "task"), null), taskOptions);
   }
 
   @Override
   public <T> TaskFuture<T> submit(Runnable task, T result) {
-    return submit(Tasks.callable(Objects.requireNonNull(task, "task"), result), TaskOptions.none());
+    return submit(TaskAdapters.callable(Objects.requireNonNull(task, "task"), result), TaskOptions.none());
   }
 
   @Override
@@ -276,7 +288,7 @@ public abstract class AbstractPool implements Pool {
       Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs,
       MapOptions mapOptions) {
     Objects.requireNonNull(fn, "fn");
-    return map(Tasks.spread(fn), Tasks.pairs(pairs), mapOptions);
+    return map(TaskAdapters.spread(fn), TaskAdapters.pairs(pairs), mapOptions);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.unipool.spi;
 
+import dev.unipool.Hint;
 import dev.unipool.TaskFuture;
 import dev.unipool.TaskTimeoutException;
 import dev.unipool.TaskTimings;
@@ -38,12 +39,18 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   private static final Object INTERRUPTING = new Object();
   private static final VarHandle RUNNER;
   private static final VarHandle PERMIT;
+  private static final VarHandle STARTED;
+  private static final VarHandle FINISHED;
+  private static final VarHandle WORKER;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
       RUNNER = l.findVarHandle(TaskRun.class, "runner", Object.class);
       PERMIT = l.findVarHandle(TaskRun.class, "permit", boolean.class);
+      STARTED = l.findVarHandle(TaskRun.class, "startedNanos", long.class);
+      FINISHED = l.findVarHandle(TaskRun.class, "finishedNanos", long.class);
+      WORKER = l.findVarHandle(TaskRun.class, "worker", Object.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -53,10 +60,15 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   private final Callable<T> task;
   private final @Nullable Duration timeout;
   private final int retries;
-  private final long submittedNanos = System.nanoTime();
-  private volatile long startedNanos;
-  private volatile long finishedNanos;
-  private volatile @Nullable Object worker; // WorkerInfo, or the local Thread (WorkerInfo built lazily)
+  private final @Nullable Hint hint;
+  private final @Nullable String kind;
+  // Hot-path fields are written with release stores, not volatile writes: each full fence costs more than a
+  // tiny task's own work, and completing the future (a CAS) publishes them to anyone who sees it done.
+  private final boolean timed;
+  private final long submittedNanos;
+  private long startedNanos; // 0 = not started; 1 = started, untimed
+  private long finishedNanos;
+  private @Nullable Object worker; // WorkerInfo, or the local Thread (WorkerInfo built lazily)
   private volatile @Nullable Object runner; // the local thread running the task, or INTERRUPTING
   private volatile @Nullable ScheduledFuture<?> timer;
   @SuppressWarnings("unused") // accessed through PERMIT
@@ -65,12 +77,35 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   /** For backends: per-task state, e.g. the encoded task or the worker it was sent to. */
   public volatile @Nullable Object attachment;
 
-  TaskRun(AbstractPool pool, Callable<T> task, @Nullable Duration timeout, int retries, boolean permit) {
+  TaskRun(AbstractPool pool, Callable<T> task, @Nullable Duration timeout, int retries, boolean permit,
+      @Nullable Hint hint, @Nullable String kind, boolean timed) {
+    this.timed = timed;
+    this.submittedNanos = timed ? System.nanoTime() : 0;
     this.pool = pool;
     this.task = task;
     this.timeout = timeout;
     this.retries = retries;
     this.permit = permit;
+    this.hint = hint;
+    this.kind = kind;
+  }
+
+  /**
+   * The hint the task was submitted with.
+   *
+   * @return the hint, or null
+   */
+  public @Nullable Hint hint() {
+    return hint;
+  }
+
+  /**
+   * The explicit measurement key the task was submitted with.
+   *
+   * @return the key, or null
+   */
+  public @Nullable String kind() {
+    return kind;
   }
 
   /**
@@ -116,9 +151,9 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       releasePermit();
       return false;
     }
-    this.worker = who;
-    if (startedNanos == 0) {
-      startedNanos = System.nanoTime();
+    WORKER.setRelease(this, who);
+    if ((long) STARTED.getAcquire(this) == 0) {
+      STARTED.setRelease(this, timed ? System.nanoTime() : 1L);
     }
     releasePermit();
     Duration t = timeout;
@@ -133,6 +168,16 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       }
     }
     return true;
+  }
+
+  /**
+   * Records who ran the task when a backend learns it only afterwards (e.g. a task delegated to another
+   * pool). Does not touch timings or the timeout.
+   *
+   * @param worker who ran it
+   */
+  public void ranOn(WorkerInfo worker) {
+    WORKER.setRelease(this, worker);
   }
 
   /** Runs the task on the calling thread: start, call, complete. Does nothing if already done. */
@@ -190,8 +235,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     if (isDone()) {
       return false;
     }
-    long now = System.nanoTime();
-    finishedNanos = now;
+    markFinished();
     if (super.complete(value)) {
       finished();
       return true;
@@ -204,7 +248,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     if (isDone()) {
       return false;
     }
-    finishedNanos = System.nanoTime();
+    markFinished();
     if (super.completeExceptionally(ex)) {
       finished();
       return true;
@@ -222,15 +266,21 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     if (isDone()) {
       return false;
     }
-    finishedNanos = System.nanoTime();
+    markFinished();
     if (super.cancel(mayInterruptIfRunning)) {
       finished();
-      if (startedNanos != 0) {
+      if ((long) STARTED.getAcquire(this) != 0) {
         pool.cancelRunning(this, mayInterruptIfRunning);
       }
       return true;
     }
     return false;
+  }
+
+  private void markFinished() {
+    if (timed) {
+      FINISHED.setRelease(this, System.nanoTime());
+    }
   }
 
   private void finished() {
@@ -242,24 +292,24 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   }
 
   private void releasePermit() {
-    if ((boolean) PERMIT.getAndSet(this, false)) {
+    if (permit && (boolean) PERMIT.getAndSet(this, false)) {
       pool.releasePermit();
     }
   }
 
   /** Whether {@link #start} has been called. */
   boolean started() {
-    return startedNanos != 0;
+    return (long) STARTED.getAcquire(this) != 0;
   }
 
   @Override
   public Optional<WorkerInfo> worker() {
-    Object w = worker;
+    Object w = WORKER.getAcquire(this);
     if (w instanceof Thread t) {
       // The thread's current name may have changed, but pid/host are fixed and the name is what it had.
       WorkerInfo info = Worker.current();
       WorkerInfo built = new WorkerInfo(info.pid(), nameOf(t), nameOf(t), info.host());
-      worker = built;
+      WORKER.setRelease(this, built);
       return Optional.of(built);
     }
     return Optional.ofNullable((WorkerInfo) w);
@@ -272,8 +322,11 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
 
   @Override
   public TaskTimings timings() {
-    long s = startedNanos;
-    long f = finishedNanos;
+    if (!timed) {
+      return TaskTimings.NONE;
+    }
+    long s = (long) STARTED.getAcquire(this);
+    long f = (long) FINISHED.getAcquire(this);
     return new TaskTimings(instant(submittedNanos), s == 0 ? null : instant(s), f == 0 || !isDone() ? null : instant(f));
   }
 
@@ -283,8 +336,11 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
    * @return the run time in nanoseconds
    */
   public long runNanos() {
-    long s = startedNanos;
-    long f = finishedNanos;
+    if (!timed) {
+      return -1;
+    }
+    long s = (long) STARTED.getAcquire(this);
+    long f = (long) FINISHED.getAcquire(this);
     return s == 0 || f == 0 ? -1 : f - s;
   }
 

@@ -23,6 +23,8 @@ import dev.unipool.PoolOptions;
 import dev.unipool.SerializableCallable;
 import dev.unipool.SerializableRunnable;
 import dev.unipool.TaskFuture;
+import dev.unipool.TaskGroup;
+import dev.unipool.TaskGroupException;
 import dev.unipool.TaskOptions;
 import dev.unipool.TaskTimeoutException;
 import dev.unipool.TaskTimings;
@@ -393,8 +395,9 @@ public abstract class PoolContract {
 
   @Test
   void timings_afterCompletion_areOrdered() throws Exception {
-    TaskFuture<Integer> ok = pool().submit(() -> 1);
-    TaskFuture<Integer> failed = pool().submit(() -> {
+    Pool timed = newPool(options().timings(true));
+    TaskFuture<Integer> ok = timed.submit(() -> 1);
+    TaskFuture<Integer> failed = timed.submit(() -> {
       throw new ContractException("failed", 1);
     });
     get(ok);
@@ -403,7 +406,8 @@ public abstract class PoolContract {
       TaskTimings t = f.timings();
       Instant started = present(t.started(), "started");
       Instant finished = present(t.finished(), "finished");
-      assertFalse(started.isBefore(t.submitted()), () -> "started before submitted: " + t);
+      Instant submitted = present(t.submitted(), "submitted");
+      assertFalse(started.isBefore(submitted), () -> "started before submitted: " + t);
       assertFalse(finished.isBefore(started), () -> "finished before started: " + t);
       assertFalse(t.queued().orElseThrow().isNegative());
       assertFalse(t.ran().orElseThrow().isNegative());
@@ -1306,6 +1310,131 @@ public abstract class PoolContract {
     for (Thread s : submitters) {
       assertTrue(s.join(PATIENCE));
     }
+  }
+
+  // ---- task groups: structured concurrency, with cancellation that reaches the backend ----
+
+  private void assumeTwoAtOnce() {
+    assumeConcurrent();
+    assumeTrue(pool().backend().parallelism() >= 2, "needs two tasks running at once");
+  }
+
+  @Test
+  void taskGroup_firstFailure_cancelsRunningSibling_andIsThrown() throws Exception {
+    assumeTwoAtOnce();
+    HeldTask held = newHeldTask();
+    TaskGroupException e;
+    TaskFuture<String> sibling;
+    try (TaskGroup group = TaskGroup.open(pool())) {
+      sibling = group.fork(held);
+      held.started().await(PATIENCE);
+      group.fork(() -> {
+        throw new IllegalStateException("broken part");
+      });
+      e = assertThrows(TaskGroupException.class, group::join);
+    }
+    IllegalStateException cause = assertInstanceOf(IllegalStateException.class, e.getCause());
+    assertEquals("broken part", cause.getMessage());
+    assertTrue(sibling.isCancelled());
+    held.interrupted().await(PATIENCE); // the cancel reached the running task as an interrupt
+  }
+
+  @Test
+  void taskGroup_allSucceed_joinReturnsAndResultsAreThere() throws Exception {
+    List<TaskFuture<Integer>> parts = new ArrayList<>();
+    try (TaskGroup group = TaskGroup.open(pool())) {
+      for (int i = 0; i < 5; i++) {
+        int n = i;
+        parts.add(group.fork(() -> n * n));
+      }
+      group.join();
+    }
+    assertEquals(List.of(0, 1, 4, 9, 16), parts.stream().map(TaskFuture::resultNow).toList());
+  }
+
+  @Test
+  void taskGroup_firstSuccess_winsAndCancelsTheRest() throws Exception {
+    assumeTwoAtOnce();
+    HeldTask held = newHeldTask();
+    try (TaskGroup group = TaskGroup.open(pool(), TaskGroup.Policy.FIRST_SUCCESS)) {
+      TaskFuture<String> slow = group.fork(held);
+      held.started().await(PATIENCE);
+      group.fork(() -> "winner");
+      group.join();
+      assertEquals("winner", group.winner().orElseThrow().resultNow());
+      assertTrue(slow.isCancelled());
+    }
+    held.interrupted().await(PATIENCE);
+  }
+
+  @Test
+  void taskGroup_firstSuccess_allFail_throwsWithEveryFailure() throws Exception {
+    TaskGroupException e;
+    try (TaskGroup group = TaskGroup.open(pool(), TaskGroup.Policy.FIRST_SUCCESS)) {
+      group.fork(() -> {
+        throw new IllegalStateException("one");
+      });
+      group.fork(() -> {
+        throw new IllegalArgumentException("two");
+      });
+      e = assertThrows(TaskGroupException.class, group::join);
+    }
+    assertEquals(1, e.getSuppressed().length);
+  }
+
+  @Test
+  void taskGroup_collectAll_waitsForEveryOutcome() throws Exception {
+    TaskFuture<Integer> ok;
+    TaskFuture<Integer> bad;
+    try (TaskGroup group = TaskGroup.open(pool(), TaskGroup.Policy.COLLECT_ALL)) {
+      bad = group.fork(() -> {
+        throw new IllegalStateException("collected");
+      });
+      ok = group.fork(() -> 7);
+      group.join();
+    }
+    assertEquals(7, ok.resultNow());
+    assertEquals("collected", bad.exceptionNow().getMessage());
+  }
+
+  @Test
+  void taskGroup_failAfter_cancelsAndThrowsDeadlineExceeded() throws Exception {
+    assumeConcurrent();
+    HeldTask held = newHeldTask();
+    try (TaskGroup group = TaskGroup.open(pool()).failAfter(SHORT)) {
+      TaskFuture<String> f = group.fork(held);
+      DeadlineExceededException e = assertThrows(DeadlineExceededException.class, group::join);
+      assertEquals(SHORT, e.timeout());
+      assertTrue(f.isCancelled());
+    }
+    held.release().fire(); // in case the task never started: nothing may stay held
+  }
+
+  @Test
+  void taskGroup_moveOnAfter_returnsWithWhatFinished() throws Exception {
+    assumeConcurrent();
+    HeldTask held = newHeldTask();
+    try (TaskGroup group = TaskGroup.open(pool()).moveOnAfter(SHORT)) {
+      TaskFuture<Integer> quick = group.fork(() -> 1);
+      assertEquals(1, get(quick));
+      TaskFuture<String> slow = group.fork(held);
+      group.join();
+      assertTrue(slow.isCancelled());
+    }
+    held.release().fire();
+  }
+
+  @Test
+  void taskGroup_close_withoutJoin_cancelsWhatIsStillRunning() throws Exception {
+    assumeConcurrent();
+    HeldTask held = newHeldTask();
+    TaskFuture<String> f;
+    try (TaskGroup group = TaskGroup.open(pool())) {
+      f = group.fork(held);
+      held.started().await(PATIENCE);
+    }
+    assertTrue(f.isCancelled());
+    held.interrupted().await(PATIENCE);
   }
 
   // ---- helpers (static: a task lambda must never capture the test instance) ----

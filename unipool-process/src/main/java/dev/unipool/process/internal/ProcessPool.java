@@ -462,6 +462,12 @@ final class ProcessPool extends AbstractPool {
 
   // ---- dispatch ----
 
+  /** A clock read is noise next to a round trip to another process: always record timings. */
+  @Override
+  protected boolean recordsTimings() {
+    return true;
+  }
+
   @Override
   protected @Nullable Object prepare(Callable<?> task) {
     return new Job(codec.encodeTask(task));

@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  * Serializable adapters the pool wraps around user code. Each is serializable exactly when the user's
  * object is, so the backend's serializability check reports the user's type, not ours.
  */
-public final class Tasks {
-  private Tasks() {}
+public final class TaskAdapters {
+  private TaskAdapters() {}
 
   /**
    * Adapts an action to a callable returning {@code result}.
@@ -122,5 +122,55 @@ public final class Tasks {
       }
       return out;
     }
+  }
+
+  /**
+   * The user object that defines what kind of work a task is: the task itself, or the function or action
+   * inside one of our adapters. Its class is the task's kind for {@code Backend.auto()}.
+   *
+   * @param task a submitted task
+   * @return the object whose class identifies the kind
+   */
+  public static Object kindOf(Callable<?> task) {
+    return switch (task) {
+      case RunnableTask<?> r -> r.task();
+      case Chunk<?, ?> c -> c.fn() instanceof Spread<?, ?, ?> s ? s.fn() : c.fn();
+      default -> task;
+    };
+  }
+
+  private static final ClassValue<String> NAMES = new ClassValue<>() {
+    @Override
+    protected String computeValue(Class<?> type) {
+      String n = type.getName();
+      int slash = n.indexOf('/');
+      return slash < 0 ? n.substring(n.lastIndexOf('.') + 1) : n.substring(n.lastIndexOf('.', slash) + 1, slash);
+    }
+  };
+
+  /**
+   * A short, readable name for a task kind, for reports.
+   *
+   * @param kind an object from {@link #kindOf}
+   * @return e.g. {@code MixedDemo.lambda$main$0} or {@code ComputeSome}
+   */
+  public static String displayName(Object kind) {
+    if (kind instanceof String s) {
+      return s;
+    }
+    Class<?> type = kind.getClass();
+    if (type.isHidden() && kind instanceof Serializable) {
+      try {
+        java.lang.reflect.Method m = type.getDeclaredMethod("writeReplace");
+        m.setAccessible(true);
+        if (m.invoke(kind) instanceof java.lang.invoke.SerializedLambda sl) {
+          String owner = sl.getCapturingClass().replace('/', '.');
+          return owner.substring(owner.lastIndexOf('.') + 1) + "." + sl.getImplMethodName();
+        }
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        // fall back to the class name
+      }
+    }
+    return NAMES.get(type);
   }
 }

@@ -1,0 +1,436 @@
+package dev.unipool.internal;
+
+import dev.unipool.Backend;
+import dev.unipool.Hint;
+import dev.unipool.Pool;
+import dev.unipool.PoolOptions;
+import dev.unipool.TaskFuture;
+import dev.unipool.TaskOptions;
+import dev.unipool.WorkerInfo;
+import dev.unipool.spi.AbstractPool;
+import dev.unipool.spi.TaskRun;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link Backend#auto()}: routes each kind of task to virtual threads, a CPU-sized platform pool or
+ * worker processes.
+ *
+ * <p>Overview: CPU time can only be read on platform threads (it reads as -1 on virtual threads), so a
+ * new kind's first task runs on a "probe" platform thread while later tasks of that kind wait briefly.
+ * The probe decides as soon as it finishes, or after {@link #EARLY_DECISION_MILLIS} by reading the
+ * probe thread's CPU time so far, so a slow first task does not hold the others back. CPU-routed tasks
+ * are measured on every run (they already run on platform threads); I/O-routed kinds are re-probed
+ * every {@link #REPROBE_EVERY} runs. A kind switches to CPU at a CPU/wall ratio of
+ * {@link #CPU_BOUND} and back to I/O below {@link #IO_BOUND}; the gap keeps borderline kinds from
+ * flapping.
+ */
+final class AutoPool extends AbstractPool {
+  static final double CPU_BOUND = 0.5;
+  static final double IO_BOUND = 0.2;
+  static final int REPROBE_EVERY = 64;
+  static final long EARLY_DECISION_MILLIS = 20;
+
+  private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+  private static final AtomicInteger IDS = new AtomicInteger();
+  private static final ScheduledThreadPoolExecutor TIMER = timer();
+
+  private final Backend.Auto config;
+  private final ExecutorService io;
+  private final ThreadPoolExecutor cpu;
+  private final ThreadPoolExecutor probe;
+  private final ConcurrentHashMap<Object, Kind> kinds = new ConcurrentHashMap<>();
+  private final Object isolatedLock = new Object();
+  private volatile @Nullable Pool isolated;
+
+  enum Route {
+    IO("virtual threads"),
+    CPU("platform threads"),
+    ISOLATED("worker processes");
+
+    final String where;
+
+    Route(String where) {
+      this.where = where;
+    }
+  }
+
+  /** Statistics and routing of one kind of task. Mutable state guarded by the instance's monitor. */
+  static final class Kind {
+    final String name;
+    @Nullable Route route;
+    @Nullable String reason;
+    boolean probing;
+    long probeThread = -1;
+    long probeStartNanos;
+    int sinceProbe;
+    long runs;
+    long measured;
+    double ratio = -1; // CPU time / wall time, exponentially averaged
+    double meanWallMillis = -1;
+    final ArrayDeque<TaskRun<?>> waiting = new ArrayDeque<>();
+
+    Kind(String name) {
+      this.name = name;
+    }
+
+    synchronized void record(long cpuNanos, long wallNanos) {
+      if (wallNanos <= 0 || cpuNanos < 0) {
+        return;
+      }
+      double r = Math.min(1.0, (double) cpuNanos / wallNanos);
+      ratio = ratio < 0 ? r : 0.7 * ratio + 0.3 * r;
+      double ms = wallNanos / 1e6;
+      meanWallMillis = meanWallMillis < 0 ? ms : 0.7 * meanWallMillis + 0.3 * ms;
+      measured++;
+    }
+  }
+
+  AutoPool(Backend.Auto config, PoolOptions options, boolean daemon) {
+    super(config, options);
+    this.config = config;
+    int id = IDS.incrementAndGet();
+    String prefix = options.name() + "-" + id + "-auto-";
+    this.io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(prefix + "io-", 1).factory());
+    this.cpu = new ThreadPoolExecutor(config.cpuThreads(), config.cpuThreads(), 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), Thread.ofPlatform().daemon(daemon).name(prefix + "cpu-", 1).factory());
+    cpu.allowCoreThreadTimeOut(true);
+    this.probe = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+        new java.util.concurrent.SynchronousQueue<>(),
+        Thread.ofPlatform().daemon(daemon).name(prefix + "probe-", 1).factory());
+  }
+
+  private static ScheduledThreadPoolExecutor timer() {
+    ScheduledThreadPoolExecutor t =
+        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("unipool-auto-timer").factory());
+    t.setRemoveOnCancelPolicy(true);
+    return t;
+  }
+
+  // ---- routing ----
+
+  @Override
+  protected void dispatch(TaskRun<?> run) {
+    Object key = run.kind() != null ? run.kind() : TaskAdapters.kindOf(run.task()).getClass();
+    Kind k = kinds.computeIfAbsent(key, x -> new Kind(
+        run.kind() != null ? run.kind() : TaskAdapters.displayName(TaskAdapters.kindOf(run.task()))));
+    Hint hint = run.hint();
+    if (hint != null) {
+      Route r = switch (hint) {
+        case IO -> Route.IO;
+        case CPU -> Route.CPU;
+        case ISOLATED -> Route.ISOLATED;
+      };
+      synchronized (k) {
+        k.route = r;
+        k.reason = "hint " + hint;
+        k.runs++;
+      }
+      execute(r, k, run);
+      return;
+    }
+    Route r;
+    synchronized (k) {
+      k.runs++;
+      if (k.route == null || (k.route == Route.IO && ++k.sinceProbe >= REPROBE_EVERY && !k.probing)) {
+        if (k.probing) {
+          k.waiting.add(run); // decided within EARLY_DECISION_MILLIS
+          return;
+        }
+        k.sinceProbe = 0;
+        k.probing = true;
+        startProbe(k, run);
+        return;
+      }
+      r = k.route;
+    }
+    if (r == Route.CPU && run.timeout() != null && processesAvailable()) {
+      r = Route.ISOLATED; // only a process can enforce a hard timeout on a busy loop
+    }
+    execute(r, k, run);
+  }
+
+  private static volatile @Nullable Boolean processes;
+
+  private static boolean processesAvailable() {
+    Boolean p = processes;
+    if (p == null) {
+      p = java.util.ServiceLoader.load(dev.unipool.spi.PoolProvider.class).stream()
+          .anyMatch(x -> x.type().getName().contains("process"));
+      processes = p;
+    }
+    return p;
+  }
+
+  private void startProbe(Kind k, TaskRun<?> run) {
+    try {
+      probe.execute(() -> {
+        synchronized (k) {
+          k.probeThread = Thread.currentThread().threadId();
+          k.probeStartNanos = System.nanoTime();
+        }
+        TIMER.schedule(() -> decideEarly(k), EARLY_DECISION_MILLIS, TimeUnit.MILLISECONDS);
+        measure(k, run);
+        finishProbe(k);
+      });
+    } catch (RuntimeException e) {
+      synchronized (k) {
+        k.probing = false;
+      }
+      throw e;
+    }
+  }
+
+  /** The probe is still running: judge by the CPU it has used so far and release the waiting tasks. */
+  private void decideEarly(Kind k) {
+    List<TaskRun<?>> release;
+    Route r;
+    synchronized (k) {
+      if (!k.probing || k.route != null || k.probeThread < 0) {
+        return;
+      }
+      long cpuNanos = MX.getThreadCpuTime(k.probeThread);
+      long wall = System.nanoTime() - k.probeStartNanos;
+      if (cpuNanos < 0 || wall <= 0) {
+        return;
+      }
+      // Run-queue delay of another thread is not at hand here, so judge leniently: a busy thread on a
+      // machine loaded three times over still shows a third of its wall time on the CPU.
+      double ratio = 2 * (double) cpuNanos / wall;
+      r = ratio >= CPU_BOUND ? Route.CPU : Route.IO;
+      k.route = r;
+      k.reason = String.format(Locale.ROOT, "first run used %.0f%% CPU in its first %d ms", 100 * ratio,
+          wall / 1_000_000);
+      release = drain(k);
+    }
+    release.forEach(t -> execute(r, k, t));
+  }
+
+  private void finishProbe(Kind k) {
+    List<TaskRun<?>> release;
+    Route r;
+    synchronized (k) {
+      k.probing = false;
+      k.probeThread = -1;
+      Route before = k.route;
+      if (k.ratio >= 0) {
+        if (before == null) {
+          k.route = k.ratio >= CPU_BOUND ? Route.CPU : Route.IO;
+        } else if (before == Route.IO && k.ratio >= CPU_BOUND) {
+          k.route = Route.CPU;
+        } else if (before == Route.CPU && k.ratio < IO_BOUND) {
+          k.route = Route.IO;
+        }
+        if (k.route != before || k.reason == null) {
+          k.reason = String.format(Locale.ROOT, "measured %.0f%% CPU of wall time", 100 * k.ratio);
+        }
+      } else if (before == null) {
+        k.route = Route.IO; // nothing measurable (cancelled before it ran): waiting is the safe guess
+        k.reason = "not measured yet";
+      }
+      r = java.util.Objects.requireNonNull(k.route);
+      release = drain(k);
+    }
+    release.forEach(t -> execute(r, k, t));
+  }
+
+  private static List<TaskRun<?>> drain(Kind k) {
+    List<TaskRun<?>> out = new ArrayList<>(k.waiting);
+    k.waiting.clear();
+    return out;
+  }
+
+  /**
+   * Runs on the current platform thread and records CPU time against the time the thread could have run.
+   * Time spent waiting for a core (run-queue delay, read from Linux's schedstat where available) is taken
+   * out of the wall time, so a CPU-bound kind still reads as CPU-bound on a loaded machine.
+   */
+  private static void measure(Kind k, TaskRun<?> run) {
+    long[] before = ThreadClock.sample();
+    long wall0 = System.nanoTime();
+    run.run();
+    long wall = System.nanoTime() - wall0;
+    long[] after = ThreadClock.sample();
+    if (before[0] >= 0 && after[0] >= 0 && run.isDone() && !run.isCancelled()) {
+      k.record(after[0] - before[0], Math.max(1, wall - (after[1] - before[1])));
+    }
+  }
+
+  private void execute(Route r, Kind k, TaskRun<?> run) {
+    try {
+      executeOn(r, k, run);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      run.completeExceptionally(e); // released after shutdownNow: nothing may hang
+    }
+  }
+
+  private void executeOn(Route r, Kind k, TaskRun<?> run) {
+    switch (r) {
+      case IO -> io.execute(run);
+      case CPU -> cpu.execute(() -> {
+        measure(k, run);
+        boolean reroute;
+        synchronized (k) {
+          reroute = k.route == Route.CPU && k.measured >= 3 && k.ratio < IO_BOUND && k.reason != null
+              && !k.reason.startsWith("hint");
+          if (reroute) {
+            k.route = Route.IO;
+            k.reason = String.format(Locale.ROOT, "re-measured %.0f%% CPU of wall time", 100 * k.ratio);
+          }
+        }
+      });
+      case ISOLATED -> runIsolated(run);
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "NullAway"}) // results may be null
+  private void runIsolated(TaskRun<?> run) {
+    Pool p = isolatedPool();
+    run.start(new WorkerInfo(-1, "worker process", "pending", "localhost"));
+    TaskFuture<Object> inner = p.submit((java.util.concurrent.Callable<Object>) run.task(),
+        new TaskOptions(null, run.retries()));
+    run.attachment = inner;
+    TaskRun<Object> outer = (TaskRun<Object>) run;
+    inner.whenComplete((v, e) -> {
+      inner.worker().ifPresent(outer::ranOn);
+      if (e == null) {
+        outer.complete(v);
+      } else {
+        outer.completeExceptionally(dev.unipool.Futures.unwrap(e));
+      }
+    });
+  }
+
+  private Pool isolatedPool() {
+    Pool p = isolated;
+    if (p != null) {
+      return p;
+    }
+    synchronized (isolatedLock) {
+      p = isolated;
+      if (p == null) {
+        p = Pools.openWithProvider(Backend.processes(config.isolatedWorkers()), options(), "unipool-process");
+        isolated = p;
+      }
+      return p;
+    }
+  }
+
+  @Override
+  protected void cancelRunning(TaskRun<?> run, boolean interrupt) {
+    if (run.attachment instanceof TaskFuture<?> inner) {
+      inner.cancel(interrupt);
+    } else {
+      super.cancelRunning(run, interrupt);
+    }
+  }
+
+  // ---- lifecycle ----
+
+  @Override
+  protected void shutdownBackend() {
+    // Tasks waiting for their kind's first measurement were accepted: start them before closing the doors.
+    for (Kind k : kinds.values()) {
+      List<TaskRun<?>> release;
+      synchronized (k) {
+        if (k.route == null) {
+          k.route = Route.CPU;
+          k.reason = "pool shut down before the first measurement";
+        }
+        release = drain(k);
+      }
+      Route r = java.util.Objects.requireNonNull(k.route);
+      release.forEach(t -> execute(r, k, t));
+    }
+    io.shutdown();
+    cpu.shutdown();
+    probe.shutdown();
+    Pool p = isolated;
+    if (p != null) {
+      p.shutdown();
+    }
+  }
+
+  @Override
+  protected List<TaskRun<?>> shutdownBackendNow() {
+    List<TaskRun<?>> never = new ArrayList<>();
+    for (Runnable r : cpu.shutdownNow()) {
+      if (r instanceof TaskRun<?> t) {
+        never.add(t);
+      }
+    }
+    io.shutdownNow();
+    probe.shutdownNow();
+    for (Kind k : kinds.values()) {
+      synchronized (k) {
+        never.addAll(drain(k));
+      }
+    }
+    Pool p = isolated;
+    if (p != null) {
+      p.shutdownNow();
+    }
+    return never;
+  }
+
+  @Override
+  protected boolean awaitBackend(long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + nanos;
+    for (ExecutorService e : List.of(probe, io, cpu)) {
+      if (!e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+    }
+    Pool p = isolated;
+    return p == null || p.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  protected boolean backendTerminated() {
+    Pool p = isolated;
+    return io.isTerminated() && cpu.isTerminated() && probe.isTerminated() && (p == null || p.isTerminated());
+  }
+
+  @Override
+  public String explain() {
+    StringBuilder sb = new StringBuilder("auto: ").append(kinds.size()).append(" kind(s) of task\n");
+    List<Kind> all = new ArrayList<>(kinds.values());
+    all.sort(java.util.Comparator.comparing(k -> k.name));
+    for (Kind k : all) {
+      synchronized (k) {
+        sb.append(String.format(Locale.ROOT, "  %-36s -> %-16s %s; %d run(s)", k.name,
+            k.route == null ? "(deciding)" : k.route.where, k.reason == null ? "" : k.reason, k.runs));
+        if (k.ratio >= 0) {
+          sb.append(String.format(Locale.ROOT, ", CPU %.0f%% of wall, mean %.1f ms over %d measured",
+              100 * k.ratio, k.meanWallMillis, k.measured));
+        }
+        sb.append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The route a kind has now, for tests. */
+  @Nullable Route routeOf(Object key) {
+    Kind k = kinds.get(key);
+    if (k == null) {
+      return null;
+    }
+    synchronized (k) {
+      return k.route;
+    }
+  }
+}
