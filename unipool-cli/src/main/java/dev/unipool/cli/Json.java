@@ -8,10 +8,16 @@ import org.jspecify.annotations.Nullable;
  * {@link Iterable}, {@link CharSequence}, {@link Number}, {@link Boolean} and {@code null}. Enough for
  * the command's {@code --json} output without a JSON library.
  */
-final class Json {
+public final class Json {
   private Json() {}
 
-  static String write(@Nullable Object value) {
+  /**
+   * Writes {@code value} as JSON text; NaN and infinite numbers become {@code null}.
+   *
+   * @param value a map, iterable, string, number, boolean or null; anything else is written as its string
+   * @return the JSON text
+   */
+  public static String write(@Nullable Object value) {
     StringBuilder sb = new StringBuilder();
     append(sb, value);
     return sb.toString();

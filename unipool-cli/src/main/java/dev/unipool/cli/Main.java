@@ -80,6 +80,8 @@ public final class Main implements Callable<Integer> {
         .addSubcommand(new MixedDemo(out));
     CommandLine cmd = new CommandLine(new Main())
         .addSubcommand(demo)
+        .addSubcommand(new dev.unipool.cli.bench.BenchCommand(out))
+        .addSubcommand(new dev.unipool.cli.member.MemberCommand(out))
         .addSubcommand(new CommandLine.HelpCommand());
     cmd.setOut(out);
     cmd.setErr(err);

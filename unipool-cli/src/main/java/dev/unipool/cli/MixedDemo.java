@@ -2,18 +2,17 @@ package dev.unipool.cli;
 
 import dev.unipool.Backend;
 import dev.unipool.Futures;
+import dev.unipool.Hint;
 import dev.unipool.Pool;
 import dev.unipool.SerializableCallable;
 import dev.unipool.TaskFuture;
+import dev.unipool.TaskOptions;
 import dev.unipool.WorkerInfo;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -34,16 +33,18 @@ import picocli.CommandLine.Option;
     description = {
       "Starts 3 CPU-bound computations, 2 downloads with an asynchronous client, 2 with a blocking client"
           + " and 4 tasks that wait in short sleeps, all at once, then gathers them and prints the total time.",
-      "Without --backend each task goes where its kind runs best: CPU-bound work to platform threads"
-          + " (one per core, or --workers), I/O and waits to virtual threads. With --backend everything"
-          + " runs there."
+      "Without --backend the program runs on Backend.auto(), which measures each kind of task and routes"
+          + " it: CPU-bound work to platform threads (one per core), I/O and waits to virtual threads."
+          + " --hints declares the kinds instead, like unsync's cpu_bound=True; --explain shows what auto"
+          + " decided. With --backend everything runs there."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:a task failed", "2:usage error"},
     footerHeading = "%nExamples:%n",
     footer = {
-      "  unipool demo mixed",
-      "  unipool demo mixed --backend threads:1   # everything on one thread",
+      "  unipool demo mixed --explain            # auto: what it measured, where each kind went",
+      "  unipool demo mixed --hints              # declared kinds, as in the course's unsync program",
+      "  unipool demo mixed --backend threads:1  # everything on one thread",
       "  unipool demo mixed --json"
     })
 final class MixedDemo implements Callable<Integer> {
@@ -58,8 +59,14 @@ final class MixedDemo implements Callable<Integer> {
   @Option(
       names = {"-w", "--workers"},
       paramLabel = "N",
-      description = "Worker count for --backend, or for the CPU-bound pool when routing by kind.")
+      description = "Worker count for --backend.")
   @Nullable Integer workers;
+
+  @Option(names = "--hints", description = "Declare each task's kind (CPU or I/O) instead of letting auto measure.")
+  boolean hints;
+
+  @Option(names = "--explain", description = "Print how the pool decided where each kind of task ran.")
+  boolean explain;
 
   @Option(
       names = {"-s", "--size"},
@@ -104,7 +111,7 @@ final class MixedDemo implements Callable<Integer> {
       } catch (CompletionException e) {
         throw e.getCause() instanceof Exception cause ? cause : e;
       }
-      say(chatty, String.format("Downloaded (more) %,d characters.", text.length()));
+      say(chatty, String.format("Downloaded %,d characters.", text.length()));
       return text.length();
     }
   }
@@ -115,7 +122,7 @@ final class MixedDemo implements Callable<Integer> {
     public Integer call() throws Exception {
       say(chatty, "Downloading more ...");
       String text = PageFetcher.fetchHtml(url);
-      say(chatty, String.format("Downloaded %,d characters.", text.length()));
+      say(chatty, String.format("Downloaded (more) %,d characters.", text.length()));
       return text.length();
     }
   }
@@ -138,23 +145,23 @@ final class MixedDemo implements Callable<Integer> {
     }
   }
 
-  /**
-   * Where each kind of task runs. The one routing decision of this demo: an explicit backend takes
-   * everything; otherwise the hints pick platform threads for CPU-bound work (virtual threads are not
-   * time-sliced, so long computations would hold their carriers) and virtual threads for waiting.
-   * A later {@code Backend.auto()} replaces this map.
-   */
-  private Map<Kind, Backend> routes() {
-    Map<Kind, Backend> routes = new EnumMap<>(Kind.class);
+  /** The one routing decision of this demo: an explicit backend takes everything, otherwise auto. */
+  private Backend backend() {
     if (backend != null) {
-      Backend all = PoolChoice.resolve(backend, workers);
-      routes.put(Kind.CPU_BOUND, all);
-      routes.put(Kind.IO_BOUND, all);
-    } else {
-      routes.put(Kind.CPU_BOUND, PoolChoice.resolve("threads", workers));
-      routes.put(Kind.IO_BOUND, Backend.virtual());
+      return PoolChoice.resolve(backend, workers);
     }
-    return routes;
+    if (workers != null) {
+      throw new UsageException(workers < 1 ? "--workers must be at least 1"
+          : "--workers needs --backend (auto sizes its own pools)");
+    }
+    return Backend.auto();
+  }
+
+  private TaskOptions optionsFor(Job job) {
+    if (!hints) {
+      return TaskOptions.none().withKind(job.name()); // auto learns per kind, as the course names them
+    }
+    return TaskOptions.hint(job.kind() == Kind.CPU_BOUND ? Hint.CPU : Hint.IO).withKind(job.name());
   }
 
   @Override
@@ -162,12 +169,12 @@ final class MixedDemo implements Callable<Integer> {
     if (size < 1) {
       throw new UsageException("--size must be at least 1");
     }
-    Map<Kind, Backend> routes = routes();
+    Backend where = backend();
     boolean human = !output.json;
     long start = System.nanoTime();
     List<Job> jobs;
     List<TaskFuture<?>> work = new ArrayList<>();
-    Map<Backend, Pool> pools = new LinkedHashMap<>();
+    String explanation;
     try (LocalWebServer site = LocalWebServer.start()) {
       List<String> urls = site.pageUrls();
       jobs = List.of(
@@ -182,28 +189,23 @@ final class MixedDemo implements Callable<Integer> {
           new Job("wait_some", Kind.IO_BOUND, new WaitSome(100, human)),
           new Job("wait_some", Kind.IO_BOUND, new WaitSome(100, human)),
           new Job("wait_some", Kind.IO_BOUND, new WaitSome(100, human)));
-      try {
-        for (Backend b : new LinkedHashSet<>(routes.values())) {
-          pools.put(b, PoolChoice.open(b));
-        }
+      try (Pool pool = PoolChoice.open(where)) {
         for (Job job : jobs) {
-          Pool pool = Objects.requireNonNull(pools.get(routes.get(job.kind())));
-          work.add(pool.submit(job.task()));
+          work.add(pool.submit(job.task(), optionsFor(job)));
         }
         try (Progress progress = Progress.start("tasks", work.size(), human)) {
           for (TaskFuture<?> ignored : Futures.asCompleted(work)) {
             progress.step();
           }
         }
-      } finally {
-        pools.values().forEach(Pool::close);
+        explanation = pool.explain();
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    return report(jobs, work, routes, seconds);
+    return report(jobs, work, where, seconds, explanation);
   }
 
-  private int report(List<Job> jobs, List<TaskFuture<?>> work, Map<Kind, Backend> routes, double seconds)
+  private int report(List<Job> jobs, List<TaskFuture<?>> work, Backend where, double seconds, String explanation)
       throws InterruptedException {
     boolean human = !output.json;
     List<Object> rows = new ArrayList<>();
@@ -211,11 +213,10 @@ final class MixedDemo implements Callable<Integer> {
     if (human) {
       out.println();
     }
-    int backendWidth = routes.values().stream().mapToInt(b -> b.toString().length()).max().orElse(0);
+    int backendWidth = where.toString().length();
     for (int i = 0; i < jobs.size(); i++) {
       Job job = jobs.get(i);
       TaskFuture<?> f = work.get(i);
-      Backend where = Objects.requireNonNull(routes.get(job.kind()));
       WorkerInfo w = f.worker().orElse(null);
       @Nullable String error = null;
       try {
@@ -246,10 +247,17 @@ final class MixedDemo implements Callable<Integer> {
     if (human) {
       out.printf("%nDone in %.2f seconds (%d tasks%s).%n", seconds, jobs.size(),
           failed == 0 ? "" : ", " + failed + " failed");
+      if (explain) {
+        out.printf("%n%s", explanation);
+      }
     } else {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("demo", "mixed");
-      doc.put("routing", backend == null ? "hints" : "backend");
+      doc.put("routing", backend != null ? "backend" : hints ? "hints" : "auto");
+      doc.put("backend", where.toString());
+      if (explain) {
+        doc.put("explain", explanation);
+      }
       doc.put("ok", failed == 0);
       doc.put("seconds", seconds);
       doc.put("tasks", rows);

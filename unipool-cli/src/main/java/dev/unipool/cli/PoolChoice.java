@@ -2,6 +2,7 @@ package dev.unipool.cli;
 
 import dev.unipool.Backend;
 import dev.unipool.Pool;
+import dev.unipool.PoolOptions;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Option;
  * through {@link Backend#parse(String)} and opened through {@link Pool#of(Backend)}, so a backend kind
  * that core learns to parse works here with no change to the command.
  */
-final class PoolChoice {
+public final class PoolChoice {
   /** Backend kinds whose text form takes a worker count ({@code kind:N}); extend as kinds are added. */
   private static final Set<String> COUNTED_KINDS = Set.of("threads", "processes");
 
@@ -57,7 +58,7 @@ final class PoolChoice {
    *
    * @throws UsageException on a bad value, with a one-line message
    */
-  static Backend resolve(String spec, @Nullable Integer workers) {
+  public static Backend resolve(String spec, @Nullable Integer workers) {
     if (workers != null && workers < 1) {
       throw new UsageException("--workers must be at least 1");
     }
@@ -83,9 +84,9 @@ final class PoolChoice {
    *
    * @throws UsageException if the backend cannot be opened here
    */
-  static Pool open(Backend backend) {
+  public static Pool open(Backend backend) {
     try {
-      return Pool.of(backend);
+      return Pool.of(backend, PoolOptions.defaults().timings(true)); // the demos report run times
     } catch (IllegalStateException e) {
       throw new UsageException("--backend " + backend + ": " + e.getMessage());
     }

@@ -3,7 +3,7 @@ package dev.unipool.cli;
 import java.io.Console;
 
 /** Progress of a long wait: a bar on a terminal, nothing otherwise (pipes, files, tests, {@code --json}). */
-interface Progress extends AutoCloseable {
+public interface Progress extends AutoCloseable {
   /** Records one finished step. */
   void step();
 

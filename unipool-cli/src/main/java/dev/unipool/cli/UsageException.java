@@ -6,12 +6,17 @@ import java.io.Serial;
  * A mistake in how the command was called (a bad flag value, a backend that is not installed): reported
  * as one line and exit code 2, never with a stack trace.
  */
-final class UsageException extends RuntimeException {
+public final class UsageException extends RuntimeException {
   @Serial private static final long serialVersionUID = 1L;
 
   private final boolean showUsage;
 
-  UsageException(String message) {
+  /**
+   * A usage error reported without the command's usage.
+   *
+   * @param message the one-line explanation
+   */
+  public UsageException(String message) {
     this(message, false);
   }
 

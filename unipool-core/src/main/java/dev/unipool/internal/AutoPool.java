@@ -39,8 +39,13 @@ import org.jspecify.annotations.Nullable;
  * flapping.
  */
 final class AutoPool extends AbstractPool {
-  static final double CPU_BOUND = 0.5;
-  static final double IO_BOUND = 0.2;
+  // Waiting tasks (sleeps, sockets, HTTP) measure a few percent; computing ones near 100% once run-queue
+  // delay is taken out. Cold first runs (class loading, contended locks, a JIT still compiling) read
+  // lower, so the bar to call a kind CPU-bound is modest, and the way back to I/O needs much less.
+  static final double CPU_BOUND = 0.25;
+  static final double IO_BOUND = 0.1;
+  /** When the probe is still running, a second, final look after this long. */
+  static final long LATE_DECISION_MILLIS = 200;
   static final int REPROBE_EVERY = 64;
   static final long EARLY_DECISION_MILLIS = 20;
 
@@ -54,6 +59,8 @@ final class AutoPool extends AbstractPool {
   private final ThreadPoolExecutor probe;
   private final ConcurrentHashMap<Object, Kind> kinds = new ConcurrentHashMap<>();
   private final Object isolatedLock = new Object();
+  /** Isolated tasks and their futures in the process pool, so a cancel can reach the worker. */
+  private final ConcurrentHashMap<TaskRun<?>, TaskFuture<?>> isolatedRuns = new ConcurrentHashMap<>();
   private volatile @Nullable Pool isolated;
 
   enum Route {
@@ -194,8 +201,15 @@ final class AutoPool extends AbstractPool {
     }
   }
 
-  /** The probe is still running: judge by the CPU it has used so far and release the waiting tasks. */
+  /**
+   * The probe is still running: judge by the CPU it has used so far and release the waiting tasks. At the
+   * first look only a clear case decides; at the second look the usual threshold does.
+   */
   private void decideEarly(Kind k) {
+    decideEarly(k, false);
+  }
+
+  private void decideEarly(Kind k, boolean last) {
     List<TaskRun<?>> release;
     Route r;
     synchronized (k) {
@@ -207,9 +221,13 @@ final class AutoPool extends AbstractPool {
       if (cpuNanos < 0 || wall <= 0) {
         return;
       }
-      // Run-queue delay of another thread is not at hand here, so judge leniently: a busy thread on a
-      // machine loaded three times over still shows a third of its wall time on the CPU.
-      double ratio = 2 * (double) cpuNanos / wall;
+      // Run-queue delay of another thread is not at hand here: only a clear reading decides at once.
+      double ratio = (double) cpuNanos / wall;
+      if (!last && ratio > IO_BOUND / 2 && ratio < 2 * CPU_BOUND) {
+        TIMER.schedule(() -> decideEarly(k, true), LATE_DECISION_MILLIS - EARLY_DECISION_MILLIS,
+            TimeUnit.MILLISECONDS);
+        return;
+      }
       r = ratio >= CPU_BOUND ? Route.CPU : Route.IO;
       k.route = r;
       k.reason = String.format(Locale.ROOT, "first run used %.0f%% CPU in its first %d ms", 100 * ratio,
@@ -302,9 +320,10 @@ final class AutoPool extends AbstractPool {
     run.start(new WorkerInfo(-1, "worker process", "pending", "localhost"));
     TaskFuture<Object> inner = p.submit((java.util.concurrent.Callable<Object>) run.task(),
         new TaskOptions(null, run.retries()));
-    run.attachment = inner;
+    isolatedRuns.put(run, inner);
     TaskRun<Object> outer = (TaskRun<Object>) run;
     inner.whenComplete((v, e) -> {
+      isolatedRuns.remove(outer);
       inner.worker().ifPresent(outer::ranOn);
       if (e == null) {
         outer.complete(v);
@@ -331,7 +350,8 @@ final class AutoPool extends AbstractPool {
 
   @Override
   protected void cancelRunning(TaskRun<?> run, boolean interrupt) {
-    if (run.attachment instanceof TaskFuture<?> inner) {
+    TaskFuture<?> inner = isolatedRuns.get(run);
+    if (inner != null) {
       inner.cancel(interrupt);
     } else {
       super.cancelRunning(run, interrupt);

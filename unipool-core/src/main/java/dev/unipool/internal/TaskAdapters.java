@@ -105,7 +105,8 @@ public final class TaskAdapters {
   }
 
   /**
-   * A chunk of a map: applies {@code fn} to each item in order, failing on the first exception.
+   * A chunk of a map: applies {@code fn} to each item in order, failing on the first exception. Items and
+   * results travel as {@link CompactList}s.
    *
    * @param fn the function
    * @param items the items
@@ -116,11 +117,47 @@ public final class TaskAdapters {
       implements SerializableCallable<List<R>> {
     @Override
     public List<R> call() {
-      List<R> out = new ArrayList<>(items.size());
+      List<R> out = new Results<>(items.size());
       for (T item : items) {
         out.add(fn.apply(item));
       }
       return out;
+    }
+
+    @java.io.Serial
+    private Object writeReplace() {
+      return new ChunkForm(fn, new CompactList(items));
+    }
+  }
+
+  /** The serialized form of a {@link Chunk}. */
+  record ChunkForm(SerializableFunction<?, ?> fn, CompactList items) implements Serializable {
+    @java.io.Serial
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Object readResolve() {
+      return new Chunk(fn, items.items());
+    }
+  }
+
+  /** A chunk's results: an ArrayList that serializes compactly. */
+  static final class Results<R> extends ArrayList<R> {
+    @java.io.Serial private static final long serialVersionUID = 1L;
+
+    Results(int capacity) {
+      super(capacity);
+    }
+
+    @java.io.Serial
+    private Object writeReplace() {
+      return new ResultsForm(new CompactList(this));
+    }
+  }
+
+  /** The serialized form of {@link Results}; reads back as a plain list. */
+  record ResultsForm(CompactList items) implements Serializable {
+    @java.io.Serial
+    private Object readResolve() {
+      return items.items();
     }
   }
 

@@ -192,10 +192,7 @@ public abstract class AbstractPool implements Pool {
     Object prepared = prepare(task);
     requireRunning();
     boolean permit = useQueueBound && acquirePermit();
-    Duration timeout = taskOptions.timeout() != null ? taskOptions.timeout() : options.taskTimeout();
-    int retries = taskOptions.retries() >= 0 ? taskOptions.retries() : options.retries();
-    TaskRun<T> run = new TaskRun<>(this, task, timeout, retries, permit, taskOptions.hint(), taskOptions.kind(),
-        timed || recordsTimings());
+    TaskRun<T> run = new TaskRun<>(this, task, settings(taskOptions, timed), permit);
     run.attachment = prepared;
     try {
       requireRunning();
@@ -205,6 +202,29 @@ public abstract class AbstractPool implements Pool {
       throw e;
     }
     return run;
+  }
+
+  private TaskRun.@Nullable Settings plain;
+  private TaskRun.@Nullable Settings plainTimed;
+
+  /** The settings for these options; the common cases are computed once and shared. */
+  private TaskRun.Settings settings(TaskOptions o, boolean forceTimed) {
+    boolean timed = forceTimed || recordsTimings();
+    if (o == TaskOptions.none()) {
+      TaskRun.Settings s = timed ? plainTimed : plain;
+      if (s == null) { // benign race: at worst two equal instances
+        s = new TaskRun.Settings(options.taskTimeout(), options.retries(), null, null, timed);
+        if (timed) {
+          plainTimed = s;
+        } else {
+          plain = s;
+        }
+      }
+      return s;
+    }
+    Duration timeout = o.timeout() != null ? o.timeout() : options.taskTimeout();
+    int retries = o.retries() >= 0 ? o.retries() : options.retries();
+    return new TaskRun.Settings(timeout, retries, o.hint(), o.kind(), timed);
   }
 
   private void requireRunning() {

@@ -40,7 +40,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   private static final VarHandle RUNNER;
   private static final VarHandle PERMIT;
   private static final VarHandle STARTED;
-  private static final VarHandle FINISHED;
+  private static final VarHandle TIMES;
   private static final VarHandle WORKER;
 
   static {
@@ -48,8 +48,8 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       MethodHandles.Lookup l = MethodHandles.lookup();
       RUNNER = l.findVarHandle(TaskRun.class, "runner", Object.class);
       PERMIT = l.findVarHandle(TaskRun.class, "permit", boolean.class);
-      STARTED = l.findVarHandle(TaskRun.class, "startedNanos", long.class);
-      FINISHED = l.findVarHandle(TaskRun.class, "finishedNanos", long.class);
+      STARTED = l.findVarHandle(TaskRun.class, "started", boolean.class);
+      TIMES = MethodHandles.arrayElementVarHandle(long[].class);
       WORKER = l.findVarHandle(TaskRun.class, "worker", Object.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
@@ -58,36 +58,42 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
 
   private final AbstractPool pool;
   private final Callable<T> task;
-  private final @Nullable Duration timeout;
-  private final int retries;
-  private final @Nullable Hint hint;
-  private final @Nullable String kind;
+  private final Settings settings;
   // Hot-path fields are written with release stores, not volatile writes: each full fence costs more than a
   // tiny task's own work, and completing the future (a CAS) publishes them to anyone who sees it done.
-  private final boolean timed;
-  private final long submittedNanos;
-  private long startedNanos; // 0 = not started; 1 = started, untimed
-  private long finishedNanos;
+  private final long @Nullable [] times; // submitted, started, finished (nanoTime); only when timings are on
+  private boolean started;
   private @Nullable Object worker; // WorkerInfo, or the local Thread (WorkerInfo built lazily)
   private volatile @Nullable Object runner; // the local thread running the task, or INTERRUPTING
   private volatile @Nullable ScheduledFuture<?> timer;
   @SuppressWarnings("unused") // accessed through PERMIT
   private volatile boolean permit;
 
-  /** For backends: per-task state, e.g. the encoded task or the worker it was sent to. */
-  public volatile @Nullable Object attachment;
+  /**
+   * For backends: per-task state, e.g. the encoded task or the worker it was sent to. Set before
+   * {@link AbstractPool#dispatch} and published with the task; later writes need the backend's own
+   * synchronization.
+   */
+  public @Nullable Object attachment;
 
-  TaskRun(AbstractPool pool, Callable<T> task, @Nullable Duration timeout, int retries, boolean permit,
-      @Nullable Hint hint, @Nullable String kind, boolean timed) {
-    this.timed = timed;
-    this.submittedNanos = timed ? System.nanoTime() : 0;
+  /**
+   * The per-task settings, shared by every task submitted with the same options (so a plain submit
+   * allocates nothing for them).
+   *
+   * @param timeout the run-time limit, or null
+   * @param retries re-runs after a lost worker
+   * @param hint the kind-of-work hint, or null
+   * @param kind the explicit measurement key, or null
+   * @param timed whether timings are recorded
+   */
+  record Settings(@Nullable Duration timeout, int retries, @Nullable Hint hint, @Nullable String kind, boolean timed) {}
+
+  TaskRun(AbstractPool pool, Callable<T> task, Settings settings, boolean permit) {
+    this.settings = settings;
+    this.times = settings.timed() ? new long[] {System.nanoTime(), 0, 0} : null;
     this.pool = pool;
     this.task = task;
-    this.timeout = timeout;
-    this.retries = retries;
     this.permit = permit;
-    this.hint = hint;
-    this.kind = kind;
   }
 
   /**
@@ -96,7 +102,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
    * @return the hint, or null
    */
   public @Nullable Hint hint() {
-    return hint;
+    return settings.hint();
   }
 
   /**
@@ -105,7 +111,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
    * @return the key, or null
    */
   public @Nullable String kind() {
-    return kind;
+    return settings.kind();
   }
 
   /**
@@ -123,7 +129,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
    * @return the timeout, or null for none
    */
   public @Nullable Duration timeout() {
-    return timeout;
+    return settings.timeout();
   }
 
   /**
@@ -132,7 +138,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
    * @return 0 or more
    */
   public int retries() {
-    return retries;
+    return settings.retries();
   }
 
   /**
@@ -152,11 +158,15 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       return false;
     }
     WORKER.setRelease(this, who);
-    if ((long) STARTED.getAcquire(this) == 0) {
-      STARTED.setRelease(this, timed ? System.nanoTime() : 1L);
+    if (!(boolean) STARTED.getAcquire(this)) {
+      long[] t = times;
+      if (t != null) {
+        TIMES.setRelease(t, 1, System.nanoTime());
+      }
+      STARTED.setRelease(this, true);
     }
     releasePermit();
-    Duration t = timeout;
+    Duration t = settings.timeout();
     if (t != null) {
       ScheduledFuture<?> old = timer;
       if (old != null) {
@@ -219,7 +229,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   }
 
   private void expire() {
-    Duration t = timeout;
+    Duration t = settings.timeout();
     if (t != null && completeExceptionally(new TaskTimeoutException(t))) {
       pool.cancelRunning(this, true);
     }
@@ -269,7 +279,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     markFinished();
     if (super.cancel(mayInterruptIfRunning)) {
       finished();
-      if ((long) STARTED.getAcquire(this) != 0) {
+      if ((boolean) STARTED.getAcquire(this)) {
         pool.cancelRunning(this, mayInterruptIfRunning);
       }
       return true;
@@ -278,8 +288,9 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   }
 
   private void markFinished() {
-    if (timed) {
-      FINISHED.setRelease(this, System.nanoTime());
+    long[] t = times;
+    if (t != null) {
+      TIMES.setRelease(t, 2, System.nanoTime());
     }
   }
 
@@ -299,7 +310,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
 
   /** Whether {@link #start} has been called. */
   boolean started() {
-    return (long) STARTED.getAcquire(this) != 0;
+    return (boolean) STARTED.getAcquire(this);
   }
 
   @Override
@@ -322,12 +333,13 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
 
   @Override
   public TaskTimings timings() {
-    if (!timed) {
+    long[] t = times;
+    if (t == null) {
       return TaskTimings.NONE;
     }
-    long s = (long) STARTED.getAcquire(this);
-    long f = (long) FINISHED.getAcquire(this);
-    return new TaskTimings(instant(submittedNanos), s == 0 ? null : instant(s), f == 0 || !isDone() ? null : instant(f));
+    long s = (long) TIMES.getAcquire(t, 1);
+    long f = (long) TIMES.getAcquire(t, 2);
+    return new TaskTimings(instant(t[0]), s == 0 ? null : instant(s), f == 0 || !isDone() ? null : instant(f));
   }
 
   /**
@@ -336,11 +348,12 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
    * @return the run time in nanoseconds
    */
   public long runNanos() {
-    if (!timed) {
+    long[] t = times;
+    if (t == null) {
       return -1;
     }
-    long s = (long) STARTED.getAcquire(this);
-    long f = (long) FINISHED.getAcquire(this);
+    long s = (long) TIMES.getAcquire(t, 1);
+    long f = (long) TIMES.getAcquire(t, 2);
     return s == 0 || f == 0 ? -1 : f - s;
   }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
+/** An end-to-end pass over the main paths (tiny tasks, map, a large payload) with correctness checks. */
 class ProcessSmokeTest {
   @Test
   void runsInOtherProcesses() throws Exception {
@@ -40,8 +41,16 @@ class ProcessSmokeTest {
       System.out.printf("round trip: %.1f us%n", (System.nanoTime() - t2) / 2000 / 1e3);
       long t3 = System.nanoTime();
       List<Integer> big = pool.map(x -> x + 1, IntStream.range(0, 1_000_000).boxed().toList());
+      assertEquals(1_000_000, big.getLast());
       System.out.printf("map 1M: %.0f items/s%n", 1e6 / ((System.nanoTime() - t3) / 1e9));
       assertEquals(1_000_000, big.size());
+      byte[] payload = new byte[20 << 20]; // above the size that leaves straight from the array
+      payload[12345] = 7;
+      payload[payload.length - 1] = 9;
+      byte[] back = pool.submit(() -> payload).get();
+      assertEquals(payload.length, back.length);
+      assertEquals(7, back[12345]);
+      assertEquals(9, back[back.length - 1]);
     }
   }
 }

@@ -52,6 +52,33 @@ sealed interface Frame {
    * @throws IOException if the sink fails
    */
   static void write(Frame f, DataOutputStream out) throws IOException {
+    write(f, out, false);
+  }
+
+  /**
+   * The payload of a Run or Done frame, which {@link FrameWriter} may send straight from the array.
+   *
+   * @param f a frame
+   * @return its payload, or null if it has none worth sending separately
+   */
+  static byte @Nullable [] payload(Frame f) {
+    return switch (f) {
+      case Run r -> r.task();
+      case Done d -> d.payload();
+      default -> null;
+    };
+  }
+
+  /**
+   * Writes a frame; with {@code headerOnly}, everything but the bytes of its {@link #payload}, which the
+   * caller then writes right after (the length prefix already counts them).
+   *
+   * @param f the frame
+   * @param out the sink
+   * @param headerOnly whether to leave out the payload bytes
+   * @throws IOException if the sink fails
+   */
+  static void write(Frame f, DataOutputStream out, boolean headerOnly) throws IOException {
     int start = out.size();
     out.writeInt(0); // length, patched by the caller-owned buffer below
     switch (f) {
@@ -77,7 +104,7 @@ sealed interface Frame {
       case Run r -> {
         out.writeByte(5);
         out.writeLong(r.id());
-        writeBytes(out, r.task());
+        writeBytes(out, r.task(), headerOnly);
       }
       case Cancel c -> {
         out.writeByte(6);
@@ -88,7 +115,7 @@ sealed interface Frame {
         out.writeLong(d.id());
         out.writeBoolean(d.ok());
         out.writeLong(d.runNanos());
-        writeBytes(out, d.payload());
+        writeBytes(out, d.payload(), headerOnly);
       }
       case Skipped s -> {
         out.writeByte(8);
@@ -96,7 +123,16 @@ sealed interface Frame {
       }
       case Stop s -> out.writeByte(9);
     }
-    ((Buffer) out).patchLength(start);
+    byte[] p = headerOnly ? payload(f) : null;
+    ((Buffer) out).patchLength(start, p == null ? 0 : p.length);
+  }
+
+  private static void writeBytes(DataOutputStream out, byte[] b, boolean headerOnly) throws IOException {
+    if (headerOnly) {
+      out.writeInt(b.length);
+    } else {
+      writeBytes(out, b);
+    }
   }
 
   private static void writeBytes(DataOutputStream out, byte @Nullable [] b) throws IOException {
@@ -174,9 +210,9 @@ sealed interface Frame {
       super(new Bytes());
     }
 
-    void patchLength(int start) {
+    void patchLength(int start, int extra) {
       Bytes b = (Bytes) out;
-      int len = b.size() - start - 4;
+      int len = b.size() - start - 4 + extra;
       byte[] a = b.array();
       a[start] = (byte) (len >>> 24);
       a[start + 1] = (byte) (len >>> 16);

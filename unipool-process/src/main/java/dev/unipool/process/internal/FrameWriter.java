@@ -12,7 +12,11 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class FrameWriter {
   private final WritableByteChannel channel;
+  /** Payloads above this leave straight from their array instead of being copied into the buffer. */
+  private static final int LARGE = 1 << 18;
+
   private final ReentrantLock lock = new ReentrantLock();
+  private final java.util.concurrent.locks.Condition idle = lock.newCondition();
   private Frame.Buffer pending = new Frame.Buffer();
   private Frame.Buffer spare = new Frame.Buffer();
   private boolean writing;
@@ -29,6 +33,11 @@ final class FrameWriter {
    * @throws IOException if the channel fails
    */
   void send(Frame frame, boolean flush) throws IOException {
+    byte[] payload = Frame.payload(frame);
+    if (payload != null && payload.length > LARGE) {
+      sendLarge(frame, payload);
+      return;
+    }
     lock.lock();
     try {
       Frame.write(frame, pending);
@@ -70,6 +79,62 @@ final class FrameWriter {
     }
   }
 
+  /** Writes the pending frames, then this frame's header, then its payload from the caller's array. */
+  private void sendLarge(Frame frame, byte[] payload) throws IOException {
+    Frame.Buffer batch;
+    lock.lock();
+    try {
+      while (writing) {
+        idle.awaitUninterruptibly();
+      }
+      writing = true;
+      Frame.write(frame, pending, true);
+      batch = pending;
+      pending = spare;
+      spare = batch;
+    } finally {
+      lock.unlock();
+    }
+    boolean ok = false;
+    try {
+      writeFully(ByteBuffer.wrap(batch.bytes().array(), 0, batch.size()));
+      writeFully(ByteBuffer.wrap(payload));
+      batch.clear();
+      ok = true;
+    } finally {
+      if (!ok) {
+        release();
+      }
+    }
+    drain();
+  }
+
+  /** A socket takes a few hundred KB per write; larger slices would only be copied and copied again. */
+  private static final int SLICE = 1 << 18;
+
+  private void writeFully(ByteBuffer bb) throws IOException {
+    // NIO copies the *whole* remaining heap buffer into a temporary direct buffer on every write call,
+    // so writing 100 MB in one buffer costs quadratic copying; slices keep each copy small.
+    while (bb.hasRemaining()) {
+      int n = Math.min(SLICE, bb.remaining());
+      ByteBuffer slice = bb.slice(bb.position(), n);
+      while (slice.hasRemaining()) {
+        channel.write(slice);
+      }
+      bb.position(bb.position() + n);
+    }
+  }
+
+  private void release() {
+    lock.lock();
+    try {
+      writing = false;
+      idle.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private void drain() throws IOException {
     boolean ok = false;
     try {
@@ -79,6 +144,7 @@ final class FrameWriter {
         try {
           if (pending.size() == 0) {
             writing = false;
+            idle.signalAll();
             ok = true;
             return;
           }
@@ -88,20 +154,12 @@ final class FrameWriter {
         } finally {
           lock.unlock();
         }
-        ByteBuffer bb = ByteBuffer.wrap(batch.bytes().array(), 0, batch.size());
-        while (bb.hasRemaining()) {
-          channel.write(bb);
-        }
+        writeFully(ByteBuffer.wrap(batch.bytes().array(), 0, batch.size()));
         batch.clear(); // only this thread touches the spare buffer until the next swap
       }
     } finally {
       if (!ok) {
-        lock.lock();
-        try {
-          writing = false;
-        } finally {
-          lock.unlock();
-        }
+        release();
       }
     }
   }

@@ -5,8 +5,8 @@ import dev.unipool.PoolOptions;
 import dev.unipool.WorkerCrashedException;
 import dev.unipool.WorkerInfo;
 import dev.unipool.spi.AbstractPool;
+import dev.unipool.spi.Codec;
 import dev.unipool.spi.TaskRun;
-import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -96,7 +95,7 @@ final class ProcessPool extends AbstractPool {
   private ProcessPool(Backend.Processes config, PoolOptions options) throws IOException {
     super(config, options);
     this.config = config;
-    this.codec = new Codec(config.allowClasses());
+    this.codec = new Codec(config.allowClasses(), "a worker process");
     this.initializer = config.initializer() == null ? null : codec.encodeTask(config.initializer());
     this.dir = Files.createTempDirectory("unipool-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -155,6 +154,7 @@ final class ProcessPool extends AbstractPool {
     }
     // Small, quick-starting workers by default; the user's flags come later and win.
     cmd.add("-XX:+UseSerialGC");
+    cmd.add("-XX:PretenureSizeThreshold=1m"); // big payloads go straight to the old generation, never copied
     cmd.add("-XX:TieredStopAtLevel=4");
     cmd.add("-XX:-UsePerfData");
     cmd.add("-XX:+ExitOnOutOfMemoryError"); // an OOM kills the worker, which the pool reports and replaces
@@ -220,7 +220,7 @@ final class ProcessPool extends AbstractPool {
   private void handshake(SocketChannel ch) {
     var timer = KILLER.schedule(() -> closeQuietly(ch), AUTH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     try {
-      DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16));
+      DataInputStream in = new DataInputStream(new ChannelInput(ch));
       Frame first = Frame.read(in);
       if (!(first instanceof Frame.Hello hello)) {
         closeQuietly(ch);
@@ -259,15 +259,22 @@ final class ProcessPool extends AbstractPool {
   }
 
   private void readLoop(Handle h, DataInputStream in) {
+    // Tasks this reader hands out in reply to results are flushed once per batch of results read, not
+    // once per result: under load one write carries many Run frames.
+    List<Handle> touched = new ArrayList<>();
     try {
       Frame f;
       while ((f = Frame.read(in)) != null) {
         switch (f) {
           case Frame.Ready r -> onReady(h);
-          case Frame.Done d -> onDone(h, d);
-          case Frame.Skipped s -> onDone(h, new Frame.Done(s.id(), false, -1, new byte[0]));
+          case Frame.Done d -> onDone(h, d, touched);
+          case Frame.Skipped s -> onDone(h, new Frame.Done(s.id(), false, -1, new byte[0]), touched);
           case Frame.InitFailed e -> onInitFailed(h, codec.decodeThrowable(e.error()));
           default -> throw new IOException("unexpected frame from worker: " + f);
+        }
+        if (!touched.isEmpty() && in.available() == 0) {
+          flush(touched);
+          touched.clear();
         }
       }
     } catch (IOException e) {
@@ -317,8 +324,7 @@ final class ProcessPool extends AbstractPool {
   }
 
   @SuppressWarnings({"unchecked", "NullAway"}) // results may be null (Runnable tasks)
-  private void onDone(Handle h, Frame.Done d) {
-    List<Handle> touched = new ArrayList<>();
+  private void onDone(Handle h, Frame.Done d, List<Handle> touched) {
     TaskRun<Object> run;
     lock.lock();
     try {
@@ -340,7 +346,6 @@ final class ProcessPool extends AbstractPool {
     } finally {
       lock.unlock();
     }
-    flush(touched);
     if (run == null || run.isDone() || d.runNanos() < 0) {
       return; // cancelled or timed out: its outcome is already set
     }

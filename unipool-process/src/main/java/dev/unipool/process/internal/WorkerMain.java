@@ -1,12 +1,11 @@
 package dev.unipool.process.internal;
 
-import java.io.BufferedInputStream;
+import dev.unipool.spi.Codec;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -64,14 +63,14 @@ public final class WorkerMain {
     });
     SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(args[0]));
     FrameWriter out = new FrameWriter(ch);
-    DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16));
+    DataInputStream in = new DataInputStream(new ChannelInput(ch));
     String name = System.getProperty(dev.unipool.Worker.NAME_PROPERTY, "worker");
     out.send(new Frame.Hello(token, name, ProcessHandle.current().pid()), true);
     if (!(Frame.read(in) instanceof Frame.Init init)) {
       Runtime.getRuntime().halt(0); // refused or parent gone
       return;
     }
-    Codec codec = new Codec(init.allowClasses());
+    Codec codec = new Codec(init.allowClasses(), "the parent");
     byte[] initializer = init.initializer();
     if (initializer != null) {
       try {
@@ -103,6 +102,25 @@ public final class WorkerMain {
       System.err.println("worker lost its parent connection: " + e);
     }
     Runtime.getRuntime().halt(0);
+  }
+
+  private static final long FLUSH_DELAY_NANOS = 200_000;
+  private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.ScheduledExecutorService flusher =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("unipool-flush").factory());
+
+  private void scheduleFlush() {
+    if (flushScheduled.compareAndSet(false, true)) {
+      flusher.schedule(() -> {
+        flushScheduled.set(false);
+        try {
+          out.flush();
+        } catch (IOException e) {
+          Runtime.getRuntime().halt(0); // parent gone
+        }
+      }, FLUSH_DELAY_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
   }
 
   private void cancel(long id) {
@@ -149,8 +167,14 @@ public final class WorkerMain {
           running = -1;
           Thread.interrupted(); // a cancel that arrived as the task finished must not hit the next task
         }
-        // Flushed at once: the next task may be slow, and this result must not wait for it.
-        out.send(new Frame.Done(r.id(), ok, runNanos, payload), true);
+        // With nothing queued behind it, a result leaves at once. With more tasks queued (a burst of small
+        // ones), results are combined and flushed within FLUSH_DELAY_NANOS, so a slow next task still
+        // cannot hold them back for long.
+        boolean now = queue.isEmpty();
+        out.send(new Frame.Done(r.id(), ok, runNanos, payload), now);
+        if (!now) {
+          scheduleFlush();
+        }
       }
       out.flush();
       // A normal exit (not halt) on Stop, so a JVM recording an AOT cache writes it.

@@ -1,4 +1,4 @@
-package dev.unipool.process.internal;
+package dev.unipool.spi;
 
 import dev.unipool.RemoteTaskException;
 import java.io.ByteArrayInputStream;
@@ -18,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns tasks, results and exceptions into bytes and back.
+ * Turns tasks, results and exceptions into bytes and back, for backends whose tasks leave this JVM
+ * (worker processes, cluster members). Thread-safe.
  *
  * <p>Common values (null, Integer, Long, Double, Boolean, String, byte[]) get a one-byte tag and a raw
  * encoding; everything else uses Java serialization, which handles serializable lambdas, records and
@@ -29,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Stateless tasks (lambdas that capture nothing) are encoded once per class and decoded once per
  * byte string: every instance of such a class is interchangeable, so caching cannot leak state.
  */
-final class Codec {
+public final class Codec {
   private static final byte NULL = 0;
   private static final byte INT = 1;
   private static final byte LONG = 2;
@@ -78,10 +79,19 @@ final class Codec {
   };
 
   private final ObjectInputFilter filter;
+  private final String destination;
   private final ConcurrentHashMap<Class<?>, byte[]> encodedStateless = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Object> decodedStateless = new ConcurrentHashMap<>();
 
-  Codec(List<String> allowClasses) {
+  /**
+   * Creates a codec.
+   *
+   * @param allowClasses class-name patterns decoding accepts besides JDK value types and unipool's own;
+   *     empty accepts everything but known deserialization gadgets
+   * @param destination where tasks go, for messages: e.g. "a worker process"
+   */
+  public Codec(List<String> allowClasses, String destination) {
+    this.destination = destination;
     String spec = allowClasses.isEmpty()
         ? DENY + ";" + LIMITS
         : DENY + ";" + ALWAYS + ";" + String.join(";", allowClasses) + ";" + LIMITS + ";!*";
@@ -95,7 +105,7 @@ final class Codec {
    * @return its bytes
    * @throws IllegalArgumentException if it does not serialize, naming the type and how to fix it
    */
-  byte[] encodeTask(Object task) {
+  public byte[] encodeTask(Object task) {
     boolean stateless = STATELESS.get(task.getClass()) && task instanceof java.io.Serializable;
     if (stateless) {
       byte[] b = encodedStateless.get(task.getClass());
@@ -110,15 +120,15 @@ final class Codec {
       }
       return b;
     } catch (NotSerializableException e) {
-      throw new IllegalArgumentException(notSerializableMessage(task, e.getMessage()), e);
+      throw new IllegalArgumentException(notSerializableMessage(task, e.getMessage(), destination), e);
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("task " + describe(task) + " cannot be sent to a worker process: " + e, e);
+      throw new IllegalArgumentException("task " + describe(task) + " cannot be sent to " + destination + ": " + e, e);
     }
   }
 
-  static String notSerializableMessage(Object task, @Nullable String offending) {
+  static String notSerializableMessage(Object task, @Nullable String offending, String destination) {
     String type = offending == null ? task.getClass().getName() : offending;
-    StringBuilder sb = new StringBuilder("task cannot be sent to a worker process: ");
+    StringBuilder sb = new StringBuilder("task cannot be sent to ").append(destination).append(": ");
     if (type.contains("$$Lambda")) {
       sb.append("it is a lambda compiled as a plain (non-serializable) Callable/Runnable (").append(type)
           .append("). A lambda written directly in pool.submit(...) or pool.map(...) is serializable; one that"
@@ -147,7 +157,7 @@ final class Codec {
    * @return its bytes
    * @throws IOException if it does not serialize
    */
-  byte[] encode(@Nullable Object value) throws IOException {
+  public byte[] encode(@Nullable Object value) throws IOException {
     switch (value) {
       case null -> {
         return new byte[] {NULL};
@@ -178,7 +188,7 @@ final class Codec {
         return out;
       }
       default -> {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
         bytes.write(JAVA);
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
           out.writeObject(value);
@@ -196,7 +206,7 @@ final class Codec {
    * @throws IOException if the bytes are corrupt or name a class the filter refuses
    * @throws ClassNotFoundException if a class is missing
    */
-  @Nullable Object decode(byte[] b) throws IOException, ClassNotFoundException {
+  public @Nullable Object decode(byte[] b) throws IOException, ClassNotFoundException {
     if (b.length == 0) {
       throw new java.io.StreamCorruptedException("empty payload");
     }
@@ -227,7 +237,7 @@ final class Codec {
    * @throws IOException if corrupt or refused
    * @throws ClassNotFoundException if a class is missing
    */
-  Object decodeTask(byte[] b) throws IOException, ClassNotFoundException {
+  public Object decodeTask(byte[] b) throws IOException, ClassNotFoundException {
     String key = null;
     if (b.length <= 4096) {
       key = new String(b, StandardCharsets.ISO_8859_1);
@@ -253,7 +263,7 @@ final class Codec {
    * @param t the exception
    * @return its bytes
    */
-  byte[] encodeThrowable(Throwable t) {
+  public byte[] encodeThrowable(Throwable t) {
     try {
       return encode(t);
     } catch (IOException | RuntimeException e) {
@@ -272,7 +282,7 @@ final class Codec {
    * @param b the bytes
    * @return the exception
    */
-  Throwable decodeThrowable(byte[] b) {
+  public Throwable decodeThrowable(byte[] b) {
     try {
       Object o = decode(b);
       if (o instanceof Throwable t) {
@@ -288,7 +298,7 @@ final class Codec {
   }
 
   /** Whether a decoding failure came from the filter (a refused class). */
-  static boolean refused(Throwable e) {
+  public static boolean refused(Throwable e) {
     return e instanceof InvalidClassException ice && String.valueOf(ice.getMessage()).contains("REJECTED");
   }
 }

@@ -1,0 +1,148 @@
+package dev.unipool.cli.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The ratios the bench reports: the worker-process bars of issue 3 (against the raw socket floor and the
+ * Python peers), plus a few like-for-like comparisons of the in-process backends. A bar is a measured
+ * comparison, never a test: it says "meets" or "misses" for this run on this machine.
+ */
+final class Bars {
+  /**
+   * One ratio.
+   *
+   * @param title what is compared
+   * @param value the ratio (or absolute figure), or NaN when it could not be computed
+   * @param unit "x" for a ratio, else the figure's unit
+   * @param goal the bar as text, e.g. "<= 3x", or "" when there is none
+   * @param meets whether the bar is met; null when there is no bar or no value
+   * @param detail the two medians compared, or why there is no value
+   */
+  record Ratio(String title, double value, String unit, String goal, @Nullable Boolean meets, String detail) {
+    Map<String, Object> toJson() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("title", title);
+      m.put("value", value);
+      m.put("unit", unit);
+      m.put("goal", goal);
+      m.put("meets", meets);
+      m.put("detail", detail);
+      return m;
+    }
+  }
+
+  private final List<Contender> all;
+  private final List<Ratio> ratios = new ArrayList<>();
+
+  private Bars(List<Contender> all) {
+    this.all = all;
+  }
+
+  static List<Ratio> compute(List<Contender> backends, List<Contender> peers) {
+    List<Contender> all = new ArrayList<>(backends);
+    all.addAll(peers);
+    Bars b = new Bars(all);
+    b.issue3(!peers.isEmpty());
+    if (!peers.isEmpty()) {
+      b.inProcess();
+    }
+    return b.ratios;
+  }
+
+  /** The worker-process bars; without peers only those against the floor or an absolute figure. */
+  private void issue3(boolean withPeers) {
+    String proc = find("processes").map(Contender::name).orElse("processes");
+    ratio("processes round trip vs raw socket ping-pong", proc, Workload.ROUNDTRIP, proc, Workload.FLOOR, 3, false);
+    absolute("processes large payload round trip", proc, Workload.PAYLOAD_LARGE, 1000);
+    speedup(proc);
+    if (!withPeers) {
+      return;
+    }
+    for (String ppe : List.of("ProcessPoolExecutor (fork)", "ProcessPoolExecutor (spawn)")) {
+      ratio("processes throughput vs " + ppe, proc, Workload.THROUGHPUT, ppe, Workload.THROUGHPUT, 30, true);
+    }
+    ratio("processes throughput vs multiprocessing.Pool.apply_async", proc, Workload.THROUGHPUT,
+        "multiprocessing.Pool", Workload.THROUGHPUT, 5, true);
+    ratio("processes map vs multiprocessing.Pool.map(chunksize=1000)", proc, Workload.MAP,
+        "multiprocessing.Pool", Workload.MAP, 2, true);
+    ratio("processes start-up vs ProcessPoolExecutor (spawn)", proc, Workload.STARTUP,
+        "ProcessPoolExecutor (spawn)", Workload.STARTUP, 1, false);
+    ratio("processes start-up with AOT cache vs ProcessPoolExecutor (spawn)", proc, Workload.STARTUP_AOT,
+        "ProcessPoolExecutor (spawn)", Workload.STARTUP, 1, false);
+  }
+
+  private void inProcess() {
+    String threads = find("threads").map(Contender::name).orElse("threads");
+    ratio("threads round trip vs ThreadPoolExecutor", threads, Workload.ROUNDTRIP, "ThreadPoolExecutor",
+        Workload.ROUNDTRIP, 0, false);
+    ratio("threads throughput vs ThreadPoolExecutor", threads, Workload.THROUGHPUT, "ThreadPoolExecutor",
+        Workload.THROUGHPUT, 0, true);
+    ratio("virtual I/O-bound tasks/s vs asyncio", "virtual", Workload.IO, "asyncio", Workload.IO, 0, true);
+    ratio("threads CPU speedup vs ThreadPoolExecutor", threads, Workload.CPU, "ThreadPoolExecutor", Workload.CPU,
+        0, true);
+  }
+
+  private Optional<Contender> find(String prefix) {
+    return all.stream().filter(c -> c.name().equals(prefix) || c.name().startsWith(prefix + ":")).findFirst();
+  }
+
+  private Optional<Figure> figure(String name, Workload w) {
+    return all.stream().filter(c -> c.name().equals(name)).findFirst()
+        .map(c -> c.figures().get(w)).filter(f -> f != null && f.ok());
+  }
+
+  /**
+   * Adds a ratio {@code a / b} of two medians. {@code bar} is the goal (0 for none); with
+   * {@code higherIsBetter} it is a lower bound on the ratio, else an upper bound.
+   */
+  private void ratio(String title, String a, Workload wa, String b, Workload wb, double bar, boolean higherIsBetter) {
+    String goal = bar == 0 ? "" : (higherIsBetter ? ">= " : "<= ") + trim(bar) + "x";
+    Optional<Figure> fa = figure(a, wa);
+    Optional<Figure> fb = figure(b, wb);
+    if (fa.isEmpty() || fb.isEmpty()) {
+      ratios.add(new Ratio(title, Double.NaN, "x", goal, null,
+          "not measured: " + (fa.isEmpty() ? a + " " + wa.id : b + " " + wb.id) + " has no figure"));
+      return;
+    }
+    double value = fa.get().median() / fb.get().median();
+    Boolean meets = bar == 0 ? null : (higherIsBetter ? value >= bar : value <= bar);
+    String bName = wb == Workload.FLOOR ? "raw ping-pong" : b;
+    ratios.add(new Ratio(title, value, "x", goal, meets, String.format("%s %s / %s %s %s",
+        a, Report.number(fa.get().median()), bName, Report.number(fb.get().median()), fa.get().unit)));
+  }
+
+  private void absolute(String title, String a, Workload w, double atLeast) {
+    String goal = ">= " + trim(atLeast) + " " + w.unit;
+    Optional<Figure> f = figure(a, w);
+    if (f.isEmpty()) {
+      ratios.add(new Ratio(title, Double.NaN, w.unit, goal, null, "not measured"));
+      return;
+    }
+    double value = f.get().median();
+    Object bytes = f.get().params.getOrDefault("bytes", 0);
+    ratios.add(new Ratio(title, value, w.unit, goal, value >= atLeast,
+        String.format("%s, %s MB payload", a, Report.number(((Number) bytes).doubleValue() / 1e6))));
+  }
+
+  private void speedup(String proc) {
+    Optional<Figure> f = figure(proc, Workload.CPU);
+    if (f.isEmpty()) {
+      ratios.add(new Ratio("processes CPU speedup within 10% of n", Double.NaN, "x", ">= 0.9 n", null, "not measured"));
+      return;
+    }
+    int n = ((Number) f.get().params.getOrDefault("segments", 1)).intValue();
+    double value = f.get().median();
+    ratios.add(new Ratio("processes CPU speedup within 10% of n", value, "x", ">= " + trim(0.9 * n) + "x (n=" + n + ")",
+        value >= 0.9 * n, String.format("%s on %d workers, %d cores", proc, n,
+            Runtime.getRuntime().availableProcessors())));
+  }
+
+  private static String trim(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+}

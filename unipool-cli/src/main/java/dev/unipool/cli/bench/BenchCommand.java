@@ -1,0 +1,382 @@
+package dev.unipool.cli.bench;
+
+import dev.unipool.Backend;
+import dev.unipool.Pool;
+import dev.unipool.cli.PoolChoice;
+import dev.unipool.cli.Progress;
+import dev.unipool.cli.UsageException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code unipool bench}: runs the fixed suite on each requested backend in one process, alternating the
+ * backends from one repetition to the next so that drift of a shared machine hits them alike, after one
+ * warm-up round; optionally runs the same workloads on Python's standard-library pools; prints a table
+ * and writes JSON and a self-contained HTML report.
+ */
+@Command(
+    name = "bench",
+    sortOptions = false,
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measures each backend on a fixed suite: start-up, round trip, many tiny tasks, map, CPU-bound speedup,"
+          + " I/O-bound waits, payload round trips, and for worker processes the raw socket floor."
+          + " Backends alternate between repetitions; the report gives medians and min..max.",
+      "With --peers, Python's ThreadPoolExecutor, ProcessPoolExecutor (fork and spawn), multiprocessing.Pool"
+          + " and asyncio run the same workloads (python3 needed), and the ratios are printed."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:ok", "1:a workload failed on some backend (see the notes)", "2:usage error"},
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  unipool bench --quick",
+      "  unipool bench --backends threads,processes --workers 2",
+      "  unipool bench --peers --json bench.json --html bench.html"
+    })
+public final class BenchCommand implements Callable<Integer> {
+  private static final String DEFAULT_BACKENDS = "inline,threads,virtual,processes";
+
+  @Option(names = "--quick", description = "Small sizes and few repetitions: about a minute on 2 cores.")
+  boolean quick;
+
+  /** Only proves that everything runs, in seconds; for tests. */
+  @Option(names = "--tiny", hidden = true)
+  boolean tiny;
+
+  @Option(
+      names = "--backends",
+      paramLabel = "B",
+      split = ",",
+      description = "Backends to measure (" + Backend.VALID_FORMS + "). Default: " + DEFAULT_BACKENDS + ".")
+  List<String> backends = new ArrayList<>(List.of(DEFAULT_BACKENDS.split(",")));
+
+  @Option(
+      names = {"-w", "--workers"},
+      paramLabel = "N",
+      description = "Workers for threads and processes, and the split of CPU work. Default: one per core.")
+  @Nullable Integer workers;
+
+  @Option(names = "--peers", description = "Also run the workloads on Python's standard-library pools.")
+  boolean peers;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Write every sample and figure as JSON.")
+  @Nullable Path json;
+
+  @Option(names = "--html", paramLabel = "FILE", description = "Write a self-contained HTML report with charts.")
+  @Nullable Path html;
+
+  @Spec @Nullable CommandSpec spec;
+
+  private final PrintWriter out;
+
+  /**
+   * Creates the command.
+   *
+   * @param out where the report goes
+   */
+  public BenchCommand(PrintWriter out) {
+    this.out = out;
+  }
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    if (quick && tiny) {
+      throw new UsageException("--quick and --tiny exclude each other");
+    }
+    Mode mode = tiny ? Mode.TINY : quick ? Mode.QUICK : Mode.FULL;
+    int cores = Runtime.getRuntime().availableProcessors();
+    int n = workers == null ? cores : workers;
+    List<Backend> chosen = new ArrayList<>();
+    for (String spec : backends) {
+      if (spec.isBlank()) {
+        continue;
+      }
+      Backend b;
+      try {
+        b = PoolChoice.resolve(spec, spec.contains(":") ? null : n);
+      } catch (UsageException e) {
+        throw new UsageException(String.valueOf(e.getMessage()).replaceFirst("^--backend: ", "--backends: "));
+      }
+      if (chosen.stream().anyMatch(c -> c.equals(b))) {
+        throw new UsageException("--backends names " + b + " twice");
+      }
+      chosen.add(b);
+    }
+    if (chosen.isEmpty()) {
+      throw new UsageException("--backends names no backend");
+    }
+    String command = commandLine();
+    Instant started = Instant.now();
+    long t0 = System.nanoTime();
+    Map<String, Object> machine = machine();
+    List<String> notes = new ArrayList<>();
+    Path dir = Files.createTempDirectory("unipool-bench-");
+    List<Contender> measured;
+    Peers.Outcome peerOutcome;
+    try {
+      out.printf("unipool bench (%s): %s on %d cores, %d repetitions after a warm-up round%s.%n", mode.name(),
+          String.join(", ", chosen.stream().map(Backend::toString).toList()), cores, mode.reps(),
+          peers ? ", then the Python peers" : "");
+      out.flush();
+      measured = runSuite(mode, chosen, dir, notes);
+      if (peers) {
+        peerOutcome = Peers.run(mode, n, dir, true);
+        if (peerOutcome.skipped() != null) {
+          notes.add("peers: " + peerOutcome.skipped());
+        }
+      } else {
+        peerOutcome = new Peers.Outcome(List.of(), null, "not requested (--peers)");
+      }
+    } finally {
+      deleteTree(dir);
+    }
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    machine.put("python", peerOutcome.python());
+    List<Bars.Ratio> ratios = Bars.compute(measured, peerOutcome.peers());
+    out.println();
+    Report.print(out, measured, peerOutcome.peers(), ratios, notes);
+    out.printf("%nDone in %.0f s.%n", elapsed);
+
+    Map<String, Object> doc = document(command, started, elapsed, machine, mode, n, measured, peerOutcome, ratios,
+        notes);
+    if (json != null) {
+      Files.writeString(json, dev.unipool.cli.Json.write(doc) + "\n", StandardCharsets.UTF_8);
+      out.println("JSON written to " + json);
+    }
+    if (html != null) {
+      Files.writeString(html, HtmlReport.render(command, machine, mode, measured, peerOutcome.peers(), ratios, notes),
+          StandardCharsets.UTF_8);
+      out.println("HTML report written to " + html);
+    }
+    boolean failed = measured.stream().flatMap(c -> c.figures().values().stream())
+        .anyMatch(f -> f.failed() && f.reason().startsWith("failed"));
+    return failed ? 1 : 0;
+  }
+
+  private List<Contender> runSuite(Mode mode, List<Backend> chosen, Path dir, List<String> notes)
+      throws InterruptedException {
+    JavaSuite suite = new JavaSuite();
+    List<Contender> contenders = new ArrayList<>();
+    List<@Nullable Pool> pools = new ArrayList<>();
+    AotCache aot = null;
+    Floor floor = null;
+    String floorReason = null;
+    try {
+      for (Backend b : chosen) {
+        Contender c = new Contender(b.toString(), false);
+        contenders.add(c);
+        Pool pool = null;
+        try {
+          pool = Pool.of(b); // default options, as a user's first pool (the demos' PoolChoice.open may add some)
+        } catch (IllegalStateException e) {
+          for (Workload w : Workload.values()) {
+            c.figures().put(w, Figure.notApplicable(w, "the pool did not open: " + e.getMessage()));
+          }
+        }
+        pools.add(pool);
+        if (b instanceof Backend.Processes p && pool != null) {
+          aot = AotCache.prepare(p, dir);
+          if (aot.backend() == null) {
+            c.figures().put(Workload.STARTUP_AOT, Figure.notApplicable(Workload.STARTUP_AOT, aot.note()));
+          } else {
+            c.figure(Workload.STARTUP_AOT).note(aot.note());
+          }
+          try {
+            floor = Floor.start(dir);
+          } catch (IOException e) {
+            floorReason = "the echo process did not start: " + e.getMessage();
+            c.figures().put(Workload.FLOOR, Figure.notApplicable(Workload.FLOOR, floorReason));
+          }
+        } else if (pool != null) {
+          c.figures().put(Workload.STARTUP_AOT,
+              Figure.notApplicable(Workload.STARTUP_AOT, "in-process backend: no JVM to start"));
+          c.figures().put(Workload.FLOOR,
+              Figure.notApplicable(Workload.FLOOR, "in-process backend: no process boundary to cross"));
+        }
+      }
+      byte[] small = JavaSuite.payloadOf(mode.smallPayload());
+      byte[] large = JavaSuite.payloadOf(mode.largePayload());
+      Mode warm = mode.warmUp();
+      byte[] warmPayload = JavaSuite.payloadOf(warm.smallPayload());
+      int total = (mode.reps() + 1) * contenders.size() * Workload.values().length;
+      try (Progress bar = Progress.start("workload runs", total, true)) {
+        for (int rep = 0; rep <= mode.reps(); rep++) {
+          boolean record = rep > 0;
+          Mode m = record ? mode : warm;
+          for (int k = 0; k < contenders.size(); k++) {
+            // Rotate the order each repetition, so no backend always runs first (or right after another).
+            int i = (k + rep) % contenders.size();
+            Contender c = contenders.get(i);
+            Pool pool = pools.get(i);
+            for (Workload w : Workload.values()) {
+              Figure f = record ? c.figure(w) : new Figure(w);
+              if (pool != null && !c.figure(w).failed()) {
+                Backend startWith = w == Workload.STARTUP_AOT && aot != null ? aot.backend() : pool.backend();
+                Floor fl = floor;
+                JavaSuite.guarded(f, () -> runOne(suite, pool, startWith, fl, w, m, f,
+                    record ? small : warmPayload, record ? large : warmPayload));
+              }
+              bar.step();
+            }
+          }
+        }
+      }
+      return contenders;
+    } finally {
+      for (Pool p : pools) {
+        if (p != null) {
+          p.close();
+        }
+      }
+      if (floor != null) {
+        try {
+          floor.close();
+        } catch (IOException e) {
+          notes.add("the echo process did not close cleanly: " + e);
+        }
+      }
+    }
+  }
+
+  private static void runOne(JavaSuite suite, Pool pool, @Nullable Backend startWith, @Nullable Floor floor,
+      Workload w, Mode m, Figure f, byte[] small, byte[] large) throws Exception {
+    switch (w) {
+      case STARTUP -> suite.startup(pool.backend(), f);
+      case STARTUP_AOT -> {
+        if (startWith == null) {
+          throw new IllegalStateException("no AOT cache");
+        }
+        suite.startup(startWith, f);
+      }
+      case ROUNDTRIP -> suite.roundTrip(pool, m.roundTrips(), f);
+      case THROUGHPUT -> suite.throughput(pool, m.tasks(), f);
+      case MAP -> suite.map(pool, m.mapItems(), f);
+      case CPU -> suite.cpu(pool, m.cpuIterations(), f);
+      case IO -> suite.io(pool, m.ioTasks(), m.ioTasksPerWorker(), f);
+      case PAYLOAD_SMALL -> suite.payload(pool, small, f);
+      case PAYLOAD_LARGE -> suite.payload(pool, large, f);
+      case FLOOR -> {
+        if (floor == null) {
+          throw new IllegalStateException("no echo process");
+        }
+        f.params.put("pings", m.pings());
+        f.params.put("messageBytes", Floor.MESSAGE_BYTES);
+        f.add(floor.medianMicros(m.pings()));
+      }
+    }
+  }
+
+  private String commandLine() {
+    List<String> args = spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs();
+    return "unipool " + String.join(" ", args);
+  }
+
+  private static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cores", Runtime.getRuntime().availableProcessors());
+    m.put("cpu", cpuModel());
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      m.put("memoryBytes", os.getTotalMemorySize());
+    }
+    m.put("loadAverageAtStart", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    Map<String, Object> jvm = new LinkedHashMap<>();
+    jvm.put("version", Runtime.version().toString());
+    jvm.put("vendor", System.getProperty("java.vm.vendor", "?"));
+    jvm.put("name", System.getProperty("java.vm.name", "?"));
+    jvm.put("home", System.getProperty("java.home", "?"));
+    m.put("jvm", jvm);
+    Map<String, Object> os = new LinkedHashMap<>();
+    os.put("name", System.getProperty("os.name", "?"));
+    os.put("version", System.getProperty("os.version", "?"));
+    os.put("arch", System.getProperty("os.arch", "?"));
+    m.put("os", os);
+    return m;
+  }
+
+  private static String cpuModel() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      return lines.filter(l -> l.toLowerCase(Locale.ROOT).startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown");
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  private static Map<String, Object> document(String command, Instant started, double elapsed,
+      Map<String, Object> machine, Mode mode, int workers, List<Contender> measured, Peers.Outcome peerOutcome,
+      List<Bars.Ratio> ratios, List<String> notes) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("schema", "unipool-bench/1");
+    doc.put("command", command);
+    doc.put("started", started.toString());
+    doc.put("elapsedSeconds", elapsed);
+    doc.put("machine", machine);
+    Map<String, Object> settings = mode.toJson();
+    settings.put("workers", workers);
+    doc.put("settings", settings);
+    List<Object> workloads = new ArrayList<>();
+    for (Workload w : Workload.values()) {
+      Map<String, Object> wm = new LinkedHashMap<>();
+      wm.put("id", w.id);
+      wm.put("title", w.title);
+      wm.put("unit", w.unit);
+      wm.put("higherIsBetter", w.higherIsBetter);
+      workloads.add(wm);
+    }
+    doc.put("workloads", workloads);
+    doc.put("backends", contenders(measured));
+    Map<String, Object> peerDoc = new LinkedHashMap<>();
+    peerDoc.put("status", peerOutcome.skipped() == null ? "ok" : "skipped");
+    if (peerOutcome.skipped() != null) {
+      peerDoc.put("reason", peerOutcome.skipped());
+    }
+    peerDoc.put("python", peerOutcome.python());
+    peerDoc.put("peers", contenders(peerOutcome.peers()));
+    doc.put("peers", peerDoc);
+    doc.put("ratios", ratios.stream().map(Bars.Ratio::toJson).toList());
+    doc.put("notes", notes);
+    return doc;
+  }
+
+  private static List<Object> contenders(List<Contender> list) {
+    List<Object> result = new ArrayList<>();
+    for (Contender c : list) {
+      Map<String, Object> cm = new LinkedHashMap<>();
+      cm.put("name", c.name());
+      Map<String, Object> results = new LinkedHashMap<>();
+      for (Workload w : Workload.values()) {
+        Figure f = c.figures().get(w);
+        results.put(w.id, (f == null ? Figure.notApplicable(w, "not measured") : f).toJson());
+      }
+      cm.put("results", results);
+      result.add(cm);
+    }
+    return result;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temp directory left behind is harmless
+    }
+  }
+}

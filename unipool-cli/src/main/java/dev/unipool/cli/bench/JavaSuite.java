@@ -1,0 +1,186 @@
+package dev.unipool.cli.bench;
+
+import dev.unipool.Backend;
+import dev.unipool.Pool;
+import dev.unipool.SerializableCallable;
+import dev.unipool.SerializableFunction;
+import dev.unipool.TaskFuture;
+import dev.unipool.cli.CourseMath;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The suite's workloads on unipool backends. Every method runs one repetition and adds one sample to its
+ * figure; a failure marks the figure n/a with the exception, so one broken workload never stops the run.
+ */
+final class JavaSuite {
+  private static final SerializableCallable<Integer> TRIVIAL = () -> 1;
+  private static final SerializableFunction<Integer, Integer> INC = x -> x + 1;
+  private static final SerializableCallable<Object> WAIT_50MS = () -> {
+    Thread.sleep(50);
+    return Boolean.TRUE;
+  };
+  /** Generous: only there so that a broken backend ends the workload instead of hanging the bench. */
+  private static final long GATHER_TIMEOUT_MINUTES = 10;
+
+  private final int cores = Runtime.getRuntime().availableProcessors();
+  private List<Integer> mapItems = List.of();
+
+  /**
+   * One segment of the course's do_math, as its own serializable task (not a lambda) so that any backend can
+   * run it.
+   *
+   * @param start where the segment starts (exclusive)
+   * @param end where it ends (inclusive)
+   */
+  record Segment(long start, long end) implements SerializableCallable<Long> {
+    @Override
+    public Long call() {
+      return CourseMath.doMath(start, end);
+    }
+  }
+
+  /** An action measured once; may throw anything the workload may throw. */
+  @FunctionalInterface
+  interface Step {
+    void run() throws Exception;
+  }
+
+  static void guarded(Figure f, Step step) {
+    try {
+      step.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.fail("interrupted");
+    } catch (Exception | OutOfMemoryError e) {
+      f.fail("failed: " + e);
+    }
+  }
+
+  /** Pool.of to the first result; the pool's close is not counted. */
+  void startup(Backend backend, Figure f) throws Exception {
+    long t0 = System.nanoTime();
+    try (Pool p = Pool.of(backend)) {
+      p.submit(TRIVIAL).get(GATHER_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+      f.add((System.nanoTime() - t0) / 1e6);
+    }
+  }
+
+  void roundTrip(Pool pool, int calls, Figure f) throws Exception {
+    long[] nanos = new long[calls];
+    for (int i = 0; i < calls; i++) {
+      long t0 = System.nanoTime();
+      pool.submit(TRIVIAL).get();
+      nanos[i] = System.nanoTime() - t0;
+    }
+    f.params.put("calls", calls);
+    f.add(Figure.median(nanos) / 1e3);
+  }
+
+  void throughput(Pool pool, int tasks, Figure f) throws Exception {
+    List<TaskFuture<Integer>> futures = new ArrayList<>(tasks);
+    long t0 = System.nanoTime();
+    for (int i = 0; i < tasks; i++) {
+      futures.add(pool.submit(TRIVIAL));
+    }
+    for (TaskFuture<Integer> fut : futures) {
+      fut.get(GATHER_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    f.params.put("tasks", tasks);
+    f.add(tasks / seconds);
+  }
+
+  void map(Pool pool, int items, Figure f) {
+    if (mapItems.size() != items) {
+      List<Integer> list = new ArrayList<>(items);
+      for (int i = 0; i < items; i++) {
+        list.add(i);
+      }
+      mapItems = list;
+    }
+    long t0 = System.nanoTime();
+    List<Integer> out = pool.map(INC, mapItems);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (out.size() != items || out.get(items - 1) != items) {
+      throw new IllegalStateException("map returned wrong results");
+    }
+    f.params.put("items", items);
+    f.params.put("chunking", "automatic");
+    f.add(items / seconds);
+  }
+
+  /** The workers a backend runs CPU work on: its parallelism, or one per core where that is unbounded. */
+  int segments(Backend backend) {
+    int p = backend.parallelism();
+    return p == Integer.MAX_VALUE ? cores : p;
+  }
+
+  void cpu(Pool pool, long iterations, Figure f) throws Exception {
+    int n = segments(pool.backend());
+    long t0 = System.nanoTime();
+    CourseMath.doMath(0, iterations);
+    double serial = (System.nanoTime() - t0) / 1e9;
+    List<TaskFuture<Long>> parts = new ArrayList<>();
+    long t1 = System.nanoTime();
+    for (int i = 1; i <= n; i++) {
+      parts.add(pool.submit(new Segment(iterations * (i - 1) / n, iterations * i / n)));
+    }
+    for (TaskFuture<Long> part : parts) {
+      part.get(GATHER_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+    }
+    double parallel = (System.nanoTime() - t1) / 1e9;
+    f.params.put("iterations", iterations);
+    f.params.put("segments", n);
+    f.params.put("cores", cores);
+    f.extra("serial_s", serial);
+    f.extra("parallel_s", parallel);
+    f.add(serial / parallel);
+  }
+
+  void io(Pool pool, int unboundedTasks, int perWorker, Figure f) throws Exception {
+    int p = pool.backend().parallelism();
+    int tasks = p == Integer.MAX_VALUE ? unboundedTasks : Math.min(unboundedTasks, p * perWorker);
+    if (tasks < unboundedTasks) {
+      f.note(String.format("scaled down to %,d tasks (%d per worker): %,d waits of 50 ms on %d worker%s would take"
+          + " %.0f s; tasks/s is comparable, makespan is not", tasks, perWorker, unboundedTasks, p,
+          p == 1 ? "" : "s", unboundedTasks * 0.05 / p));
+    }
+    List<TaskFuture<Object>> futures = new ArrayList<>(tasks);
+    long t0 = System.nanoTime();
+    for (int i = 0; i < tasks; i++) {
+      futures.add(pool.submit(WAIT_50MS));
+    }
+    for (TaskFuture<Object> fut : futures) {
+      fut.get(GATHER_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    f.params.put("tasks", tasks);
+    f.params.put("waitMillis", 50);
+    f.extra("makespan_ms", seconds * 1e3);
+    f.add(tasks / seconds);
+  }
+
+  void payload(Pool pool, byte[] data, Figure f) throws Exception {
+    long t0 = System.nanoTime();
+    byte[] back = pool.submit(() -> data).get(GATHER_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (back.length != data.length || back[back.length - 1] != data[data.length - 1]) {
+      throw new IllegalStateException("payload came back damaged");
+    }
+    if (back == data) {
+      f.note("in-process: the task returns the same array, nothing is copied");
+    }
+    f.params.put("bytes", data.length);
+    f.add(data.length / 1e6 / seconds);
+  }
+
+  static byte[] payloadOf(int bytes) {
+    byte[] data = new byte[bytes];
+    for (int i = 0; i < bytes; i++) {
+      data[i] = (byte) (i * 31 + (i >>> 8));
+    }
+    return data;
+  }
+}

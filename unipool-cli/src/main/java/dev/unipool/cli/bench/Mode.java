@@ -1,0 +1,72 @@
+package dev.unipool.cli.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How big the suite is. {@code FULL} is the real measurement (about ten minutes with peers on 2 cores),
+ * {@code QUICK} a look in about a minute, {@code TINY} only proves that everything runs (for tests).
+ *
+ * @param reps measured repetitions per backend (after one warm-up round)
+ * @param roundTrips sequential submit().get() calls per repetition
+ * @param tasks trivial tasks submitted at once
+ * @param mapItems items for {@code map}
+ * @param cpuIterations do_math iterations, serial and split across the workers
+ * @param ioTasks 50 ms waits on backends without a fixed limit (virtual threads)
+ * @param ioTasksPerWorker 50 ms waits per worker on bounded backends (10,000 there would take minutes)
+ * @param smallPayload bytes of the smaller payload
+ * @param largePayload bytes of the larger payload
+ * @param pings raw socket round trips per repetition of the floor
+ * @param warmFraction the warm-up round's sizes relative to the measured ones
+ */
+record Mode(
+    String name,
+    int reps,
+    int roundTrips,
+    int tasks,
+    int mapItems,
+    long cpuIterations,
+    int ioTasks,
+    int ioTasksPerWorker,
+    int smallPayload,
+    int largePayload,
+    int pings,
+    double warmFraction) {
+
+  private static final int MB = 1_000_000;
+
+  static final Mode FULL = new Mode("full", 5, 20_000, 100_000, 1_000_000, 400_000_000L, 10_000, 20,
+      10 * MB, 100 * MB, 20_000, 0.2);
+  static final Mode QUICK = new Mode("quick", 3, 3_000, 20_000, 200_000, 100_000_000L, 2_000, 6,
+      10 * MB, 100 * MB, 3_000, 0.2);
+  static final Mode TINY = new Mode("tiny", 2, 200, 2_000, 20_000, 2_000_000L, 200, 2,
+      MB / 4, MB, 300, 0.5);
+
+  /** The warm-up round: the same workloads, smaller. */
+  Mode warmUp() {
+    return new Mode(name + "-warmup", 1, scale(roundTrips), scale(tasks), scale(mapItems),
+        Math.max(1, (long) (cpuIterations * warmFraction)), scale(ioTasks), Math.max(1, ioTasksPerWorker / 4),
+        scale(smallPayload), scale(smallPayload), scale(pings), warmFraction);
+  }
+
+  private int scale(int n) {
+    return Math.max(1, (int) (n * warmFraction));
+  }
+
+  Map<String, Object> toJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("mode", name);
+    m.put("repetitions", reps);
+    m.put("warmUpRounds", 1);
+    m.put("roundTrips", roundTrips);
+    m.put("tasks", tasks);
+    m.put("mapItems", mapItems);
+    m.put("cpuIterations", cpuIterations);
+    m.put("ioTasks", ioTasks);
+    m.put("ioTasksPerWorker", ioTasksPerWorker);
+    m.put("smallPayloadBytes", smallPayload);
+    m.put("largePayloadBytes", largePayload);
+    m.put("pings", pings);
+    return m;
+  }
+}

@@ -1,0 +1,149 @@
+package dev.unipool.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.unipool.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xml.sax.InputSource;
+
+/**
+ * Runs the whole suite once in its tiny mode on every in-JVM backend and on worker processes, and checks
+ * the shape of what it writes. No test here asserts a timing: the machine decides those.
+ */
+class BenchCommandTest {
+  private static final List<String> BACKENDS = List.of("inline", "threads:2", "virtual", "processes:2");
+
+  @TempDir static Path dir;
+  private static String stdout = "";
+  private static int exitCode;
+
+  @BeforeAll
+  static void runTinySuite() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream oldOut = System.out;
+    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      System.setOut(o); // workers' output is forwarded to System.out
+      exitCode = Main.run(o, e, "bench", "--tiny", "--backends", "inline,threads,virtual,processes",
+          "--workers", "2", "--json", dir.resolve("bench.json").toString(), "--html", dir.resolve("bench.html").toString());
+    } finally {
+      System.setOut(oldOut);
+    }
+    stdout = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, exitCode, () -> "exit code; stdout:\n" + stdout + "\nstderr:\n" + err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void json_hasMachineSettingsWorkloadsAndRatios() throws Exception {
+    Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
+    assertEquals("unipool-bench/1", doc.get("schema"));
+    assertTrue(String.valueOf(doc.get("command")).startsWith("unipool bench --tiny"), () -> "" + doc.get("command"));
+    Map<String, Object> machine = object(doc.get("machine"));
+    assertInstanceOf(Double.class, machine.get("cores"));
+    assertTrue(object(machine.get("jvm")).containsKey("version"));
+    assertTrue(object(machine.get("os")).containsKey("name"));
+    assertEquals("tiny", object(doc.get("settings")).get("mode"));
+    assertEquals(Workload.values().length, array(doc.get("workloads")).size());
+    assertFalse(array(doc.get("ratios")).isEmpty());
+    assertEquals("skipped", object(doc.get("peers")).get("status"));
+  }
+
+  @Test
+  void json_everyBackendHasEveryFigure_orAnExplicitNa() throws Exception {
+    Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
+    List<Object> backends = array(doc.get("backends"));
+    List<String> names = new ArrayList<>();
+    for (Object b : backends) {
+      Map<String, Object> backend = object(b);
+      String name = String.valueOf(backend.get("name"));
+      names.add(name);
+      Map<String, Object> results = object(backend.get("results"));
+      for (Workload w : Workload.values()) {
+        Map<String, Object> r = object(results.get(w.id));
+        String where = name + " " + w.id + ": " + r;
+        assertEquals(w.unit, r.get("unit"), where);
+        if (r.get("status").equals("ok")) {
+          List<Object> samples = array(r.get("samples"));
+          assertEquals(2, samples.size(), where); // one per repetition
+          double median = (Double) r.get("median");
+          assertTrue((Double) r.get("min") <= median && median <= (Double) r.get("max"), where);
+          assertTrue(median > 0, where);
+        } else {
+          assertEquals("n/a", r.get("status"), where);
+          assertFalse(String.valueOf(r.get("reason")).isBlank(), where);
+        }
+      }
+      // What every backend must measure; start-up with an AOT cache depends on the class path, the floor
+      // only exists for worker processes.
+      Set<String> required = Set.of("startup", "roundtrip", "throughput", "map", "cpu_speedup", "io",
+          "payload_small", "payload_large");
+      for (String id : required) {
+        assertEquals("ok", object(results.get(id)).get("status"), () -> name + " " + id + ": " + results.get(id));
+      }
+      if (name.startsWith("processes")) {
+        assertEquals("ok", object(results.get("floor")).get("status"), () -> "floor: " + results.get("floor"));
+      }
+    }
+    assertEquals(BACKENDS, names);
+  }
+
+  @Test
+  void html_isSelfContained_withOneWellFormedSvgPerWorkload() throws Exception {
+    String html = Files.readString(dir.resolve("bench.html"));
+    assertTrue(html.startsWith("<!DOCTYPE html>"));
+    assertTrue(html.strip().endsWith("</html>"));
+    assertFalse(html.contains("http://"), "no external references");
+    assertFalse(html.contains("https://"), "no external references");
+    assertFalse(html.contains("<script"), "no scripts");
+    Matcher svg = Pattern.compile("<svg.*?</svg>", Pattern.DOTALL).matcher(html);
+    int count = 0;
+    while (svg.find()) {
+      count++;
+      DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new InputSource(new StringReader(svg.group())));
+    }
+    assertEquals(Workload.values().length, count);
+    for (String b : BACKENDS) {
+      assertTrue(html.contains(">" + b + "</text>"), b);
+    }
+  }
+
+  @Test
+  void terminal_showsATableWithEveryBackend_andTheRatios() {
+    assertTrue(stdout.contains("round trip [us]"), stdout);
+    for (String b : BACKENDS) {
+      assertTrue(stdout.contains(b), b);
+    }
+    assertTrue(stdout.contains("processes round trip vs raw socket ping-pong"), stdout);
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> object(Object o) {
+    assertInstanceOf(Map.class, o);
+    return (Map<String, Object>) o;
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Object> array(Object o) {
+    assertInstanceOf(List.class, o);
+    return (List<Object>) o;
+  }
+}

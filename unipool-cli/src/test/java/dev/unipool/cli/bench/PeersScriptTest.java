@@ -1,0 +1,62 @@
+package dev.unipool.cli.bench;
+
+import static dev.unipool.cli.bench.BenchCommandTest.array;
+import static dev.unipool.cli.bench.BenchCommandTest.object;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shipped Python peers script, in its tiny mode, where python3 exists. */
+class PeersScriptTest {
+  @TempDir Path dir;
+
+  @Test
+  void tinyMode_printsAFigureOrNaForEveryPeerAndWorkload() throws Exception {
+    String python = Peers.findPython();
+    assumeTrue(python != null, "python3 is not installed");
+    Path script = Peers.extractScript(dir);
+    Path out = dir.resolve("peers.json");
+    Process p = new ProcessBuilder(python, script.toString(), "--tiny", "--workers", "2", "--out", out.toString())
+        .directory(dir.toFile()).redirectErrorStream(true).start();
+    String log = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the script finishes");
+    assertEquals(0, p.exitValue(), log);
+    assertTrue(log.lines().anyMatch(l -> l.startsWith("plan ")), log);
+
+    Map<String, Object> doc = object(JsonReader.parse(Files.readString(out)));
+    assertFalse(String.valueOf(doc.get("python")).isBlank());
+    List<String> names = new ArrayList<>();
+    for (Object o : array(doc.get("peers"))) {
+      Map<String, Object> peer = object(o);
+      String name = String.valueOf(peer.get("name"));
+      names.add(name);
+      Map<String, Object> results = object(peer.get("results"));
+      for (Workload w : Workload.values()) {
+        Map<String, Object> r = object(results.get(w.id));
+        String where = name + " " + w.id + ": " + r;
+        assertEquals(w.unit, r.get("unit"), where);
+        if (r.get("status").equals("ok")) {
+          assertFalse(array(r.get("samples")).isEmpty(), where);
+          assertTrue((Double) r.get("median") > 0, where);
+        } else {
+          assertFalse(String.valueOf(r.get("reason")).isBlank(), where);
+        }
+      }
+      boolean asyncio = name.equals("asyncio");
+      assertEquals("ok", object(results.get("io")).get("status"), name);
+      assertEquals(asyncio ? "n/a" : "ok", object(results.get("throughput")).get("status"), name);
+    }
+    assertEquals(List.of("ThreadPoolExecutor", "ProcessPoolExecutor (fork)", "ProcessPoolExecutor (spawn)",
+        "multiprocessing.Pool", "asyncio"), names);
+  }
+}

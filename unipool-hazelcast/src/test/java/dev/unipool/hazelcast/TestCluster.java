@@ -1,0 +1,174 @@
+package dev.unipool.hazelcast;
+
+import dev.unipool.Backend;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Hazelcast members in their own JVMs on loopback, on free ports, with a cluster name of their own (so
+ * that concurrent test runs on the same machine never meet). Members take seconds to start, so test
+ * classes share one cluster through {@link #shared()}, and only tests that kill members start their own.
+ */
+final class TestCluster implements AutoCloseable {
+  /** Task threads per member: two members give the contract suite a parallelism of four. */
+  static final int THREADS = 2;
+
+  private static final Duration START_LIMIT = Duration.ofSeconds(90);
+  private static TestCluster shared;
+
+  private final String name = "unipool-test-" + UUID.randomUUID();
+  private final List<Member> members = new ArrayList<>();
+  private final boolean quickStart;
+
+  private TestCluster(boolean quickStart) {
+    this.quickStart = quickStart;
+  }
+
+  /** One member JVM. */
+  record Member(String address, Process process) {}
+
+  /**
+   * The cluster shared by test classes in this JVM, started on first use and killed when the JVM exits.
+   *
+   * @return two running members
+   */
+  static synchronized TestCluster shared() {
+    if (shared == null) {
+      TestCluster c = start(2);
+      Runtime.getRuntime().addShutdownHook(new Thread(c::close));
+      shared = c;
+    }
+    return shared;
+  }
+
+  /**
+   * Starts {@code n} members: the first alone, then the rest together, joining it.
+   *
+   * @param n how many
+   * @return the running cluster
+   */
+  static TestCluster start(int n) {
+    return start(n, true);
+  }
+
+  /**
+   * Starts {@code n} members.
+   *
+   * @param n how many
+   * @param quickStart whether to trade peak speed (C1 only) for a faster start, as tests want
+   * @return the running cluster
+   */
+  static TestCluster start(int n, boolean quickStart) {
+    TestCluster c = new TestCluster(quickStart);
+    try {
+      String first = c.launch(List.of()).join();
+      List<CompletableFuture<String>> rest = new ArrayList<>();
+      for (int i = 1; i < n; i++) {
+        rest.add(c.launch(List.of(first)));
+      }
+      rest.forEach(CompletableFuture::join);
+      return c;
+    } catch (RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  private CompletableFuture<String> launch(List<String> join) {
+    int port = freePort();
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "-Xmx256m", "-XX:+UseSerialGC", quickStart ? "-XX:TieredStopAtLevel=1" : "-XX:+TieredCompilation",
+        "--sun-misc-unsafe-memory-access=allow",
+        TestMember.class.getName(),
+        "--port", String.valueOf(port), "--cluster-name", name, "--threads", String.valueOf(THREADS)));
+    if (!join.isEmpty()) {
+      cmd.add("--join");
+      cmd.add(String.join(",", join));
+    }
+    Process p;
+    try {
+      p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String address = "127.0.0.1:" + port;
+    synchronized (members) {
+      members.add(new Member(address, p));
+    }
+    CompletableFuture<String> up = new CompletableFuture<>();
+    Thread.ofPlatform().daemon().name("member-" + port + "-out").start(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          if (line.contains(" is up ")) {
+            up.complete(address);
+          }
+          System.out.println("[member " + port + "] " + line);
+        }
+      } catch (IOException e) {
+        // the member is gone
+      }
+      up.completeExceptionally(new IllegalStateException("member " + address + " exited before it was up"));
+    });
+    return up.orTimeout(START_LIMIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  String name() {
+    return name;
+  }
+
+  List<Member> members() {
+    synchronized (members) {
+      return List.copyOf(members);
+    }
+  }
+
+  List<String> addresses() {
+    return members().stream().map(Member::address).toList();
+  }
+
+  /**
+   * A backend on this cluster with an explicit parallelism (members × threads), so that contract tests
+   * that occupy every worker know how many tasks that takes.
+   *
+   * @return the backend
+   */
+  Backend.Cluster backend() {
+    return new Backend.Cluster(addresses(), name, Duration.ofSeconds(30), members().size() * THREADS);
+  }
+
+  /** Kills a member outright (SIGKILL), as a crash or a pulled plug would. */
+  void kill(Member m) throws InterruptedException {
+    m.process().destroyForcibly();
+    m.process().waitFor(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    for (Member m : members()) {
+      m.process().destroyForcibly();
+    }
+  }
+}
