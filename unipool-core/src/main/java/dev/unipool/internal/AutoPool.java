@@ -141,12 +141,15 @@ final class AutoPool extends AbstractPool {
         case CPU -> Route.CPU;
         case ISOLATED -> Route.ISOLATED;
       };
+      List<TaskRun<?>> release;
       synchronized (k) {
         k.route = r;
         k.reason = "hint " + hint;
         k.runs++;
+        release = drain(k); // tasks of this kind waiting for a probe follow the hint too
       }
       execute(r, k, run);
+      release.forEach(t -> execute(r, k, t));
       return;
     }
     Route r;
@@ -219,7 +222,7 @@ final class AutoPool extends AbstractPool {
       long cpuNanos = MX.getThreadCpuTime(k.probeThread);
       long wall = System.nanoTime() - k.probeStartNanos;
       if (cpuNanos < 0 || wall <= 0) {
-        return;
+        cpuNanos = wall; // unreadable: assume computing, the route that cannot starve virtual threads
       }
       // Run-queue delay of another thread is not at hand here: only a clear reading decides at once.
       double ratio = (double) cpuNanos / wall;
@@ -298,29 +301,39 @@ final class AutoPool extends AbstractPool {
   private void executeOn(Route r, Kind k, TaskRun<?> run) {
     switch (r) {
       case IO -> io.execute(run);
-      case CPU -> cpu.execute(() -> {
-        measure(k, run);
-        boolean reroute;
-        synchronized (k) {
-          reroute = k.route == Route.CPU && k.measured >= 3 && k.ratio < IO_BOUND && k.reason != null
-              && !k.reason.startsWith("hint");
-          if (reroute) {
-            k.route = Route.IO;
-            k.reason = String.format(Locale.ROOT, "re-measured %.0f%% CPU of wall time", 100 * k.ratio);
-          }
-        }
-      });
+      case CPU -> cpu.execute(new CpuJob(k, run));
       case ISOLATED -> runIsolated(run);
+    }
+  }
+
+  /** A task on the CPU route; a record so {@code shutdownNow} can hand back the task inside. */
+  private record CpuJob(Kind k, TaskRun<?> task) implements Runnable {
+    @Override
+    public void run() {
+      measure(k, task);
+      synchronized (k) {
+        boolean reroute = k.route == Route.CPU && k.measured >= 3 && k.ratio < IO_BOUND && k.reason != null
+            && !k.reason.startsWith("hint");
+        if (reroute) {
+          k.route = Route.IO;
+          k.reason = String.format(Locale.ROOT, "re-measured %.0f%% CPU of wall time", 100 * k.ratio);
+        }
+      }
     }
   }
 
   @SuppressWarnings({"unchecked", "NullAway"}) // results may be null
   private void runIsolated(TaskRun<?> run) {
     Pool p = isolatedPool();
-    run.start(new WorkerInfo(-1, "worker process", "pending", "localhost"));
+    if (!run.start(new WorkerInfo(-1, "worker process", "pending", "localhost"))) {
+      return; // cancelled already
+    }
     TaskFuture<Object> inner = p.submit((java.util.concurrent.Callable<Object>) run.task(),
         new TaskOptions(null, run.retries()));
     isolatedRuns.put(run, inner);
+    if (run.isDone()) {
+      inner.cancel(true); // cancelled or timed out while we were submitting: cancelRunning missed it
+    }
     TaskRun<Object> outer = (TaskRun<Object>) run;
     inner.whenComplete((v, e) -> {
       isolatedRuns.remove(outer);
@@ -341,6 +354,9 @@ final class AutoPool extends AbstractPool {
     synchronized (isolatedLock) {
       p = isolated;
       if (p == null) {
+        if (isShutdown()) {
+          throw new java.util.concurrent.RejectedExecutionException("pool is shut down");
+        }
         p = Pools.openWithProvider(Backend.processes(config.isolatedWorkers()), options(), "unipool-process");
         isolated = p;
       }
@@ -378,7 +394,10 @@ final class AutoPool extends AbstractPool {
     io.shutdown();
     cpu.shutdown();
     probe.shutdown();
-    Pool p = isolated;
+    Pool p;
+    synchronized (isolatedLock) { // isolatedPool() sees isShutdown() under the same lock: no pool after this
+      p = isolated;
+    }
     if (p != null) {
       p.shutdown();
     }
@@ -388,8 +407,8 @@ final class AutoPool extends AbstractPool {
   protected List<TaskRun<?>> shutdownBackendNow() {
     List<TaskRun<?>> never = new ArrayList<>();
     for (Runnable r : cpu.shutdownNow()) {
-      if (r instanceof TaskRun<?> t) {
-        never.add(t);
+      if (r instanceof CpuJob job) {
+        never.add(job.task());
       }
     }
     io.shutdownNow();

@@ -172,7 +172,9 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       if (old != null) {
         old.cancel(false);
       }
-      timer = AbstractPool.TIMER.schedule(this::expire, t.toNanos(), TimeUnit.NANOSECONDS);
+      // Durations beyond ~292 years do not fit in nanoseconds: such a limit never fires anyway.
+      long nanos = t.compareTo(Duration.ofDays(365L * 200)) > 0 ? Long.MAX_VALUE / 2 : t.toNanos();
+      timer = AbstractPool.TIMER.schedule(this::expire, nanos, TimeUnit.NANOSECONDS);
       if (isDone()) { // completed while arming: do not keep the timer queued
         timer.cancel(false);
       }

@@ -344,6 +344,47 @@ class ProcessFailureTest {
     }
   }
 
+  /** Regression: an application thread's interrupt closed the worker's socket mid-write, killing the worker. */
+  @Test
+  void submitFromAnInterruptedThread_doesNotCutTheWorkerOff() throws Exception {
+    try (Pool pool = Pool.of(Backend.processes(1))) {
+      long pid = pool.submit(() -> Worker.current().pid()).get(PATIENCE, TimeUnit.SECONDS);
+      Thread.currentThread().interrupt();
+      TaskFuture<Long> f;
+      try {
+        f = pool.submit(() -> Worker.current().pid());
+        f.cancel(false); // a cancel from an interrupted thread writes a frame too
+        f = pool.submit(() -> Worker.current().pid());
+      } finally {
+        Thread.interrupted();
+      }
+      assertEquals(pid, f.get(PATIENCE, TimeUnit.SECONDS), "same worker, still connected");
+    }
+  }
+
+  /** Regression: cancelling a task queued behind a running one killed the worker, failing the running task. */
+  @Test
+  void cancelOfATaskQueuedInTheWorker_skipsIt_andSparesTheRunningTask() throws Exception {
+    FileSignal started = FileSignal.in(tmp);
+    FileSignal release = FileSignal.in(tmp);
+    try (Pool pool = Pool.of(Backend.processes(1).killGrace(Duration.ofMillis(100)))) {
+      for (int i = 0; i < 20; i++) { // short tasks: the pool learns to prefetch, so the next ones queue in the worker
+        pool.submit(() -> 1).get(PATIENCE, TimeUnit.SECONDS);
+      }
+      TaskFuture<String> running = pool.submit(() -> {
+        started.fire();
+        release.await(Duration.ofSeconds(PATIENCE));
+        return "finished";
+      });
+      TaskFuture<Integer> queued = pool.submit(() -> 2);
+      started.await(Duration.ofSeconds(PATIENCE));
+      assertTrue(queued.cancel(true));
+      Thread.sleep(500); // lets the 100 ms kill timer fire if it (wrongly) were armed; cannot cause a failure
+      release.fire();
+      assertEquals("finished", running.get(PATIENCE, TimeUnit.SECONDS));
+    }
+  }
+
   @Test
   void shutdownNow_killsWorkersThatIgnoreInterrupts() throws Exception {
     FileSignal started = FileSignal.in(tmp);

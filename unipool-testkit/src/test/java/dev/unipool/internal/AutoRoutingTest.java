@@ -144,6 +144,27 @@ class AutoRoutingTest {
     }
   }
 
+  /** Regression: queued CPU-route tasks were neither returned nor cancelled by shutdownNow, so they hung. */
+  @Test
+  void shutdownNow_returnsAndCancelsQueuedCpuTasks() throws Exception {
+    AutoPool pool = new AutoPool(new Backend.Auto(1, 1), PoolOptions.defaults(), false);
+    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    TaskFuture<Integer> busy = pool.submit(() -> {
+      running.countDown();
+      never.await();
+      return 0;
+    }, TaskOptions.hint(Hint.CPU).withKind("held"));
+    assertTrue(running.await(60, TimeUnit.SECONDS));
+    TaskFuture<Integer> q1 = pool.submit(() -> 1, TaskOptions.hint(Hint.CPU).withKind("held"));
+    TaskFuture<Integer> q2 = pool.submit(() -> 2, TaskOptions.hint(Hint.CPU).withKind("held"));
+    List<Runnable> returned = pool.shutdownNow();
+    assertEquals(2, returned.size());
+    assertTrue(q1.isCancelled() && q2.isCancelled());
+    assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
+    assertTrue(busy.isDone());
+  }
+
   @Test
   void explain_onOtherBackends_namesTheBackend() {
     try (Pool pool = Pool.of(Backend.threads(2))) {

@@ -170,13 +170,25 @@ sealed interface Frame {
    * @throws IOException if the stream fails or is corrupt
    */
   static @Nullable Frame read(DataInputStream in) throws IOException {
+    return read(in, MAX_FRAME);
+  }
+
+  /**
+   * Reads one frame no longer than {@code maxLength}.
+   *
+   * @param in the source
+   * @param maxLength the largest frame accepted
+   * @return the frame, or null at a clean end of stream
+   * @throws IOException if the stream fails, is corrupt, or the frame is too long
+   */
+  static @Nullable Frame read(DataInputStream in, int maxLength) throws IOException {
     int length;
     try {
       length = in.readInt();
     } catch (EOFException e) {
       return null;
     }
-    if (length < 1 || length > MAX_FRAME) {
+    if (length < 1 || length > maxLength) {
       throw new StreamCorruptedException("bad frame length " + length);
     }
     int type = in.readUnsignedByte();

@@ -3,60 +3,89 @@ package dev.unipool.process.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes frames to a channel from many threads, combining them: frames are appended to a buffer under a
  * short lock, and one thread at a time writes everything accumulated so far. Under load, many small
  * frames leave in one system call; when idle, a frame leaves at once.
+ *
+ * <p>Only threads unipool owns (marked with {@link #markOwned()}: readers, the worker's task thread,
+ * timers) write to the socket themselves. Any other thread, such as an application thread calling
+ * {@code submit} or {@code cancel}, hands the write to this writer's own thread: a socket channel is
+ * closed when a thread blocked in it is interrupted, and an application's interrupt must not cut a
+ * worker off.
  */
 final class FrameWriter {
-  private final WritableByteChannel channel;
   /** Payloads above this leave straight from their array instead of being copied into the buffer. */
   private static final int LARGE = 1 << 18;
+  /** A socket takes a few hundred KB per write; larger slices would only be copied and copied again. */
+  private static final int SLICE = 1 << 18;
+  private static final ThreadLocal<Boolean> OWNED = ThreadLocal.withInitial(() -> false);
 
+  private final WritableByteChannel channel;
+  private final String name;
   private final ReentrantLock lock = new ReentrantLock();
-  private final java.util.concurrent.locks.Condition idle = lock.newCondition();
+  private final Condition idle = lock.newCondition();
+  private final Condition work = lock.newCondition();
   private Frame.Buffer pending = new Frame.Buffer();
   private Frame.Buffer spare = new Frame.Buffer();
   private boolean writing;
+  private boolean flushRequested;
+  private @Nullable Thread handoff;
+  private volatile @Nullable IOException failure;
 
-  FrameWriter(WritableByteChannel channel) {
+  FrameWriter(WritableByteChannel channel, String name) {
     this.channel = channel;
+    this.name = name;
+  }
+
+  /** Marks the calling thread as one that no application code interrupts, so it may write directly. */
+  static void markOwned() {
+    OWNED.set(true);
   }
 
   /**
-   * Appends a frame and, if {@code flush}, writes all pending frames unless another thread is already doing so.
+   * Appends a frame and, if {@code flush}, gets all pending frames written now (by this thread if it is
+   * owned and nobody else is writing, else by the thread already writing or this writer's own thread).
    *
    * @param frame the frame
    * @param flush whether to write now
-   * @throws IOException if the channel fails
+   * @throws IOException if the channel has failed
    */
   void send(Frame frame, boolean flush) throws IOException {
     byte[] payload = Frame.payload(frame);
-    if (payload != null && payload.length > LARGE) {
+    if (flush && payload != null && payload.length > LARGE && OWNED.get()) {
       sendLarge(frame, payload);
       return;
     }
     lock.lock();
     try {
       Frame.write(frame, pending);
-      if (!flush || writing) {
-        return;
-      }
-      writing = true;
     } finally {
       lock.unlock();
     }
-    drain();
+    if (flush) {
+      flush();
+    }
   }
 
   /**
-   * Writes all pending frames unless another thread is already doing so.
+   * Gets all pending frames written: by this thread if it is owned, else by this writer's own thread.
    *
-   * @throws IOException if the channel fails
+   * @throws IOException if the channel has failed
    */
   void flush() throws IOException {
+    IOException f = failure;
+    if (f != null) {
+      throw f;
+    }
+    if (!OWNED.get()) {
+      requestHandoff();
+      return;
+    }
     lock.lock();
     try {
       if (writing || pending.size() == 0) {
@@ -69,13 +98,37 @@ final class FrameWriter {
     drain();
   }
 
-  /** Bytes appended but not yet written. */
-  int pendingBytes() {
+  private void requestHandoff() {
     lock.lock();
     try {
-      return pending.size();
+      flushRequested = true;
+      if (handoff == null) {
+        handoff = Thread.ofPlatform().daemon().name("unipool-writer-" + name).start(this::handoffLoop);
+      }
+      work.signal();
     } finally {
       lock.unlock();
+    }
+  }
+
+  private void handoffLoop() {
+    markOwned();
+    while (true) {
+      lock.lock();
+      try {
+        while (!flushRequested) {
+          work.awaitUninterruptibly();
+        }
+        flushRequested = false;
+      } finally {
+        lock.unlock();
+      }
+      try {
+        flush();
+      } catch (IOException e) {
+        failure = e;
+        return; // the channel is dead; the reader sees it and the pool handles the worker's exit
+      }
     }
   }
 
@@ -108,9 +161,6 @@ final class FrameWriter {
     }
     drain();
   }
-
-  /** A socket takes a few hundred KB per write; larger slices would only be copied and copied again. */
-  private static final int SLICE = 1 << 18;
 
   private void writeFully(ByteBuffer bb) throws IOException {
     // NIO copies the *whole* remaining heap buffer into a temporary direct buffer on every write call,

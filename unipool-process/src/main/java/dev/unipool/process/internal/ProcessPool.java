@@ -218,10 +218,11 @@ final class ProcessPool extends AbstractPool {
   }
 
   private void handshake(SocketChannel ch) {
+    FrameWriter.markOwned();
     var timer = KILLER.schedule(() -> closeQuietly(ch), AUTH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     try {
       DataInputStream in = new DataInputStream(new ChannelInput(ch));
-      Frame first = Frame.read(in);
+      Frame first = Frame.read(in, 4096); // a Hello is small: refuse anything else before allocating
       if (!(first instanceof Frame.Hello hello)) {
         closeQuietly(ch);
         return;
@@ -235,7 +236,7 @@ final class ProcessPool extends AbstractPool {
       }
       connecting.remove(hello.worker(), h);
       timer.cancel(false);
-      FrameWriter out = new FrameWriter(ch);
+      FrameWriter out = new FrameWriter(ch, h.name);
       lock.lock();
       try {
         h.channel = ch;
@@ -259,6 +260,7 @@ final class ProcessPool extends AbstractPool {
   }
 
   private void readLoop(Handle h, DataInputStream in) {
+    FrameWriter.markOwned();
     // Tasks this reader hands out in reply to results are flushed once per batch of results read, not
     // once per result: under load one write carries many Run frames.
     List<Handle> touched = new ArrayList<>();
@@ -280,6 +282,7 @@ final class ProcessPool extends AbstractPool {
     } catch (IOException e) {
       // the worker is gone or misbehaved; its exit is handled in onExit
     } finally {
+      flush(touched); // Run frames handed to other workers in reply to this one's last results
       SocketChannel ch = h.channel;
       if (ch != null) {
         closeQuietly(ch);
@@ -416,6 +419,14 @@ final class ProcessPool extends AbstractPool {
           }
         }
       }
+      RuntimeException b = broken;
+      if (b != null) {
+        // No worker will come back: what this exit re-queued must fail, not wait forever.
+        for (TaskRun<?> r : queue) {
+          r.completeExceptionally(b);
+        }
+        queue.clear();
+      }
       assignLocked(touched);
       if (stopping && queue.isEmpty()) {
         stopIdleLocked();
@@ -524,6 +535,10 @@ final class ProcessPool extends AbstractPool {
       w.inFlight.put(job.id, run);
       try {
         w.out().send(new Frame.Run(job.id, job.bytes), false);
+        if (run.isDone()) {
+          // Cancelled between start() and now: cancel() may have missed it, so tell the worker here.
+          w.out().send(new Frame.Cancel(job.id), false);
+        }
       } catch (IOException e) {
         // the worker is dying; its exit re-queues this task
       }
@@ -592,7 +607,8 @@ final class ProcessPool extends AbstractPool {
   private void killIfStillRunning(Handle w, long id) {
     lock.lock();
     try {
-      if (w.dead || !w.inFlight.containsKey(id)) {
+      // Only the oldest task on a worker is running; a queued one is skipped by the worker, never killed for.
+      if (w.dead || w.inFlight.isEmpty() || w.inFlight.firstEntry().getKey() != id) {
         return;
       }
       w.killed = true;

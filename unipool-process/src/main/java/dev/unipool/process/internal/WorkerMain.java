@@ -62,7 +62,8 @@ public final class WorkerMain {
       Runtime.getRuntime().halt(0);
     });
     SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(args[0]));
-    FrameWriter out = new FrameWriter(ch);
+    FrameWriter.markOwned();
+    FrameWriter out = new FrameWriter(ch, "parent");
     DataInputStream in = new DataInputStream(new ChannelInput(ch));
     String name = System.getProperty(dev.unipool.Worker.NAME_PROPERTY, "worker");
     out.send(new Frame.Hello(token, name, ProcessHandle.current().pid()), true);
@@ -124,28 +125,48 @@ public final class WorkerMain {
   }
 
   private void cancel(long id) {
+    boolean queued;
     synchronized (lock) {
       if (running == id) {
         taskThread.interrupt();
-      } else {
-        cancelled.add(id);
+        return;
+      }
+      // Still queued here: drop it now and say so, so the parent does not wait for the tasks ahead of it.
+      queued = queue.removeIf(r -> r.id() == id);
+      if (!queued && cancelled.size() < 10_000) {
+        cancelled.add(id); // not arrived yet, or already done (then harmless; the set is bounded)
+      }
+    }
+    if (queued) {
+      try {
+        out.send(new Frame.Skipped(id), true);
+      } catch (IOException e) {
+        Runtime.getRuntime().halt(0); // parent gone
       }
     }
   }
 
   private void runTasks() {
+    FrameWriter.markOwned();
     try {
       while (true) {
         Frame.Run r = queue.take();
         if (r == STOP) {
           break;
         }
+        boolean skip;
         synchronized (lock) {
-          if (cancelled.remove(r.id())) {
-            out.send(new Frame.Skipped(r.id()), queue.isEmpty());
-            continue;
+          skip = cancelled.remove(r.id());
+          if (!skip) {
+            running = r.id();
           }
-          running = r.id();
+        }
+        if (skip) { // sent outside the lock: the reader must never wait for a blocked write
+          out.send(new Frame.Skipped(r.id()), queue.isEmpty());
+          if (!queue.isEmpty()) {
+            scheduleFlush();
+          }
+          continue;
         }
         long start = System.nanoTime();
         boolean ok;

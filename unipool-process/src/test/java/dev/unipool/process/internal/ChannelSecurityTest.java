@@ -43,7 +43,7 @@ class ChannelSecurityTest {
     try (Pool pool = Pool.of(Backend.processes(1))) {
       Path sock = socketDir(pool).resolve("pool.sock");
       try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
-        FrameWriter out = new FrameWriter(ch);
+        FrameWriter out = new FrameWriter(ch, "test");
         out.send(new Frame.Hello("not-the-token", "worker-1", ProcessHandle.current().pid()), true);
         DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
         assertNull(Frame.read(in), "the pool closes the connection without sending anything");
