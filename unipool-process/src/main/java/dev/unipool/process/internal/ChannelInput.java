@@ -4,28 +4,49 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A buffered stream over a socket channel that reads through one reusable direct buffer. The JDK's
  * {@code Channels.newInputStream} hands the caller's heap array to NIO, which then stages every read in a
  * temporary direct buffer as large as the request: for a 100 MB payload that is a 100 MB buffer per
- * frame. Here each read copies at most the buffer's size, once.
+ * frame. Here each read copies at most the buffer's size, once. A non-blocking channel is waited on with
+ * a selector, so the stream still blocks for its reader.
  */
 final class ChannelInput extends InputStream {
   private final ReadableByteChannel channel;
   private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 17).flip();
 
-  ChannelInput(ReadableByteChannel channel) {
+  private final @Nullable Selector selector;
+
+  ChannelInput(ReadableByteChannel channel) throws IOException {
     this.channel = channel;
+    if (channel instanceof SelectableChannel sc && !sc.isBlocking()) {
+      this.selector = Selector.open();
+      sc.register(selector, SelectionKey.OP_READ);
+    } else {
+      this.selector = null;
+    }
   }
 
-  /** Reads more from the channel; false at end of stream. */
+  /** Reads more from the channel, waiting for data; false at end of stream. */
   private boolean fill() throws IOException {
     buffer.clear();
     int n;
-    do {
-      n = channel.read(buffer);
-    } while (n == 0);
+    while ((n = channel.read(buffer)) == 0) {
+      Selector s = selector;
+      if (s != null) {
+        try {
+          s.select();
+        } catch (java.nio.channels.ClosedSelectorException e) {
+          throw new java.nio.channels.ClosedChannelException();
+        }
+        s.selectedKeys().clear();
+      }
+    }
     buffer.flip();
     return n > 0;
   }
@@ -60,5 +81,10 @@ final class ChannelInput extends InputStream {
   @Override
   public void close() throws IOException {
     channel.close();
+    Selector s = selector;
+    if (s != null) {
+      s.wakeup(); // a reader blocked in select() must see the close
+      s.close();
+    }
   }
 }

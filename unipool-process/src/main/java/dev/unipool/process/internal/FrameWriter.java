@@ -12,11 +12,11 @@ import org.jspecify.annotations.Nullable;
  * short lock, and one thread at a time writes everything accumulated so far. Under load, many small
  * frames leave in one system call; when idle, a frame leaves at once.
  *
- * <p>Only threads unipool owns (marked with {@link #markOwned()}: readers, the worker's task thread,
- * timers) write to the socket themselves. Any other thread, such as an application thread calling
- * {@code submit} or {@code cancel}, hands the write to this writer's own thread: a socket channel is
- * closed when a thread blocked in it is interrupted, and an application's interrupt must not cut a
- * worker off.
+ * <p>A blocking socket channel is closed when a thread blocked in it is interrupted, and an application's
+ * interrupt must not cut a worker off. So on a non-blocking channel (the parent's end) any thread writes
+ * directly, waiting briefly when the socket buffer is full; on a blocking channel only threads unipool
+ * owns (marked with {@link #markOwned()}) write directly and any other thread hands the write to this
+ * writer's own thread.
  */
 final class FrameWriter {
   /** Payloads above this leave straight from their array instead of being copied into the buffer. */
@@ -37,9 +37,17 @@ final class FrameWriter {
   private @Nullable Thread handoff;
   private volatile @Nullable IOException failure;
 
+  private final boolean interruptible;
+
   FrameWriter(WritableByteChannel channel, String name) {
     this.channel = channel;
     this.name = name;
+    this.interruptible = !(channel instanceof java.nio.channels.SelectableChannel sc) || sc.isBlocking();
+  }
+
+  /** Whether the calling thread may write to the channel itself. */
+  private boolean mayWrite() {
+    return !interruptible || OWNED.get();
   }
 
   /** Marks the calling thread as one that no application code interrupts, so it may write directly. */
@@ -57,7 +65,7 @@ final class FrameWriter {
    */
   void send(Frame frame, boolean flush) throws IOException {
     byte[] payload = Frame.payload(frame);
-    if (flush && payload != null && payload.length > LARGE && OWNED.get()) {
+    if (flush && payload != null && payload.length > LARGE && mayWrite()) {
       sendLarge(frame, payload);
       return;
     }
@@ -82,7 +90,7 @@ final class FrameWriter {
     if (f != null) {
       throw f;
     }
-    if (!OWNED.get()) {
+    if (!mayWrite()) {
       requestHandoff();
       return;
     }
@@ -169,7 +177,9 @@ final class FrameWriter {
       int n = Math.min(SLICE, bb.remaining());
       ByteBuffer slice = bb.slice(bb.position(), n);
       while (slice.hasRemaining()) {
-        channel.write(slice);
+        if (channel.write(slice) == 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(20_000); // non-blocking and full: the peer drains it
+        }
       }
       bb.position(bb.position() + n);
     }

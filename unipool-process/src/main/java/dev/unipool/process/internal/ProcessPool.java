@@ -219,9 +219,13 @@ final class ProcessPool extends AbstractPool {
 
   private void handshake(SocketChannel ch) {
     FrameWriter.markOwned();
-    var timer = KILLER.schedule(() -> closeQuietly(ch), AUTH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     try {
-      DataInputStream in = new DataInputStream(new ChannelInput(ch));
+      // Non-blocking: writes from application threads are then never interruptible, so an interrupt
+      // cannot close the channel; reads wait on a selector (ChannelInput).
+      ch.configureBlocking(false);
+      ChannelInput input = new ChannelInput(ch);
+      var timer = KILLER.schedule(() -> closeQuietly(input), AUTH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+      DataInputStream in = new DataInputStream(input);
       Frame first = Frame.read(in, 4096); // a Hello is small: refuse anything else before allocating
       if (!(first instanceof Frame.Hello hello)) {
         closeQuietly(ch);
