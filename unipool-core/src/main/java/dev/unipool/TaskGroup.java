@@ -61,7 +61,6 @@ public final class TaskGroup implements AutoCloseable {
   private final List<TaskFuture<?>> forks = new ArrayList<>(); // guarded by this
   private final List<TaskGroup> children = new ArrayList<>(); // guarded by this
   private final LinkedBlockingQueue<TaskFuture<?>> completions = new LinkedBlockingQueue<>();
-  private long deadline = Long.MAX_VALUE; // nanoTime; guarded by this
   private @Nullable Duration deadlineLength; // guarded by this
   private boolean failOnDeadline = true; // guarded by this
   private @Nullable ScheduledFuture<?> timer; // guarded by this
@@ -144,7 +143,6 @@ public final class TaskGroup implements AutoCloseable {
     if (old != null) {
       old.cancel(false);
     }
-    deadline = System.nanoTime() + timeout.toNanos();
     deadlineLength = timeout;
     failOnDeadline = fail;
     timer = TIMER.schedule(() -> expire(false), timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -332,10 +330,7 @@ public final class TaskGroup implements AutoCloseable {
 
   private synchronized void adopt(TaskGroup child) {
     children.add(child);
-    if (deadline != Long.MAX_VALUE) {
-      // The child cannot outlast us: it expires with us (through cancelAll) at the latest.
-      child.deadline = Math.min(child.deadline, deadline);
-    }
+    // The child cannot outlast us: our expiry reaches it through cancelAll.
     if (expired) {
       child.expired = true;
       child.expiredByAncestor = true;

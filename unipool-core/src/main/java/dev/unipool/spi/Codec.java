@@ -4,7 +4,6 @@ import dev.unipool.RemoteTaskException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InvalidClassException;
 import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
@@ -297,8 +296,4 @@ public final class Codec {
     }
   }
 
-  /** Whether a decoding failure came from the filter (a refused class). */
-  public static boolean refused(Throwable e) {
-    return e instanceof InvalidClassException ice && String.valueOf(ice.getMessage()).contains("REJECTED");
-  }
 }

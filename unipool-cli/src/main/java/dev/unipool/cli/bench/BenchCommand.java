@@ -206,10 +206,12 @@ public final class BenchCommand implements Callable<Integer> {
             c.figures().put(Workload.FLOOR, Figure.notApplicable(Workload.FLOOR, floorReason));
           }
         } else if (pool != null) {
-          c.figures().put(Workload.STARTUP_AOT,
-              Figure.notApplicable(Workload.STARTUP_AOT, "in-process backend: no JVM to start"));
-          c.figures().put(Workload.FLOOR,
-              Figure.notApplicable(Workload.FLOOR, "in-process backend: no process boundary to cross"));
+          String kind = b instanceof Backend.Cluster ? "cluster backend: members are started separately"
+              : "in-process backend: no JVM to start";
+          c.figures().put(Workload.STARTUP_AOT, Figure.notApplicable(Workload.STARTUP_AOT, kind));
+          c.figures().put(Workload.FLOOR, Figure.notApplicable(Workload.FLOOR,
+              b instanceof Backend.Cluster ? "the raw floor is measured for worker processes only"
+                  : "in-process backend: no process boundary to cross"));
         }
       }
       byte[] small = JavaSuite.payloadOf(mode.smallPayload());
