@@ -30,13 +30,29 @@ public final class PoolChoice {
       description = "Worker count, for backends that take one (threads, processes). Default: one per core.")
   @Nullable Integer workers;
 
+  @Option(
+      names = {"-j", "--join"},
+      paramLabel = "HOST:PORT[,...]",
+      description = "Cluster members to connect to, with --backend cluster (start one with: unipool member).")
+  @Nullable String join;
+
   /**
-   * The backend the options name.
+   * The backend the options name; {@code --backend cluster --join a:1,b:2} means {@code cluster:a:1,b:2}.
    *
-   * @throws UsageException if {@code --workers} is below 1 or {@code --backend} names no backend
+   * @throws UsageException if {@code --workers} is below 1, {@code --join} comes without
+   *     {@code --backend cluster}, or {@code --backend} names no backend
    */
   Backend backend() {
-    return resolve(backend, workers);
+    String spec = backend;
+    if (join != null) {
+      if (!spec.strip().equalsIgnoreCase("cluster")) {
+        throw new UsageException("--join goes with --backend cluster (got --backend " + spec + ")");
+      }
+      spec = "cluster:" + join.strip();
+    } else if (spec.strip().equalsIgnoreCase("cluster")) {
+      throw new UsageException("--backend cluster needs --join HOST:PORT (start a member with: unipool member)");
+    }
+    return resolve(spec, workers);
   }
 
   /**

@@ -98,4 +98,21 @@ class UsageTest {
     assertInstanceOf(UsageException.class, e);
     assertEquals("--workers must be at least 1", e.getMessage());
   }
+
+  @Test
+  void join_withoutClusterBackend_isAUsageError() {
+    assertOneLineUsageError(Cli.run("demo", "titles", "--join", "127.0.0.1:5801"), "--join goes with --backend cluster");
+  }
+
+  @Test
+  void clusterBackend_withoutJoin_saysHowToStartAMember() {
+    assertOneLineUsageError(Cli.run("demo", "titles", "--backend", "cluster"), "unipool member");
+  }
+
+  @Test
+  void clusterBackend_withJoin_andNoMember_failsWithinTheConnectTimeout() {
+    Cli.Result r = Cli.run("demo", "compute", "--size", "1000", "--backend", "cluster", "--join", "127.0.0.1:1");
+    assertEquals(2, r.code(), r::toString);
+    assertTrue(r.err().contains("127.0.0.1:1"), r::toString);
+  }
 }
