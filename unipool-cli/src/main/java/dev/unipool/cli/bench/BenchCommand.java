@@ -48,6 +48,7 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
       "  unipool bench --quick",
+      "  unipool bench --mixed                  # auto vs threads, virtual, cached pool on CPU + I/O at once",
       "  unipool bench --backends threads,processes --workers 2",
       "  unipool bench --peers --json bench.json --html bench.html"
     })
@@ -77,6 +78,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--peers", description = "Also run the workloads on Python's standard-library pools.")
   boolean peers;
 
+  @Option(names = "--mixed", description = "Instead of the suite: CPU-bound and waiting tasks at once on auto,"
+      + " threads, virtual and a cached thread pool (makespan and I/O p99).")
+  boolean mixed;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Write every sample and figure as JSON.")
   @Nullable Path json;
 
@@ -96,12 +101,35 @@ public final class BenchCommand implements Callable<Integer> {
     this.out = out;
   }
 
+  private int runMixed(Mode mode) throws IOException {
+    List<MixedBench.Row> rows;
+    try {
+      rows = MixedBench.run(out, mode);
+    } catch (Exception e) {
+      out.println("the mixed workload failed: " + e);
+      return 1;
+    }
+    if (json != null) {
+      Map<String, Object> doc = new java.util.LinkedHashMap<>();
+      doc.put("command", commandLine());
+      doc.put("machine", machine());
+      doc.put("mode", mode.name());
+      doc.put("mixed", MixedBench.toJson(rows));
+      Files.writeString(json, dev.unipool.cli.Json.write(doc) + "\n", StandardCharsets.UTF_8);
+      out.println("JSON written to " + json);
+    }
+    return 0;
+  }
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     if (quick && tiny) {
       throw new UsageException("--quick and --tiny exclude each other");
     }
     Mode mode = tiny ? Mode.TINY : quick ? Mode.QUICK : Mode.FULL;
+    if (mixed) {
+      return runMixed(mode);
+    }
     int cores = Runtime.getRuntime().availableProcessors();
     int n = workers == null ? cores : workers;
     List<Backend> chosen = new ArrayList<>();
