@@ -178,8 +178,7 @@ final class AutoPool extends AbstractPool {
   private static boolean processesAvailable() {
     Boolean p = processes;
     if (p == null) {
-      p = java.util.ServiceLoader.load(dev.unipool.spi.PoolProvider.class).stream()
-          .anyMatch(x -> x.type().getName().contains("process"));
+      p = Pools.hasProvider(Backend.processes(1));
       processes = p;
     }
     return p;

@@ -90,6 +90,21 @@ public final class Pools {
   }
 
   /**
+   * Whether some {@link PoolProvider} on the class path runs {@code backend}.
+   *
+   * @param backend a backend that is not built into core
+   * @return true if {@link #openWithProvider} would find a provider
+   */
+  static boolean hasProvider(Backend backend) {
+    for (PoolProvider p : ServiceLoader.load(PoolProvider.class)) {
+      if (p.supports(backend)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * The backend {@code UNIPOOL_BACKEND} names in {@code env}, or {@code threads} when unset or blank.
    *
    * @param env the environment

@@ -39,6 +39,32 @@ class ProcessFailureTest {
 
   @TempDir Path tmp;
 
+  /** Signals that it started, then sleeps (interruptibly) until cancelled. */
+  record Sleeper(FileSignal started) implements dev.unipool.SerializableCallable<Object> {
+    @Override
+    public Object call() throws InterruptedException {
+      started.fire();
+      Thread.sleep(600_000);
+      return "woke up";
+    }
+  }
+
+  /** Signals that it started (if given a signal), then spins forever, ignoring interrupts. */
+  record Spinner(@org.jspecify.annotations.Nullable FileSignal started)
+      implements dev.unipool.SerializableCallable<Integer> {
+    @Override
+    public Integer call() {
+      if (started != null) {
+        started.fire();
+      }
+      long x = 0;
+      while (x >= 0) {
+        x = (x + 1) % 1000;
+      }
+      return (int) x;
+    }
+  }
+
   private static Throwable causeOf(TaskFuture<?> f) {
     ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(PATIENCE, TimeUnit.SECONDS));
     return e.getCause();
@@ -117,11 +143,7 @@ class ProcessFailureTest {
   void workerKilledFromOutside_failsItsTaskWithTheSignal() throws Exception {
     FileSignal started = FileSignal.in(tmp);
     try (Pool pool = Pool.of(Backend.processes(1))) {
-      TaskFuture<Object> f = pool.submit(() -> {
-        started.fire();
-        Thread.sleep(600_000);
-        return null;
-      });
+      TaskFuture<Object> f = pool.submit(new Sleeper(started));
       started.await(Duration.ofSeconds(PATIENCE));
       long pid = f.worker().orElseThrow().pid();
       ProcessHandle.of(pid).orElseThrow().destroyForcibly();
@@ -163,13 +185,7 @@ class ProcessFailureTest {
   @Test
   void hardTimeout_failsABusyLoop_andKillsOnlyThatWorker() throws Exception {
     try (Pool pool = Pool.of(Backend.processes(2).killGrace(Duration.ofMillis(200)))) {
-      TaskFuture<Integer> stuck = pool.submit(() -> {
-        long x = 0;
-        while (x >= 0) {
-          x = (x + 1) % 1000; // ignores interrupts
-        }
-        return (int) x;
-      }, TaskOptions.timeout(Duration.ofMillis(500)));
+      TaskFuture<Integer> stuck = pool.submit(new Spinner(null), TaskOptions.timeout(Duration.ofMillis(500)));
       TaskFuture<String> other = pool.submit(() -> "unaffected");
       assertInstanceOf(TaskTimeoutException.class, causeOf(stuck));
       assertEquals("unaffected", other.get(PATIENCE, TimeUnit.SECONDS));
@@ -182,11 +198,7 @@ class ProcessFailureTest {
   void cancelRunning_interruptibleTask_stopsWithoutKillingTheWorker() throws Exception {
     FileSignal started = FileSignal.in(tmp);
     try (Pool pool = Pool.of(Backend.processes(1).killGrace(Duration.ofSeconds(30)))) {
-      TaskFuture<Object> f = pool.submit(() -> {
-        started.fire();
-        Thread.sleep(600_000);
-        return null;
-      });
+      TaskFuture<Object> f = pool.submit(new Sleeper(started));
       started.await(Duration.ofSeconds(PATIENCE));
       long pid = f.worker().orElseThrow().pid();
       assertTrue(f.cancel(true));
@@ -199,14 +211,7 @@ class ProcessFailureTest {
   void cancelRunning_busyLoop_killsAndReplacesTheWorker() throws Exception {
     FileSignal started = FileSignal.in(tmp);
     try (Pool pool = Pool.of(Backend.processes(1).killGrace(Duration.ofMillis(100)))) {
-      TaskFuture<Integer> f = pool.submit(() -> {
-        started.fire();
-        long x = 0;
-        while (x >= 0) {
-          x = (x + 1) % 1000;
-        }
-        return (int) x;
-      });
+      TaskFuture<Integer> f = pool.submit(new Spinner(started));
       started.await(Duration.ofSeconds(PATIENCE));
       long pid = f.worker().orElseThrow().pid();
       assertTrue(f.cancel(true));
@@ -389,14 +394,7 @@ class ProcessFailureTest {
   void shutdownNow_killsWorkersThatIgnoreInterrupts() throws Exception {
     FileSignal started = FileSignal.in(tmp);
     Pool pool = Pool.of(Backend.processes(1).killGrace(Duration.ofMillis(100)));
-    TaskFuture<Integer> f = pool.submit(() -> {
-      started.fire();
-      long x = 0;
-      while (x >= 0) {
-        x = (x + 1) % 1000;
-      }
-      return (int) x;
-    });
+    TaskFuture<Integer> f = pool.submit(new Spinner(started));
     TaskFuture<Integer> queued = pool.submit(() -> 1);
     started.await(Duration.ofSeconds(PATIENCE));
     long pid = f.worker().orElseThrow().pid();

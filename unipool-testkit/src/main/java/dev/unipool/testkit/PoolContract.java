@@ -1158,15 +1158,7 @@ public abstract class PoolContract {
     FileSignal release = newSignal();
     occupy(p, workers, release);
     TaskFuture<Integer> waiting = p.submit(() -> 42);
-    CompletableFuture<TaskFuture<Integer>> blocked = new CompletableFuture<>();
-    Thread submitter = Thread.ofPlatform().name("contract-submitter").start(() -> {
-      try {
-        blocked.complete(p.submit(() -> 43));
-      } catch (Throwable e) {
-        blocked.completeExceptionally(e);
-      }
-    });
-    awaitParked(submitter);
+    BlockedSubmit blocked = submitUntilBlocked(p);
     assertFalse(blocked.isDone(), "submit returned although the queue is full");
     release.fire();
     assertEquals(42, get(waiting));
@@ -1180,16 +1172,8 @@ public abstract class PoolContract {
     FileSignal release = newSignal();
     occupy(p, workers, release);
     TaskFuture<Integer> waiting = p.submit(() -> 42);
-    CompletableFuture<TaskFuture<Integer>> blocked = new CompletableFuture<>();
-    Thread submitter = Thread.ofPlatform().name("contract-submitter").start(() -> {
-      try {
-        blocked.complete(p.submit(() -> 43));
-      } catch (Throwable e) {
-        blocked.completeExceptionally(e);
-      }
-    });
-    awaitParked(submitter);
-    submitter.interrupt();
+    BlockedSubmit blocked = submitUntilBlocked(p);
+    blocked.submitter().interrupt();
     ExecutionException e = assertThrows(ExecutionException.class, () -> blocked.get(WAIT_SECONDS, SECONDS));
     assertInstanceOf(RejectedExecutionException.class, e.getCause());
     release.fire();
@@ -1204,15 +1188,7 @@ public abstract class PoolContract {
     FileSignal release = newSignal();
     List<TaskFuture<String>> holders = occupy(p, workers, release);
     TaskFuture<Integer> waiting = p.submit(() -> 42);
-    CompletableFuture<TaskFuture<Integer>> blocked = new CompletableFuture<>();
-    Thread submitter = Thread.ofPlatform().name("contract-submitter").start(() -> {
-      try {
-        blocked.complete(p.submit(() -> 43));
-      } catch (Throwable e) {
-        blocked.completeExceptionally(e);
-      }
-    });
-    awaitParked(submitter);
+    BlockedSubmit blocked = submitUntilBlocked(p);
     p.shutdown();
     // The workers are still held, so no slot frees: the submitter must be rejected because of the shutdown.
     ExecutionException e = assertThrows(ExecutionException.class, () -> blocked.get(WAIT_SECONDS, SECONDS));
@@ -1223,6 +1199,30 @@ public abstract class PoolContract {
       assertEquals(HeldTask.RELEASED, get(h));
     }
     assertTrue(p.awaitTermination(WAIT_SECONDS, SECONDS));
+  }
+
+  /** A submit of {@code () -> 43} on another thread, and that thread, once it is parked on the full queue. */
+  private record BlockedSubmit(CompletableFuture<TaskFuture<Integer>> result, Thread submitter) {
+    boolean isDone() {
+      return result.isDone();
+    }
+
+    TaskFuture<Integer> get(long timeout, java.util.concurrent.TimeUnit unit) throws Exception {
+      return result.get(timeout, unit);
+    }
+  }
+
+  private static BlockedSubmit submitUntilBlocked(Pool p) throws InterruptedException {
+    CompletableFuture<TaskFuture<Integer>> result = new CompletableFuture<>();
+    Thread submitter = Thread.ofPlatform().name("contract-submitter").start(() -> {
+      try {
+        result.complete(p.submit(() -> 43));
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      }
+    });
+    awaitParked(submitter);
+    return new BlockedSubmit(result, submitter);
   }
 
   // ---- bad input ----
