@@ -144,22 +144,27 @@ public abstract class PoolContract {
 
   @AfterEach
   final void closePools() throws InterruptedException {
-    for (Pool p : pools) {
+    List<Pool> open;
+    synchronized (this) { // not held while waiting: a task still running may call pool()
+      open = List.copyOf(pools);
+      pools.clear();
+      pool = null;
+    }
+    for (Pool p : open) {
       p.shutdownNow();
     }
-    for (Pool p : pools) {
+    for (Pool p : open) {
       assertTrue(p.awaitTermination(WAIT_SECONDS, SECONDS), () -> p + " did not terminate after shutdownNow");
     }
-    pools.clear();
-    pool = null;
   }
 
   /**
    * The pool of the current test, created on first use with {@link #backend()} and {@link #options()}.
+   * Thread-safe: tests call it from several submitting threads at once.
    *
    * @return the pool
    */
-  protected final Pool pool() {
+  protected final synchronized Pool pool() {
     Pool p = pool;
     if (p == null) {
       p = newPool(options()); // opened on first use: tests that need other options never start it
@@ -174,7 +179,7 @@ public abstract class PoolContract {
    * @param options its options, normally derived from {@link #options()}
    * @return the running pool
    */
-  protected final Pool newPool(PoolOptions options) {
+  protected final synchronized Pool newPool(PoolOptions options) {
     Pool p = Pool.of(backend(), options);
     pools.add(p);
     return p;
@@ -1280,6 +1285,7 @@ public abstract class PoolContract {
     int threads = 8;
     int perThread = 500;
     CyclicBarrier start = new CyclicBarrier(threads);
+    Pool shared = pool(); // one pool for all submitters, opened before they race
     List<CompletableFuture<List<TaskFuture<Long>>>> submitted = new ArrayList<>();
     List<Thread> submitters = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -1292,7 +1298,7 @@ public abstract class PoolContract {
           List<TaskFuture<Long>> fs = new ArrayList<>(perThread);
           for (int i = 0; i < perThread; i++) {
             long n = thread * 1_000_000L + i;
-            fs.add(pool().submit(() -> n * n + 1));
+            fs.add(shared.submit(() -> n * n + 1));
           }
           mine.complete(fs);
         } catch (Throwable e) {
