@@ -7,6 +7,7 @@
 module dev.unipool.core {
   requires static org.jspecify;
   requires java.management;
+  requires org.apache.fory.core;
 
   exports dev.unipool;
   exports dev.unipool.spi;

@@ -2,29 +2,42 @@ package dev.unipool.spi;
 
 import dev.unipool.RemoteTaskException;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InvalidClassException;
 import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.io.StreamCorruptedException;
 import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Turns tasks, results and exceptions into bytes and back, for backends whose tasks leave this JVM
  * (worker processes, cluster members). Thread-safe.
  *
- * <p>Common values (null, Integer, Long, Double, Boolean, String, byte[]) get a one-byte tag and a raw
- * encoding; everything else uses Java serialization, which handles serializable lambdas, records and
- * exceptions with their stack traces, and names the offending class when something is not serializable.
- * Decoding runs behind an {@link ObjectInputFilter}: an allow-list when the user gave one, otherwise a
- * deny-list of known deserialization gadgets, plus size limits.
+ * <p>Every encoded value is a one-byte tag and a body ({@link Encoded}). Common values (null, Integer,
+ * Long, Double, Boolean, String, byte[]) get a raw body; a {@code byte[]} is its own body, not copied.
+ * Other objects are written by Apache Fory, which is several times faster than Java serialization and
+ * its output smaller, but costs a few hundred milliseconds to start: so a codec starts Fory in the
+ * background after its first few uses and sends Java serialization until Fory is ready. Both sides read
+ * both forms. Exceptions always travel by Java serialization, which keeps their stack traces.
+ *
+ * <p>What may be sent is what Java serialization accepts: Fory's writer refuses classes that are not
+ * {@link java.io.Serializable}, and whatever Fory cannot write is tried with Java serialization, whose
+ * refusal names the offending class. Reading runs behind the same rules in both forms: an allow-list when
+ * the user gave one, otherwise a deny-list of known deserialization gadgets, plus depth limits. The system
+ * property {@value #MODE_PROPERTY} chooses: {@code auto} (the default, as above), {@code fory} (Fory from
+ * the first object, built on first use) or {@code java} (never Fory). Each side reads both forms whatever
+ * it writes, so the two sides need not agree.
  *
  * <p>Stateless tasks (lambdas that capture nothing) are encoded once per class and decoded once per
  * byte string: every instance of such a class is interchangeable, so caching cannot leak state.
@@ -37,7 +50,58 @@ public final class Codec {
   private static final byte BYTES = 4;
   private static final byte DOUBLE = 5;
   private static final byte BOOLEAN = 6;
-  private static final byte JAVA = 9;
+  static final byte JAVA = 9;
+  static final byte FORY = 10;
+
+  /** Fory is started after this many uses of a codec, so short-lived pools never pay for it. */
+  static final int WARM_AFTER = 8;
+  /** The system property that chooses the codec: {@code auto} (the default), {@code fory} or {@code java}. */
+  public static final String MODE_PROPERTY = "unipool.codec";
+
+  /**
+   * An encoded value: a tag saying how the body is written, and the body. Bodies may be shared with the
+   * value they came from (a {@code byte[]} result) and must not be modified.
+   *
+   * @param tag the encoding
+   * @param body the bytes
+   */
+  @SuppressWarnings("ArrayRecordComponent") // a wire payload: identity and contents are what the caller sends
+  public record Encoded(byte tag, byte[] body) {
+    /**
+     * The tag and body in one array, for transports that carry a single byte string.
+     *
+     * @return a new array
+     */
+    public byte[] joined() {
+      byte[] out = new byte[body.length + 1];
+      out[0] = tag;
+      System.arraycopy(body, 0, out, 1, body.length);
+      return out;
+    }
+
+    /**
+     * Splits an array made by {@link #joined()}.
+     *
+     * @param joined tag and body
+     * @return the encoded value
+     * @throws StreamCorruptedException if the array is empty
+     */
+    public static Encoded split(byte[] joined) throws StreamCorruptedException {
+      if (joined.length == 0) {
+        throw new StreamCorruptedException("empty payload");
+      }
+      return new Encoded(joined[0], Arrays.copyOfRange(joined, 1, joined.length));
+    }
+
+    /**
+     * The number of bytes on the wire, tag included.
+     *
+     * @return the size
+     */
+    public long size() {
+      return body.length + 1L;
+    }
+  }
 
   /** Classes whose deserialization has been abused to run code; refused even without an allow-list. */
   static final String DENY = String.join(";",
@@ -78,8 +142,12 @@ public final class Codec {
   };
 
   private final ObjectInputFilter filter;
+  private final List<String> allowClasses;
   private final String destination;
-  private final ConcurrentHashMap<Class<?>, byte[]> encodedStateless = new ConcurrentHashMap<>();
+  private final AtomicInteger uses = new AtomicInteger();
+  private final boolean foryEnabled;
+  private final boolean foryAlways;
+  private final ConcurrentHashMap<Class<?>, Encoded> encodedStateless = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Object> decodedStateless = new ConcurrentHashMap<>();
 
   /**
@@ -90,34 +158,69 @@ public final class Codec {
    * @param destination where tasks go, for messages: e.g. "a worker process"
    */
   public Codec(List<String> allowClasses, String destination) {
+    this.allowClasses = List.copyOf(allowClasses);
     this.destination = destination;
     String spec = allowClasses.isEmpty()
         ? DENY + ";" + LIMITS
         : DENY + ";" + ALWAYS + ";" + String.join(";", allowClasses) + ";" + LIMITS + ";!*";
     this.filter = ObjectInputFilter.Config.createFilter(spec);
+    String mode = System.getProperty(MODE_PROPERTY, "auto");
+    switch (mode) {
+      case "auto", "fory", "java" -> { }
+      default -> throw new IllegalArgumentException(
+          "-D" + MODE_PROPERTY + "=" + mode + " is not a codec; valid: auto, fory, java");
+    }
+    this.foryEnabled = !mode.equals("java");
+    this.foryAlways = mode.equals("fory");
+    if (foryAlways) {
+      // Built now, so that no task's run time (and timeout) includes starting Fory.
+      ForyEngine.writer();
+      ForyEngine.readerFor(this.allowClasses);
+    }
+  }
+
+  /**
+   * Counts an encoding or decoding of an object and starts Fory in the background at {@code warmAt}.
+   * Readers start earlier than writers switch, so that the first Fory payload rarely waits for a reader.
+   */
+  private int countUse(int warmAt) {
+    int n = uses.incrementAndGet();
+    if (n == warmAt && foryEnabled) {
+      ForyEngine.warmUpAsync(allowClasses);
+    }
+    return n;
+  }
+
+  /** Counts a use and returns Fory's writer once this codec has been used enough and Fory is warm. */
+  private org.apache.fory.@Nullable ThreadSafeFory foryWriter() {
+    int n = countUse(WARM_AFTER);
+    if (foryAlways) {
+      return ForyEngine.writer();
+    }
+    return foryEnabled && n > WARM_AFTER ? ForyEngine.writerIfReady() : null;
   }
 
   /**
    * Encodes a task in the submitting thread.
    *
    * @param task the task
-   * @return its bytes
+   * @return its encoded form
    * @throws IllegalArgumentException if it does not serialize, naming the type and how to fix it
    */
-  public byte[] encodeTask(Object task) {
+  public Encoded encodeTask(Object task) {
     boolean stateless = STATELESS.get(task.getClass()) && task instanceof java.io.Serializable;
     if (stateless) {
-      byte[] b = encodedStateless.get(task.getClass());
-      if (b != null) {
-        return b;
+      Encoded e = encodedStateless.get(task.getClass());
+      if (e != null) {
+        return e;
       }
     }
     try {
-      byte[] b = encode(task);
+      Encoded e = encode(task);
       if (stateless && encodedStateless.size() < 1024) {
-        encodedStateless.put(task.getClass(), b);
+        encodedStateless.put(task.getClass(), e);
       }
-      return b;
+      return e;
     } catch (NotSerializableException e) {
       throw new IllegalArgumentException(notSerializableMessage(task, e.getMessage(), destination), e);
     } catch (IOException | RuntimeException e) {
@@ -150,104 +253,130 @@ public final class Codec {
   }
 
   /**
-   * Encodes a value.
+   * Encodes a value. A {@code byte[]} becomes its own body, without a copy: the caller must not modify
+   * it until the encoded form has been sent.
    *
    * @param value the value
-   * @return its bytes
-   * @throws IOException if it does not serialize
+   * @return its encoded form
+   * @throws IOException if it does not serialize ({@link NotSerializableException} names the class)
    */
-  public byte[] encode(@Nullable Object value) throws IOException {
-    switch (value) {
-      case null -> {
-        return new byte[] {NULL};
-      }
-      case Integer i -> {
-        return ByteBuffer.allocate(5).put(INT).putInt(i).array();
-      }
-      case Long l -> {
-        return ByteBuffer.allocate(9).put(LONG).putLong(l).array();
-      }
-      case Double d -> {
-        return ByteBuffer.allocate(9).put(DOUBLE).putDouble(d).array();
-      }
-      case Boolean b -> {
-        return new byte[] {BOOLEAN, (byte) (b ? 1 : 0)};
-      }
-      case String s -> {
-        byte[] utf = s.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[utf.length + 1];
-        out[0] = STRING;
-        System.arraycopy(utf, 0, out, 1, utf.length);
-        return out;
-      }
-      case byte[] a -> {
-        byte[] out = new byte[a.length + 1];
-        out[0] = BYTES;
-        System.arraycopy(a, 0, out, 1, a.length);
-        return out;
-      }
-      default -> {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
-        bytes.write(JAVA);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-          out.writeObject(value);
-        }
-        return bytes.toByteArray();
+  public Encoded encode(@Nullable Object value) throws IOException {
+    return switch (value) {
+      case null -> new Encoded(NULL, new byte[0]);
+      case Integer i -> new Encoded(INT, ByteBuffer.allocate(4).putInt(i).array());
+      case Long l -> new Encoded(LONG, ByteBuffer.allocate(8).putLong(l).array());
+      case Double d -> new Encoded(DOUBLE, ByteBuffer.allocate(8).putDouble(d).array());
+      case Boolean b -> new Encoded(BOOLEAN, new byte[] {(byte) (b ? 1 : 0)});
+      case String str -> new Encoded(STRING, str.getBytes(StandardCharsets.UTF_8));
+      case byte[] a -> new Encoded(BYTES, a);
+      default -> encodeObject(value);
+    };
+  }
+
+  private Encoded encodeObject(Object value) throws IOException {
+    org.apache.fory.ThreadSafeFory fory = foryWriter();
+    if (fory != null) {
+      try {
+        return new Encoded(FORY, fory.serialize(value));
+      } catch (RuntimeException e) {
+        // Java serialization decides: it writes what Fory cannot, and names the class if it cannot either.
       }
     }
+    return new Encoded(JAVA, javaBytes(value));
+  }
+
+  private static byte[] javaBytes(Object value) throws IOException {
+    Chunks bytes = new Chunks();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(value);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Encodes a value into one array (tag first), for transports that carry a single byte string.
+   *
+   * @param value the value
+   * @return tag and body
+   * @throws IOException if it does not serialize
+   */
+  public byte[] encodeJoined(@Nullable Object value) throws IOException {
+    return encode(value).joined();
   }
 
   /**
    * Decodes a value.
    *
-   * @param b bytes from {@link #encode}
-   * @return the value
-   * @throws IOException if the bytes are corrupt or name a class the filter refuses
+   * @param e an encoded form from {@link #encode}
+   * @return the value; a {@code byte[]} is the body itself
+   * @throws IOException if the bytes are corrupt or name a class the allow-list or deny-list refuses
    * @throws ClassNotFoundException if a class is missing
    */
-  public @Nullable Object decode(byte[] b) throws IOException, ClassNotFoundException {
-    if (b.length == 0) {
-      throw new java.io.StreamCorruptedException("empty payload");
-    }
-    ByteBuffer bb = ByteBuffer.wrap(b, 1, b.length - 1);
-    return switch (b[0]) {
+  public @Nullable Object decode(Encoded e) throws IOException, ClassNotFoundException {
+    byte[] b = e.body();
+    return switch (e.tag()) {
       case NULL -> null;
-      case INT -> bb.getInt();
-      case LONG -> bb.getLong();
-      case DOUBLE -> bb.getDouble();
-      case BOOLEAN -> b[1] != 0;
-      case STRING -> new String(b, 1, b.length - 1, StandardCharsets.UTF_8);
-      case BYTES -> Arrays.copyOfRange(b, 1, b.length);
+      case INT -> ByteBuffer.wrap(b).getInt();
+      case LONG -> ByteBuffer.wrap(b).getLong();
+      case DOUBLE -> ByteBuffer.wrap(b).getDouble();
+      case BOOLEAN -> b.length > 0 && b[0] != 0;
+      case STRING -> new String(b, StandardCharsets.UTF_8);
+      case BYTES -> b;
       case JAVA -> {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b, 1, b.length - 1))) {
+        countUse(WARM_AFTER / 2);
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b))) {
           in.setObjectInputFilter(filter);
           yield in.readObject();
         }
       }
-      default -> throw new java.io.StreamCorruptedException("unknown value tag " + b[0]);
+      case FORY -> decodeFory(b);
+      default -> throw new StreamCorruptedException("unknown value tag " + e.tag());
     };
+  }
+
+  private @Nullable Object decodeFory(byte[] b) throws IOException {
+    countUse(WARM_AFTER / 2);
+    try {
+      return ForyEngine.readerFor(allowClasses).deserialize(b);
+    } catch (org.apache.fory.exception.InsecureException e) {
+      throw new InvalidClassException("refused by the deserialization filter: " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new StreamCorruptedException("cannot decode a Fory payload: " + e);
+    }
+  }
+
+  /**
+   * Decodes a value from {@link #encodeJoined}.
+   *
+   * @param joined tag and body
+   * @return the value
+   * @throws IOException if corrupt or refused
+   * @throws ClassNotFoundException if a class is missing
+   */
+  public @Nullable Object decodeJoined(byte[] joined) throws IOException, ClassNotFoundException {
+    return decode(Encoded.split(joined));
   }
 
   /**
    * Decodes a task, reusing the instance for stateless ones.
    *
-   * @param b the task's bytes
+   * @param e the task's encoded form
    * @return the task
    * @throws IOException if corrupt or refused
    * @throws ClassNotFoundException if a class is missing
    */
-  public Object decodeTask(byte[] b) throws IOException, ClassNotFoundException {
+  public Object decodeTask(Encoded e) throws IOException, ClassNotFoundException {
     String key = null;
-    if (b.length <= 4096) {
-      key = new String(b, StandardCharsets.ISO_8859_1);
+    if (e.body().length <= 4096) {
+      key = (char) e.tag() + new String(e.body(), StandardCharsets.ISO_8859_1);
       Object cached = decodedStateless.get(key);
       if (cached != null) {
         return cached;
       }
     }
-    Object task = decode(b);
+    Object task = decode(e);
     if (task == null) {
-      throw new java.io.StreamCorruptedException("null task");
+      throw new StreamCorruptedException("null task");
     }
     if (key != null && STATELESS.get(task.getClass()) && decodedStateless.size() < 1024) {
       decodedStateless.put(key, task);
@@ -257,18 +386,19 @@ public final class Codec {
 
   /**
    * Encodes an exception thrown by a task: the exception itself when it serializes, otherwise a
-   * {@link RemoteTaskException} with its class name, message and stack trace.
+   * {@link RemoteTaskException} with its class name, message and stack trace. Always Java serialization,
+   * which keeps stack traces whatever constructors the exception class has.
    *
    * @param t the exception
-   * @return its bytes
+   * @return its encoded form
    */
-  public byte[] encodeThrowable(Throwable t) {
+  public Encoded encodeThrowable(Throwable t) {
     try {
-      return encode(t);
+      return new Encoded(JAVA, javaBytes(t));
     } catch (IOException | RuntimeException e) {
       RemoteTaskException r = new RemoteTaskException(t.getClass().getName(), t.getMessage(), t.getStackTrace());
       try {
-        return encode(r);
+        return new Encoded(JAVA, javaBytes(r));
       } catch (IOException e2) {
         throw new IllegalStateException("cannot encode even a RemoteTaskException", e2);
       }
@@ -278,22 +408,91 @@ public final class Codec {
   /**
    * Decodes an exception from {@link #encodeThrowable}; a decoding failure becomes a {@link RemoteTaskException}.
    *
-   * @param b the bytes
+   * @param e the encoded form
    * @return the exception
    */
-  public Throwable decodeThrowable(byte[] b) {
+  public Throwable decodeThrowable(Encoded e) {
     try {
-      Object o = decode(b);
+      Object o = decode(e);
       if (o instanceof Throwable t) {
         return t;
       }
       return new IllegalStateException("worker sent a non-exception as a failure: " + o);
-    } catch (IOException | ClassNotFoundException | RuntimeException e) {
+    } catch (IOException | ClassNotFoundException | RuntimeException x) {
       RemoteTaskException r = new RemoteTaskException(
-          "unknown", "the task failed, but its exception could not be decoded here: " + e, new StackTraceElement[0]);
-      r.initCause(e);
+          "unknown", "the task failed, but its exception could not be decoded here: " + x, new StackTraceElement[0]);
+      r.initCause(x);
       return r;
     }
   }
 
+  /**
+   * Decodes an exception from {@code encodeThrowable(t).joined()}; a decoding failure becomes a
+   * {@link RemoteTaskException}.
+   *
+   * @param joined tag and body
+   * @return the exception
+   */
+  public Throwable decodeThrowableJoined(byte[] joined) {
+    if (joined.length == 0) {
+      return decodeThrowable(new Encoded((byte) -1, joined));
+    }
+    return decodeThrowable(new Encoded(joined[0], Arrays.copyOfRange(joined, 1, joined.length)));
+  }
+
+  /**
+   * An output stream that grows by adding chunks instead of copying, so a 100 MB object is copied once
+   * into the chunks and once into the result, not log2(100 MB) times.
+   */
+  private static final class Chunks extends OutputStream {
+    private final List<byte[]> full = new ArrayList<>();
+    private byte[] current = new byte[512];
+    private int used;
+    private long total;
+
+    @Override
+    public void write(int b) {
+      if (used == current.length) {
+        next(1);
+      }
+      current[used++] = (byte) b;
+      total++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      total += len;
+      while (len > 0) {
+        if (used == current.length) {
+          next(len);
+        }
+        int n = Math.min(len, current.length - used);
+        System.arraycopy(b, off, current, used, n);
+        used += n;
+        off += n;
+        len -= n;
+      }
+    }
+
+    private void next(int wanted) {
+      full.add(current);
+      int size = (int) Math.min(Math.max(wanted, Math.min(total, 1 << 26)), Integer.MAX_VALUE - 16);
+      current = new byte[Math.max(size, 512)];
+      used = 0;
+    }
+
+    byte[] toByteArray() throws IOException {
+      if (total > Integer.MAX_VALUE - 16) {
+        throw new IOException("encoded form larger than 2 GB");
+      }
+      byte[] out = new byte[(int) total];
+      int pos = 0;
+      for (byte[] c : full) {
+        System.arraycopy(c, 0, out, pos, c.length);
+        pos += c.length;
+      }
+      System.arraycopy(current, 0, out, pos, used);
+      return out;
+    }
+  }
 }

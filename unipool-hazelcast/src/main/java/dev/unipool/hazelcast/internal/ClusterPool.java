@@ -476,7 +476,7 @@ final class ClusterPool extends AbstractPool {
 
   @Override
   protected @Nullable Object prepare(Callable<?> task) {
-    return new Job(codec.encodeTask(task));
+    return new Job(codec.encodeTask(task).joined());
   }
 
   @Override
@@ -604,12 +604,12 @@ final class ClusterPool extends AbstractPool {
     switch (outcome.status()) {
       case Outcome.OK -> {
         try {
-          run.complete(codec.decode(outcome.payload()));
+          run.complete(codec.decodeJoined(outcome.payload()));
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
           run.completeExceptionally(new IllegalStateException("cannot decode the task's result: " + e, e));
         }
       }
-      case Outcome.FAILED -> run.completeExceptionally(codec.decodeThrowable(outcome.payload()));
+      case Outcome.FAILED -> run.completeExceptionally(codec.decodeThrowableJoined(outcome.payload()));
       default -> run.completeExceptionally(
           new IllegalStateException("member " + node.address + " skipped the task as if it had been cancelled"));
     }

@@ -46,15 +46,15 @@ final class MemberSide {
       byte status;
       byte[] payload;
       try {
-        Callable<?> task = (Callable<?>) CODEC.decodeTask(bytes);
-        payload = CODEC.encode(task.call());
+        Callable<?> task = (Callable<?>) CODEC.decodeTask(Codec.Encoded.split(bytes));
+        payload = CODEC.encode(task.call()).joined();
         status = Outcome.OK;
       } catch (NotSerializableException e) {
         payload = CODEC.encodeThrowable(new IllegalArgumentException(
-            "the task's result cannot be sent back: " + e.getMessage() + " is not java.io.Serializable", e));
+            "the task's result cannot be sent back: " + e.getMessage() + " is not java.io.Serializable", e)).joined();
         status = Outcome.FAILED;
       } catch (Throwable t) {
-        payload = CODEC.encodeThrowable(t);
+        payload = CODEC.encodeThrowable(t).joined();
         status = Outcome.FAILED;
       }
       return new Outcome(status, payload, System.nanoTime() - start);

@@ -1,5 +1,6 @@
 package dev.unipool.process.internal;
 
+import dev.unipool.spi.Codec;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -30,13 +31,13 @@ sealed interface Frame {
   record InitFailed(byte[] error) implements Frame {}
 
   /** Parent → worker: run a task. */
-  record Run(long id, byte[] task) implements Frame {}
+  record Run(long id, Codec.Encoded task) implements Frame {}
 
   /** Parent → worker: skip the task if not started; interrupt it if running. */
   record Cancel(long id) implements Frame {}
 
   /** Worker → parent: a task finished; payload is the encoded result or exception. */
-  record Done(long id, boolean ok, long runNanos, byte[] payload) implements Frame {}
+  record Done(long id, boolean ok, long runNanos, Codec.Encoded payload) implements Frame {}
 
   /** Worker → parent: a cancelled task was skipped without running. */
   record Skipped(long id) implements Frame {}
@@ -63,8 +64,8 @@ sealed interface Frame {
    */
   static byte @Nullable [] payload(Frame f) {
     return switch (f) {
-      case Run r -> r.task();
-      case Done d -> d.payload();
+      case Run r -> r.task().body();
+      case Done d -> d.payload().body();
       default -> null;
     };
   }
@@ -104,7 +105,7 @@ sealed interface Frame {
       case Run r -> {
         out.writeByte(5);
         out.writeLong(r.id());
-        writeBytes(out, r.task(), headerOnly);
+        writeEncoded(out, r.task(), headerOnly);
       }
       case Cancel c -> {
         out.writeByte(6);
@@ -115,7 +116,7 @@ sealed interface Frame {
         out.writeLong(d.id());
         out.writeBoolean(d.ok());
         out.writeLong(d.runNanos());
-        writeBytes(out, d.payload(), headerOnly);
+        writeEncoded(out, d.payload(), headerOnly);
       }
       case Skipped s -> {
         out.writeByte(8);
@@ -127,12 +128,19 @@ sealed interface Frame {
     ((Buffer) out).patchLength(start, p == null ? 0 : p.length);
   }
 
-  private static void writeBytes(DataOutputStream out, byte[] b, boolean headerOnly) throws IOException {
+  private static void writeEncoded(DataOutputStream out, Codec.Encoded e, boolean headerOnly) throws IOException {
+    out.writeByte(e.tag());
     if (headerOnly) {
-      out.writeInt(b.length);
+      out.writeInt(e.body().length);
     } else {
-      writeBytes(out, b);
+      writeBytes(out, e.body());
     }
+  }
+
+  /** Reads a tag and a body into an array of exactly the body's size, which becomes the decoded byte[]. */
+  private static Codec.Encoded readEncoded(DataInputStream in) throws IOException {
+    byte tag = in.readByte();
+    return new Codec.Encoded(tag, readRequiredBytes(in));
   }
 
   private static void writeBytes(DataOutputStream out, byte @Nullable [] b) throws IOException {
@@ -207,19 +215,42 @@ sealed interface Frame {
       }
       case 3 -> new Ready();
       case 4 -> new InitFailed(readRequiredBytes(in));
-      case 5 -> new Run(in.readLong(), readRequiredBytes(in));
+      case 5 -> new Run(in.readLong(), readEncoded(in));
       case 6 -> new Cancel(in.readLong());
-      case 7 -> new Done(in.readLong(), in.readBoolean(), in.readLong(), readRequiredBytes(in));
+      case 7 -> new Done(in.readLong(), in.readBoolean(), in.readLong(), readEncoded(in));
       case 8 -> new Skipped(in.readLong());
       case 9 -> new Stop();
       default -> throw new StreamCorruptedException("unknown frame type " + type);
     };
   }
 
-  /** A growable output buffer whose bytes can be handed to a channel without copying. */
+  /**
+   * A payload sent from its own array, written after the buffer's first {@code at} bytes.
+   *
+   * @param at the buffer position it follows
+   * @param payload the bytes
+   */
+  @SuppressWarnings("ArrayRecordComponent") // identity matters: the array is written as it is, never copied
+  record Attachment(int at, byte[] payload) {}
+
+  /**
+   * A growable output buffer whose bytes can be handed to a channel without copying, plus large payloads
+   * that follow frame headers in it by reference.
+   */
   final class Buffer extends DataOutputStream {
+    private final List<Attachment> attachments = new ArrayList<>();
+
     Buffer() {
       super(new Bytes());
+    }
+
+    /** Adds a payload to be written right after what the buffer holds now. */
+    void attach(byte[] payload) {
+      attachments.add(new Attachment(size(), payload));
+    }
+
+    List<Attachment> attachments() {
+      return attachments;
     }
 
     void patchLength(int start, int extra) {
@@ -238,6 +269,7 @@ sealed interface Frame {
 
     void clear() {
       ((Bytes) out).reset();
+      attachments.clear();
       written = 0;
     }
   }

@@ -36,6 +36,8 @@ final class FrameWriter {
   private boolean flushRequested;
   private @Nullable Thread handoff;
   private volatile @Nullable IOException failure;
+  /** Opened on the first full socket; used only by the thread holding the {@code writing} flag. */
+  private java.nio.channels.@Nullable Selector writable;
 
   private final boolean interruptible;
 
@@ -65,13 +67,21 @@ final class FrameWriter {
    */
   void send(Frame frame, boolean flush) throws IOException {
     byte[] payload = Frame.payload(frame);
-    if (flush && payload != null && payload.length > LARGE && mayWrite()) {
-      sendLarge(frame, payload);
+    byte[] large = payload != null && payload.length > LARGE ? payload : null;
+    if (flush && large != null && mayWrite()) {
+      sendLarge(frame, large);
       return;
     }
     lock.lock();
     try {
-      Frame.write(frame, pending);
+      if (large != null) {
+        // Queued by reference, not copied: a copy into the buffer would cost more than the write itself,
+        // and the buffer would grow by doubling. Callers never modify a payload after sending it.
+        Frame.write(frame, pending, true);
+        pending.attach(large);
+      } else {
+        Frame.write(frame, pending);
+      }
     } finally {
       lock.unlock();
     }
@@ -158,7 +168,7 @@ final class FrameWriter {
     }
     boolean ok = false;
     try {
-      writeFully(ByteBuffer.wrap(batch.bytes().array(), 0, batch.size()));
+      writeBatch(batch);
       writeFully(ByteBuffer.wrap(payload));
       batch.clear();
       ok = true;
@@ -170,6 +180,18 @@ final class FrameWriter {
     drain();
   }
 
+  /** Writes a batch: its buffered bytes, with each attached payload in its place. */
+  private void writeBatch(Frame.Buffer batch) throws IOException {
+    byte[] buffered = batch.bytes().array();
+    int from = 0;
+    for (Frame.Attachment a : batch.attachments()) {
+      writeFully(ByteBuffer.wrap(buffered, from, a.at() - from));
+      writeFully(ByteBuffer.wrap(a.payload()));
+      from = a.at();
+    }
+    writeFully(ByteBuffer.wrap(buffered, from, batch.size() - from));
+  }
+
   private void writeFully(ByteBuffer bb) throws IOException {
     // NIO copies the *whole* remaining heap buffer into a temporary direct buffer on every write call,
     // so writing 100 MB in one buffer costs quadratic copying; slices keep each copy small.
@@ -178,10 +200,48 @@ final class FrameWriter {
       ByteBuffer slice = bb.slice(bb.position(), n);
       while (slice.hasRemaining()) {
         if (channel.write(slice) == 0) {
-          java.util.concurrent.locks.LockSupport.parkNanos(20_000); // non-blocking and full: the peer drains it
+          awaitWritable(); // non-blocking and full: wait until the peer has drained some
         }
       }
       bb.position(bb.position() + n);
+    }
+  }
+
+  /**
+   * Waits until the socket takes more bytes. A selector, not a sleep: a large payload fills the socket
+   * buffer hundreds of times, and each timed park lasts far longer than its nominal 20 µs on a busy
+   * machine (10 MB round trips took 60-100 ms, mostly sleeping).
+   */
+  private void awaitWritable() throws IOException {
+    if (!(channel instanceof java.nio.channels.SelectableChannel sc)) {
+      Thread.onSpinWait();
+      return;
+    }
+    java.nio.channels.Selector s = writable;
+    if (s == null) {
+      s = java.nio.channels.Selector.open();
+      sc.register(s, java.nio.channels.SelectionKey.OP_WRITE);
+      writable = s;
+    }
+    s.select(100); // bounded: a channel closed meanwhile shows up as a write failure on the next try
+    s.selectedKeys().clear();
+  }
+
+  /** Releases the writer's selector, if it opened one; call once the channel is closed. */
+  void close() {
+    lock.lock();
+    try {
+      java.nio.channels.Selector s = writable;
+      if (s != null && !writing) {
+        writable = null;
+        try {
+          s.close();
+        } catch (IOException e) {
+          // nothing left to release
+        }
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -214,7 +274,7 @@ final class FrameWriter {
         } finally {
           lock.unlock();
         }
-        writeFully(ByteBuffer.wrap(batch.bytes().array(), 0, batch.size()));
+        writeBatch(batch);
         batch.clear(); // only this thread touches the spare buffer until the next swap
       }
     } finally {

@@ -78,16 +78,18 @@ final class ProcessPool extends AbstractPool {
   private @Nullable RuntimeException broken;
   private int live;
   private int startupFailures;
+  /** The payload of a Done made up for a Skipped frame; never decoded. */
+  private static final Codec.Encoded SKIPPED = new Codec.Encoded((byte) 0, new byte[0]);
 
   /** What the pool keeps per task: its bytes, and where it went. Guarded by {@link #lock}. */
   private static final class Job {
-    final byte[] bytes;
+    final Codec.Encoded bytes;
     long id;
     @Nullable Handle worker;
     int attempts;
     boolean killScheduled;
 
-    Job(byte[] bytes) {
+    Job(Codec.Encoded bytes) {
       this.bytes = bytes;
     }
   }
@@ -96,7 +98,7 @@ final class ProcessPool extends AbstractPool {
     super(config, options);
     this.config = config;
     this.codec = new Codec(config.allowClasses(), "a worker process");
-    this.initializer = config.initializer() == null ? null : codec.encodeTask(config.initializer());
+    this.initializer = config.initializer() == null ? null : codec.encodeTask(config.initializer()).joined();
     this.dir = Files.createTempDirectory("unipool-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -153,6 +155,13 @@ final class ProcessPool extends AbstractPool {
       }
     }
     // Small, quick-starting workers by default; the user's flags come later and win.
+    // Fory (the codec) reaches MethodHandles through this opening; without it, it falls back to
+    // sun.misc.Unsafe, which JDK 25 warns about on the worker's stderr.
+    cmd.add("--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
+    String codecMode = System.getProperty(Codec.MODE_PROPERTY);
+    if (codecMode != null) {
+      cmd.add("-D" + Codec.MODE_PROPERTY + "=" + codecMode); // workers answer in the form the parent chose
+    }
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:PretenureSizeThreshold=1m"); // big payloads go straight to the old generation, never copied
     cmd.add("-XX:TieredStopAtLevel=4");
@@ -274,8 +283,8 @@ final class ProcessPool extends AbstractPool {
         switch (f) {
           case Frame.Ready r -> onReady(h);
           case Frame.Done d -> onDone(h, d, touched);
-          case Frame.Skipped s -> onDone(h, new Frame.Done(s.id(), false, -1, new byte[0]), touched);
-          case Frame.InitFailed e -> onInitFailed(h, codec.decodeThrowable(e.error()));
+          case Frame.Skipped s -> onDone(h, new Frame.Done(s.id(), false, -1, SKIPPED), touched);
+          case Frame.InitFailed e -> onInitFailed(h, codec.decodeThrowableJoined(e.error()));
           default -> throw new IOException("unexpected frame from worker: " + f);
         }
         if (!touched.isEmpty() && in.available() == 0) {
@@ -290,6 +299,10 @@ final class ProcessPool extends AbstractPool {
       SocketChannel ch = h.channel;
       if (ch != null) {
         closeQuietly(ch);
+      }
+      FrameWriter w = h.out;
+      if (w != null) {
+        w.close();
       }
       // A worker whose connection ended must not linger; its exit then fails or re-queues its tasks.
       try {

@@ -20,7 +20,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * no orphans.
  */
 public final class WorkerMain {
-  private static final Frame.Run STOP = new Frame.Run(-1, new byte[0]);
+  private static final Frame.Run STOP = new Frame.Run(-1, new Codec.Encoded((byte) 0, new byte[0]));
 
   private final Object lock = new Object();
   private final LinkedBlockingQueue<Frame.Run> queue = new LinkedBlockingQueue<>();
@@ -75,9 +75,9 @@ public final class WorkerMain {
     byte[] initializer = init.initializer();
     if (initializer != null) {
       try {
-        ((Runnable) codec.decodeTask(initializer)).run();
+        ((Runnable) codec.decodeTask(Codec.Encoded.split(initializer))).run();
       } catch (Throwable t) {
-        out.send(new Frame.InitFailed(codec.encodeThrowable(t)), true);
+        out.send(new Frame.InitFailed(codec.encodeThrowable(t).joined()), true);
         System.err.println("worker initializer failed: " + t);
         Runtime.getRuntime().halt(3);
       }
@@ -106,6 +106,7 @@ public final class WorkerMain {
   }
 
   private static final long FLUSH_DELAY_NANOS = 200_000;
+  private static final int LARGE_RESULT = 1 << 16;
   private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
   private final java.util.concurrent.ScheduledExecutorService flusher =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
@@ -170,7 +171,7 @@ public final class WorkerMain {
         }
         long start = System.nanoTime();
         boolean ok;
-        byte[] payload;
+        Codec.Encoded payload;
         try {
           Callable<?> task = (Callable<?>) codec.decodeTask(r.task());
           payload = codec.encode(task.call());
@@ -191,7 +192,9 @@ public final class WorkerMain {
         // With nothing queued behind it, a result leaves at once. With more tasks queued (a burst of small
         // ones), results are combined and flushed within FLUSH_DELAY_NANOS, so a slow next task still
         // cannot hold them back for long.
-        boolean now = queue.isEmpty();
+        // A large result also leaves at once: it is sent from the task's own array, which the next task
+        // might modify if it were still waiting in the writer.
+        boolean now = queue.isEmpty() || payload.body().length > LARGE_RESULT;
         out.send(new Frame.Done(r.id(), ok, runNanos, payload), now);
         if (!now) {
           scheduleFlush();

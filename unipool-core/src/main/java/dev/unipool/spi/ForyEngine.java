@@ -1,0 +1,227 @@
+package dev.unipool.spi;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import org.apache.fory.Fory;
+import org.apache.fory.ThreadSafeFory;
+import org.apache.fory.config.Language;
+import org.apache.fory.exception.InsecureException;
+import org.apache.fory.logging.LogLevel;
+import org.apache.fory.logging.LoggerFactory;
+import org.apache.fory.resolver.TypeChecker;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Apache Fory instances behind {@link Codec}: one writer per JVM and one reader per allow-list.
+ * Thread-safe.
+ *
+ * <p>Two instances, not one, because Fory's type checker cannot tell writing from reading, and the two
+ * directions need different checks. The writer refuses any class that is not {@link Serializable}, so a
+ * task is held to the same rule as with Java serialization (Fory itself would serialize anything); the
+ * reader applies the deny-list and the user's allow-list, and must accept the non-serializable class that
+ * declares a lambda in order to rebuild the lambda.
+ *
+ * <p>Building Fory and creating its first serializers costs a couple of hundred milliseconds, more than a
+ * whole worker start. So nothing here is built until {@link #warmUpAsync} is called, and callers use Fory
+ * only once {@link #writerIfReady} says it is warm; Java serialization carries the traffic until then.
+ */
+final class ForyEngine {
+  /** Nesting deeper than this is refused while reading, like Java serialization's {@code maxdepth}. */
+  private static final int MAX_DEPTH = 2000;
+
+  private static final ConcurrentHashMap<String, Warm> READERS = new ConcurrentHashMap<>();
+  private static final Warm WRITER = new Warm(ForyEngine::newWriter);
+
+  static {
+    // Fory logs to System.out, which in a worker is the user's output; its errors reach us as exceptions.
+    if (System.getenv("FORY_LOG_LEVEL") == null) {
+      LoggerFactory.setLogLevel(LogLevel.ERROR_LEVEL);
+    }
+  }
+
+  private ForyEngine() {}
+
+  /** A Fory instance built once, on demand, by whichever thread asks first. */
+  private static final class Warm {
+    private final Callable<ThreadSafeFory> factory;
+    private final CountDownLatch built = new CountDownLatch(1);
+    private volatile @Nullable ThreadSafeFory fory;
+    private volatile @Nullable RuntimeException failure;
+    private boolean started; // guarded by this
+
+    Warm(Callable<ThreadSafeFory> factory) {
+      this.factory = factory;
+    }
+
+    /** Starts building in a daemon thread unless already started. */
+    void startAsync() {
+      if (claim()) {
+        Thread.ofPlatform().daemon().name("unipool-codec-warmup").start(this::build);
+      }
+    }
+
+    private synchronized boolean claim() {
+      if (started) {
+        return false;
+      }
+      started = true;
+      return true;
+    }
+
+    private void build() {
+      try {
+        fory = factory.call();
+      } catch (Exception | LinkageError e) {
+        failure = new IllegalStateException("Apache Fory could not start: " + e, e);
+      } finally {
+        built.countDown();
+      }
+    }
+
+    @Nullable ThreadSafeFory ifReady() {
+      return fory;
+    }
+
+    /** The instance, building it in this thread (or waiting for the thread building it). */
+    ThreadSafeFory get() {
+      ThreadSafeFory f = fory;
+      if (f != null) {
+        return f;
+      }
+      if (claim()) {
+        build();
+      } else {
+        boolean interrupted = false;
+        while (true) {
+          try {
+            built.await();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true; // a task's cancellation must not leave the codec half-built for others
+          }
+        }
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      f = fory;
+      if (f == null) {
+        throw java.util.Objects.requireNonNull(failure);
+      }
+      return f;
+    }
+  }
+
+  /** Starts building the writer and the reader for {@code allowClasses} in the background. */
+  static void warmUpAsync(List<String> allowClasses) {
+    WRITER.startAsync();
+    reader(allowClasses).startAsync();
+  }
+
+  /** The writer if it is built, else null (never blocks). */
+  static @Nullable ThreadSafeFory writerIfReady() {
+    return WRITER.ifReady();
+  }
+
+  /** The writer, built now if needed. */
+  static ThreadSafeFory writer() {
+    return WRITER.get();
+  }
+
+  /** The reader for {@code allowClasses} (empty: everything but the deny-list), built now if needed. */
+  static ThreadSafeFory readerFor(List<String> allowClasses) {
+    return reader(allowClasses).get();
+  }
+
+  private static Warm reader(List<String> allowClasses) {
+    String key = String.join(";", allowClasses);
+    return READERS.computeIfAbsent(key, k -> new Warm(() -> newReader(allowClasses)));
+  }
+
+  private static ThreadSafeFory newWriter() {
+    ThreadSafeFory f = builder().withTypeChecker(ForyEngine::serializableOnly).buildThreadSafeFory();
+    for (Object o : samples()) {
+      f.serialize(o); // create the serializers every task needs while nobody waits
+    }
+    return f;
+  }
+
+  private static ThreadSafeFory newReader(List<String> allowClasses) {
+    ClassPatterns deny = ClassPatterns.parse(Codec.DENY);
+    ClassPatterns allow = allowClasses.isEmpty()
+        ? null
+        : ClassPatterns.parse(Codec.ALWAYS + ";" + String.join(";", allowClasses));
+    TypeChecker checker = (resolver, name) -> {
+      if (deny.check(name) == ClassPatterns.Verdict.REJECTED) {
+        return false; // Fory says "forbidden for deserialization", naming the class
+      }
+      if (allow != null && allow.check(name) != ClassPatterns.Verdict.ALLOWED && !ClassPatterns.isPrimitive(name)) {
+        throw new InsecureException("class " + name + " is not on this pool's allow-list; add it with"
+            + " allowClasses(\"" + name + "\") or a pattern such as \"" + packagePattern(name) + "\"");
+      }
+      return true;
+    };
+    ThreadSafeFory f = builder().withTypeChecker(checker).buildThreadSafeFory();
+    ThreadSafeFory w = WRITER.get();
+    for (Object o : samples()) {
+      f.deserialize(w.serialize(o));
+    }
+    return f;
+  }
+
+  private static String packagePattern(String name) {
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? name : name.substring(0, dot) + ".*";
+  }
+
+  private static org.apache.fory.config.ForyBuilder builder() {
+    return Fory.builder()
+        .withLanguage(Language.JAVA)
+        .withRefTracking(true) // shared and cyclic references come back as they were, as with Java serialization
+        .requireClassRegistration(false) // tasks are arbitrary user classes; the type checkers guard instead
+        .withCodegen(false) // generated serializers pay off only after thousands of objects; workers are short-lived
+        .withMaxDepth(MAX_DEPTH);
+  }
+
+  /**
+   * The writer's check: only {@link Serializable} classes (and the JDK types Fory handles itself) may be
+   * written. Throws rather than returning false, so that the message names the class.
+   */
+  private static boolean serializableOnly(Object resolver, String name) {
+    Class<?> c;
+    try {
+      c = Class.forName(name, false, Thread.currentThread().getContextClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      return true; // a lambda's hidden class: Fory writes it as the SerializedLambda it checks separately
+    }
+    if (c.isArray() || c.isPrimitive() || c.isInterface() || c.isEnum() || Serializable.class.isAssignableFrom(c)) {
+      return true;
+    }
+    throw new InsecureException(name + " is not java.io.Serializable");
+  }
+
+  /**
+   * One of each kind of object tasks are made of: a capturing lambda, a record, a plain class with fields.
+   * The first of each kind costs Fory ~100 ms; later classes of a kind ~10 ms. Paid here, in the
+   * background, rather than inside the first task (and its timeout).
+   */
+  private static List<Object> samples() {
+    List<Integer> captured = List.of(1, 2, 3);
+    Callable<Integer> lambda = (Callable<Integer> & Serializable) () -> captured.size();
+    return List.of(lambda, new SampleRecord(1, "a", captured), new SampleObject(), java.util.Map.of("k", 1L));
+  }
+
+  private record SampleRecord(int n, String s, List<Integer> list) implements Serializable {}
+
+  @SuppressWarnings("unused") // fields exist to be serialized
+  private static final class SampleObject implements Serializable {
+    @java.io.Serial private static final long serialVersionUID = 1L;
+    private int count = 1;
+    private String name = "sample";
+    private long[] values = {1, 2};
+    private @Nullable Object ref = List.of("x");
+  }
+}

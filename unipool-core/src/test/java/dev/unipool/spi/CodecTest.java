@@ -1,0 +1,228 @@
+package dev.unipool.spi;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+
+class CodecTest {
+  /** Not Serializable: a task capturing it must be refused at encoding, naming it. */
+  static final class Unsendable {
+    final int x = 1;
+  }
+
+  record Point(int x, String label, List<Integer> path) implements Serializable {}
+
+  /** Custom serialization: the transient field is rebuilt by readObject, which Fory must call. */
+  static final class Custom implements Serializable {
+    @Serial private static final long serialVersionUID = 1L;
+    final String name;
+    transient int length;
+
+    Custom(String name) {
+      this.name = name;
+      this.length = name.length();
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+      in.defaultReadObject();
+      length = name.length() * 10;
+    }
+  }
+
+  /** An exception without a (String) constructor: Fory alone would drop its stack trace. */
+  static final class Odd extends RuntimeException {
+    @Serial private static final long serialVersionUID = 1L;
+    final int code;
+
+    Odd(int code, Throwable cause) {
+      super("odd " + code, cause);
+      this.code = code;
+    }
+  }
+
+  static final class Node implements Serializable {
+    @Serial private static final long serialVersionUID = 1L;
+    Node next;
+  }
+
+  private static Codec codec(String mode, List<String> allow) {
+    String old = System.getProperty(Codec.MODE_PROPERTY);
+    System.setProperty(Codec.MODE_PROPERTY, mode);
+    try {
+      return new Codec(allow, "a test");
+    } finally {
+      if (old == null) {
+        System.clearProperty(Codec.MODE_PROPERTY);
+      } else {
+        System.setProperty(Codec.MODE_PROPERTY, old);
+      }
+    }
+  }
+
+  private static Codec codec(String mode) {
+    return codec(mode, List.of());
+  }
+
+  private static Callable<Long> capturing(long a, String s, List<Integer> list) {
+    return (Callable<Long> & Serializable) () -> a * 2 + s.length() + list.size();
+  }
+
+  @Test
+  void foryCarriesCapturingLambdas() throws Exception {
+    Codec c = codec("fory");
+    Codec.Encoded e = c.encodeTask(capturing(20, "abc", List.of(1, 2)));
+    assertEquals(Codec.FORY, e.tag());
+    Callable<?> back = (Callable<?>) codec("fory").decodeTask(e);
+    assertEquals(45L, back.call());
+  }
+
+  @Test
+  void foryCarriesRecordsCustomSerializationAndCycles() throws Exception {
+    Codec c = codec("fory");
+    Point p = new Point(3, "p", List.of(4, 5));
+    Codec.Encoded e = c.encode(p);
+    assertEquals(Codec.FORY, e.tag());
+    assertEquals(p, c.decode(e));
+
+    Custom custom = (Custom) c.decode(c.encode(new Custom("four")));
+    assertEquals("four", custom.name);
+    assertEquals(40, custom.length, "readObject must run");
+
+    Node a = new Node();
+    a.next = new Node();
+    a.next.next = a;
+    Node back = (Node) c.decode(c.encode(a));
+    assertSame(back, back.next.next, "a cycle comes back as a cycle");
+
+    Map<String, List<Integer>> m = Map.of("k", List.of(1, 2, 3));
+    assertEquals(m, c.decode(c.encode(m)));
+  }
+
+  @Test
+  void unserializableCaptureIsRefusedNamingTheClass() {
+    for (String mode : List.of("fory", "java", "auto")) {
+      Unsendable u = new Unsendable();
+      Callable<Integer> task = (Callable<Integer> & Serializable) () -> u.x;
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec(mode).encodeTask(task));
+      assertTrue(e.getMessage().contains(Unsendable.class.getName()), mode + ": " + e.getMessage());
+    }
+  }
+
+  @Test
+  void allowListRefusesOtherClassesInBothForms() throws Exception {
+    for (String mode : List.of("fory", "java")) {
+      Codec.Encoded e = codec(mode).encode(new example.outside.Parcel("x"));
+      Codec strict = codec(mode, List.of("com.example.nothing.*"));
+      IOException refused = assertThrows(IOException.class, () -> strict.decode(e), mode);
+      assertTrue(refused.getMessage().contains("refused") || refused.getMessage().contains("REJECTED"),
+          mode + ": " + refused.getMessage());
+      Codec allowing = codec(mode, List.of("example.outside.*"));
+      assertEquals(new example.outside.Parcel("x"), allowing.decode(e), mode);
+    }
+  }
+
+  @Test
+  void denyListRefusesKnownGadgetPackages() throws Exception {
+    for (String mode : List.of("fory", "java")) {
+      Codec c = codec(mode);
+      Codec.Encoded e = c.encode(new javax.management.ObjectName("d:type=x"));
+      assertThrows(IOException.class, () -> c.decode(e), mode);
+    }
+  }
+
+  @Test
+  void exceptionsKeepTypeMessageCauseAndStackTrace() {
+    Codec c = codec("fory");
+    Odd odd = new Odd(7, new IllegalStateException("inner"));
+    Throwable back = c.decodeThrowable(c.encodeThrowable(odd));
+    Odd o = assertInstanceOf(Odd.class, back);
+    assertEquals(7, o.code);
+    assertEquals("odd 7", o.getMessage());
+    assertEquals("inner", o.getCause().getMessage());
+    assertTrue(o.getStackTrace().length > 0);
+    assertArrayEquals(odd.getStackTrace(), o.getStackTrace());
+  }
+
+  @Test
+  void unserializableExceptionBecomesRemoteTaskException() {
+    Codec c = codec("auto");
+    RuntimeException bad = new RuntimeException("holds junk") {
+      @Serial private static final long serialVersionUID = 1L;
+      @SuppressWarnings("unused")
+      final Unsendable junk = new Unsendable();
+    };
+    Throwable back = c.decodeThrowable(c.encodeThrowable(bad));
+    dev.unipool.RemoteTaskException r = assertInstanceOf(dev.unipool.RemoteTaskException.class, back);
+    assertEquals("holds junk", r.getMessage().contains("holds junk") ? "holds junk" : r.getMessage());
+  }
+
+  @Test
+  void byteArraysAreTheirOwnBody() throws Exception {
+    byte[] data = {1, 2, 3};
+    Codec c = codec("auto");
+    Codec.Encoded e = c.encode(data);
+    assertSame(data, e.body());
+    assertSame(data, c.decode(e));
+    assertArrayEquals(data, (byte[]) c.decodeJoined(e.joined()));
+  }
+
+  @Test
+  void autoStartsWithJavaAndSwitchesToForyOnceWarm() throws Exception {
+    Codec c = codec("auto");
+    List<Codec.Encoded> early = new ArrayList<>();
+    for (int i = 0; i < Codec.WARM_AFTER; i++) {
+      early.add(c.encode(new Point(i, "p", List.of(i))));
+    }
+    early.forEach(e -> assertEquals(Codec.JAVA, e.tag()));
+    ForyEngine.writer(); // waits for the warm-up the WARM_AFTERth use started
+    Codec.Encoded later = c.encode(new Point(9, "p", List.of(9)));
+    assertEquals(Codec.FORY, later.tag());
+    // A reader in either mode reads both forms.
+    Codec javaOnly = codec("java");
+    assertEquals(new Point(0, "p", List.of(0)), javaOnly.decode(early.getFirst()));
+    assertEquals(new Point(9, "p", List.of(9)), javaOnly.decode(later));
+  }
+
+  @Test
+  void largeObjectsSurviveJavaSerialization() throws Exception {
+    byte[] big = new byte[5_000_000];
+    for (int i = 0; i < big.length; i++) {
+      big[i] = (byte) (i * 7);
+    }
+    record Holder(byte[] data) implements Serializable {}
+    for (String mode : List.of("java", "fory")) {
+      Codec c = codec(mode);
+      Holder back = (Holder) c.decode(c.encode(new Holder(big)));
+      assertArrayEquals(big, back.data(), mode);
+    }
+  }
+
+  @Test
+  void badModeIsRejectedListingTheValidOnes() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec("kryo"));
+    assertTrue(e.getMessage().contains("auto, fory, java"), e.getMessage());
+  }
+
+  @Test
+  void statelessTasksAreEncodedOnce() {
+    Codec c = codec("auto");
+    Callable<Integer> stateless = (Callable<Integer> & Serializable) () -> 42;
+    assertSame(c.encodeTask(stateless), c.encodeTask(stateless));
+    assertNotEquals(0, c.encodeTask(stateless).body().length);
+  }
+}

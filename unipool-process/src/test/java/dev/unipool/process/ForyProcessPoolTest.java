@@ -1,0 +1,39 @@
+package dev.unipool.process;
+
+import dev.unipool.Backend;
+import dev.unipool.spi.Codec;
+import dev.unipool.testkit.PoolContract;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The backend contract again with every object sent through Apache Fory from the first task (the default
+ * switches to Fory only after a pool's first few tasks, so most contract tests would never reach it).
+ * Every worker then builds Fory before it reports ready, which doubles this class's run time, so it runs
+ * only with {@code -Dunipool.fullSuite=true}; {@link ForyCodecProcessTest} covers the codec by default.
+ */
+@EnabledIfSystemProperty(named = "unipool.fullSuite", matches = "true")
+class ForyProcessPoolTest extends PoolContract {
+  private static @org.jspecify.annotations.Nullable String before;
+
+  @BeforeAll
+  static void foryFromTheStart() {
+    before = System.getProperty(Codec.MODE_PROPERTY);
+    System.setProperty(Codec.MODE_PROPERTY, "fory"); // read by each new pool's codec and passed to its workers
+  }
+
+  @AfterAll
+  static void restore() {
+    if (before == null) {
+      System.clearProperty(Codec.MODE_PROPERTY);
+    } else {
+      System.setProperty(Codec.MODE_PROPERTY, before);
+    }
+  }
+
+  @Override
+  protected Backend backend() {
+    return Backend.processes(2);
+  }
+}
