@@ -148,4 +148,9 @@ class UsageTest {
     assertEquals(Main.USAGE, p.exitValue(), output);
     assertTrue(output.contains("UNIPOOL_CLASSPATH: /no/such/lib/* does not exist"), output);
   }
+
+  @Test
+  void bench_clusterWithoutAPort_isAUsageErrorNamingTheOption() {
+    assertOneLineUsageError(Cli.run("bench", "--tiny", "--cluster", "nonsense"), "--cluster: 'cluster:nonsense'");
+  }
 }
