@@ -81,7 +81,7 @@ public final class Main implements Callable<Integer> {
     CommandLine cmd = new CommandLine(new Main())
         .addSubcommand(demo)
         .addSubcommand(new dev.unipool.cli.bench.BenchCommand(out))
-        .addSubcommand(new dev.unipool.cli.member.MemberCommand(out))
+        .addSubcommand(new dev.unipool.cli.member.MemberCommand(out, err))
         .addSubcommand(new CommandLine.HelpCommand());
     cmd.setOut(out);
     cmd.setErr(err);

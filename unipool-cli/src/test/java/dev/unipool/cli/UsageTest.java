@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.unipool.Backend;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -114,5 +118,39 @@ class UsageTest {
     Cli.Result r = Cli.run("demo", "compute", "--size", "1000", "--backend", "cluster", "--join", "127.0.0.1:1");
     assertEquals(2, r.code(), r::toString);
     assertTrue(r.err().contains("127.0.0.1:1"), r::toString);
+  }
+
+  @Test
+  void member_classpathEntryThatDoesNotExist_isAUsageErrorNamingIt() {
+    assertOneLineUsageError(Cli.run("member", "--classpath", "/no/such/dir/app.jar"),
+        "--classpath: /no/such/dir/app.jar does not exist");
+  }
+
+  @Test
+  void member_classpathFileThatIsNoJar_isAUsageError() throws Exception {
+    Path file = Files.createTempFile("not-a-jar", ".txt");
+    try {
+      assertOneLineUsageError(Cli.run("member", "-cp", file.toString()), "is a file but not a .jar or .zip");
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  @Test
+  void member_missingEntryInUnipoolClasspath_isAUsageErrorNamingTheVariable() throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "member", "--port", "1")
+        .redirectErrorStream(true);
+    pb.environment().put("UNIPOOL_CLASSPATH", "/no/such/lib/*");
+    Process p = pb.start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), output);
+    assertEquals(Main.USAGE, p.exitValue(), output);
+    assertTrue(output.contains("UNIPOOL_CLASSPATH: /no/such/lib/* does not exist"), output);
+  }
+
+  @Test
+  void bench_clusterWithoutAPort_isAUsageErrorNamingTheOption() {
+    assertOneLineUsageError(Cli.run("bench", "--tiny", "--cluster", "nonsense"), "--cluster: 'cluster:nonsense'");
   }
 }

@@ -30,11 +30,8 @@ final class TestCluster implements AutoCloseable {
 
   private final String name = "unipool-test-" + UUID.randomUUID();
   private final List<Member> members = new ArrayList<>();
-  private final boolean quickStart;
 
-  private TestCluster(boolean quickStart) {
-    this.quickStart = quickStart;
-  }
+  private TestCluster() {}
 
   /** One member JVM. */
   record Member(String address, Process process) {}
@@ -60,18 +57,7 @@ final class TestCluster implements AutoCloseable {
    * @return the running cluster
    */
   static TestCluster start(int n) {
-    return start(n, true);
-  }
-
-  /**
-   * Starts {@code n} members.
-   *
-   * @param n how many
-   * @param quickStart whether to trade peak speed (C1 only) for a faster start, as tests want
-   * @return the running cluster
-   */
-  static TestCluster start(int n, boolean quickStart) {
-    TestCluster c = new TestCluster(quickStart);
+    TestCluster c = new TestCluster();
     try {
       String first = c.launch(List.of()).join();
       List<CompletableFuture<String>> rest = new ArrayList<>();
@@ -91,7 +77,7 @@ final class TestCluster implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"),
-        "-Xmx256m", "-XX:+UseSerialGC", quickStart ? "-XX:TieredStopAtLevel=1" : "-XX:+TieredCompilation",
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", // C1 only: starts faster
         "--sun-misc-unsafe-memory-access=allow",
         TestMember.class.getName(),
         "--port", String.valueOf(port), "--cluster-name", name, "--threads", String.valueOf(THREADS)));

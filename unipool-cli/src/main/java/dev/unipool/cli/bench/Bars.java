@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The ratios the bench reports: the worker-process bars of issue 3 (against the raw socket floor and the
- * Python peers), plus a few like-for-like comparisons of the in-process backends. A bar is a measured
+ * Python peers), the cluster bars of issue 6 (against raw Hazelcast on the same members), plus a few
+ * like-for-like comparisons of the in-process backends. A bar is a measured
  * comparison, never a test: it says "meets" or "misses" for this run on this machine.
  */
 final class Bars {
@@ -43,11 +44,21 @@ final class Bars {
     this.all = all;
   }
 
-  static List<Ratio> compute(List<Contender> backends, List<Contender> peers) {
+  /**
+   * The ratios for one run.
+   *
+   * @param backends unipool's backends and any raw baseline
+   * @param peers the Python peers, empty if not run
+   * @param rawCluster the cluster backend that {@link RawHazelcast} ran beside, or null if it did not run
+   */
+  static List<Ratio> compute(List<Contender> backends, List<Contender> peers, @Nullable String rawCluster) {
     List<Contender> all = new ArrayList<>(backends);
     all.addAll(peers);
     Bars b = new Bars(all);
     b.issue3(!peers.isEmpty());
+    if (rawCluster != null) {
+      b.issue6(rawCluster);
+    }
     if (!peers.isEmpty()) {
       b.inProcess();
     }
@@ -74,6 +85,14 @@ final class Bars {
         "ProcessPoolExecutor (spawn)", Workload.STARTUP, 1, false);
     ratio("processes start-up with AOT cache vs ProcessPoolExecutor (spawn)", proc, Workload.STARTUP_AOT,
         "ProcessPoolExecutor (spawn)", Workload.STARTUP, 1, false);
+  }
+
+  /** The cluster bars: unipool adds at most 20% to the raw round trip; chunked map beats per-item tasks 10x. */
+  private void issue6(String cluster) {
+    ratio("cluster round trip vs raw IExecutorService", cluster, Workload.ROUNDTRIP, RawHazelcast.NAME,
+        Workload.ROUNDTRIP, 1.2, false);
+    ratio("cluster map vs raw one task per item (small items)", cluster, Workload.MAP, RawHazelcast.NAME,
+        Workload.MAP, 10, true);
   }
 
   private void inProcess() {

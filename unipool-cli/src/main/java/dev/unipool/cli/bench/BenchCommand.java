@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code unipool bench}: runs the fixed suite on each requested backend in one process, alternating the
  * backends from one repetition to the next so that drift of a shared machine hits them alike, after one
- * warm-up round; optionally runs the same workloads on Python's standard-library pools; prints a table
+ * warm-up round; optionally runs the same workloads on Python's standard-library pools; with
+ * {@code --cluster}, also measures raw Hazelcast on the same members ({@link RawHazelcast}); prints a table
  * and writes JSON and a self-contained HTML report.
  */
 @Command(
@@ -41,7 +42,10 @@ import picocli.CommandLine.Spec;
           + " I/O-bound waits, payload round trips, and for worker processes the raw socket floor."
           + " Backends alternate between repetitions; the report gives medians and min..max.",
       "With --peers, Python's ThreadPoolExecutor, ProcessPoolExecutor (fork and spawn), multiprocessing.Pool"
-          + " and asyncio run the same workloads (python3 needed), and the ratios are printed."
+          + " and asyncio run the same workloads (python3 needed), and the ratios are printed.",
+      "With --cluster, the cluster backend runs the suite on running members (start them with unipool member),"
+          + " and raw Hazelcast IExecutorService (hazelcast-raw) on the same members gives the round trip and"
+          + " per-item submission that the cluster bars compare with."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:a workload failed on some backend (see the notes)", "2:usage error"},
@@ -50,6 +54,7 @@ import picocli.CommandLine.Spec;
       "  unipool bench --quick",
       "  unipool bench --mixed                  # auto vs threads, virtual, cached pool on CPU + I/O at once",
       "  unipool bench --backends threads,processes --workers 2",
+      "  unipool bench --quick --backends inline --cluster 127.0.0.1:5801,127.0.0.1:5802",
       "  unipool bench --peers --json bench.json --html bench.html"
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -77,6 +82,13 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--peers", description = "Also run the workloads on Python's standard-library pools.")
   boolean peers;
+
+  @Option(
+      names = "--cluster",
+      paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "Also measure these cluster members: adds cluster:HOST:PORT,... to --backends, plus raw"
+          + " Hazelcast IExecutorService on the same members (round trip, one task per item) and the ratios.")
+  @Nullable String cluster;
 
   @Option(names = "--mixed", description = "Instead of the suite: CPU-bound and waiting tasks at once on auto,"
       + " threads, virtual and a cached thread pool (makespan and I/O p99).")
@@ -148,6 +160,22 @@ public final class BenchCommand implements Callable<Integer> {
       }
       chosen.add(b);
     }
+    Backend.Cluster raw = null;
+    if (cluster != null) {
+      Backend b;
+      try {
+        b = PoolChoice.resolve("cluster:" + cluster.strip(), null);
+      } catch (UsageException e) {
+        throw new UsageException(String.valueOf(e.getMessage()).replaceFirst("^--backend: ", "--cluster: "));
+      }
+      if (!(b instanceof Backend.Cluster c)) {
+        throw new IllegalStateException("cluster:" + cluster + " parsed as " + b);
+      }
+      raw = c;
+      if (!chosen.contains(c)) {
+        chosen.add(c);
+      }
+    }
     if (chosen.isEmpty()) {
       throw new UsageException("--backends names no backend");
     }
@@ -160,11 +188,11 @@ public final class BenchCommand implements Callable<Integer> {
     List<Contender> measured;
     Peers.Outcome peerOutcome;
     try {
-      out.printf("unipool bench (%s): %s on %d cores, %d repetitions after a warm-up round%s.%n", mode.name(),
-          String.join(", ", chosen.stream().map(Backend::toString).toList()), cores, mode.reps(),
-          peers ? ", then the Python peers" : "");
+      out.printf("unipool bench (%s): %s%s on %d cores, %d repetitions after a warm-up round%s.%n", mode.name(),
+          String.join(", ", chosen.stream().map(Backend::toString).toList()),
+          raw == null ? "" : " and " + RawHazelcast.NAME, cores, mode.reps(), peers ? ", then the Python peers" : "");
       out.flush();
-      measured = runSuite(mode, chosen, dir, notes);
+      measured = runSuite(mode, chosen, raw, dir, notes);
       if (peers) {
         peerOutcome = Peers.run(mode, n, dir, true);
         if (peerOutcome.skipped() != null) {
@@ -178,7 +206,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
     machine.put("python", peerOutcome.python());
-    List<Bars.Ratio> ratios = Bars.compute(measured, peerOutcome.peers());
+    List<Bars.Ratio> ratios = Bars.compute(measured, peerOutcome.peers(), raw == null ? null : raw.toString());
     out.println();
     Report.print(out, measured, peerOutcome.peers(), ratios, notes);
     out.printf("%nDone in %.0f s.%n", elapsed);
@@ -199,17 +227,18 @@ public final class BenchCommand implements Callable<Integer> {
     return failed ? 1 : 0;
   }
 
-  private List<Contender> runSuite(Mode mode, List<Backend> chosen, Path dir, List<String> notes)
-      throws InterruptedException {
+  private List<Contender> runSuite(Mode mode, List<Backend> chosen, Backend.@Nullable Cluster rawOn, Path dir,
+      List<String> notes) throws InterruptedException {
     JavaSuite suite = new JavaSuite();
     List<Contender> contenders = new ArrayList<>();
     List<@Nullable Pool> pools = new ArrayList<>();
+    RawHazelcast raw = null;
     AotCache aot = null;
     Floor floor = null;
     String floorReason = null;
     try {
       for (Backend b : chosen) {
-        Contender c = new Contender(b.toString(), false);
+        Contender c = new Contender(b.toString(), Contender.Kind.UNIPOOL);
         contenders.add(c);
         Pool pool = null;
         try {
@@ -242,6 +271,23 @@ public final class BenchCommand implements Callable<Integer> {
                   : "in-process backend: no process boundary to cross"));
         }
       }
+      if (rawOn != null) {
+        Contender c = new Contender(RawHazelcast.NAME, Contender.Kind.BASELINE);
+        contenders.add(c);
+        pools.add(null);
+        String na;
+        try {
+          raw = RawHazelcast.connect(rawOn);
+          na = "raw Hazelcast baseline: only the round trip and per-item submission (the map row) are measured";
+        } catch (RuntimeException e) {
+          na = "the raw Hazelcast client did not connect: " + e.getMessage();
+        }
+        for (Workload w : Workload.values()) {
+          if (raw == null || !RawHazelcast.MEASURED.contains(w)) {
+            c.figures().put(w, Figure.notApplicable(w, na));
+          }
+        }
+      }
       byte[] small = JavaSuite.payloadOf(mode.smallPayload());
       byte[] large = JavaSuite.payloadOf(mode.largePayload());
       Mode warm = mode.warmUp();
@@ -256,6 +302,7 @@ public final class BenchCommand implements Callable<Integer> {
             int i = (k + rep) % contenders.size();
             Contender c = contenders.get(i);
             Pool pool = pools.get(i);
+            RawHazelcast baseline = c.kind() == Contender.Kind.BASELINE ? raw : null;
             for (Workload w : Workload.values()) {
               Figure f = record ? c.figure(w) : new Figure(w);
               if (pool != null && !c.figure(w).failed()) {
@@ -263,6 +310,8 @@ public final class BenchCommand implements Callable<Integer> {
                 Floor fl = floor;
                 JavaSuite.guarded(f, () -> runOne(suite, pool, startWith, fl, w, m, f,
                     record ? small : warmPayload, record ? large : warmPayload));
+              } else if (baseline != null && !c.figure(w).failed()) {
+                JavaSuite.guarded(f, () -> baseline.run(w, m, f));
               }
               bar.step();
             }
@@ -275,6 +324,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (p != null) {
           p.close();
         }
+      }
+      if (raw != null) {
+        raw.close();
       }
       if (floor != null) {
         try {
@@ -391,6 +443,7 @@ public final class BenchCommand implements Callable<Integer> {
     for (Contender c : list) {
       Map<String, Object> cm = new LinkedHashMap<>();
       cm.put("name", c.name());
+      cm.put("kind", c.kind().id());
       Map<String, Object> results = new LinkedHashMap<>();
       for (Workload w : Workload.values()) {
         Figure f = c.figures().get(w);

@@ -11,11 +11,13 @@ import java.util.Set;
 /**
  * The {@code --html} report: one self-contained page (inline CSS and SVG, no scripts, no external
  * resources, so it opens offline) with the command line, the machine, the ratios and one horizontal bar
- * chart per workload: unipool's backends in blue, the Python peers in orange, whiskers for min..max.
+ * chart per workload: unipool's backends in blue, raw baselines (Hazelcast's own executor) in grey, the
+ * Python peers in orange, whiskers for min..max.
  */
 final class HtmlReport {
   private static final String UNIPOOL_COLOUR = "#2f6db5";
   private static final String PEER_COLOUR = "#e07b24";
+  private static final String BASELINE_COLOUR = "#7a7a7a";
   private static final int WIDTH = 960;
   private static final int LABEL_WIDTH = 250;
   private static final int VALUE_WIDTH = 120;
@@ -47,6 +49,8 @@ final class HtmlReport {
         .append("</b>, ").append(mode.reps()).append(" repetitions after one warm-up round, backends alternating."
             + " Figures are medians; whiskers show min..max.</p>\n");
     h.append("<p><span class=\"key\" style=\"background:").append(UNIPOOL_COLOUR).append("\"></span>unipool backends")
+        .append(backends.stream().anyMatch(c -> c.kind() == Contender.Kind.BASELINE)
+            ? "<span class=\"key\" style=\"background:" + BASELINE_COLOUR + "\"></span>raw baseline" : "")
         .append("<span class=\"key\" style=\"background:").append(PEER_COLOUR).append("\"></span>Python peers</p>\n");
     machineTable(h, machine);
     ratioTable(h, ratios);
@@ -93,7 +97,8 @@ final class HtmlReport {
     if (ratios.isEmpty()) {
       return;
     }
-    h.append("<h2>Ratios</h2>\n<p class=\"sub\">The worker-process bars of issue 3, then like-for-like comparisons."
+    h.append("<h2>Ratios</h2>\n<p class=\"sub\">The worker-process bars of issue 3, the cluster bars of issue 6,"
+        + " then like-for-like comparisons."
         + " A ratio is median over median.</p>\n<table>\n<tr><th>comparison</th><th>value</th><th>bar</th>"
         + "<th>medians</th></tr>\n");
     for (Bars.Ratio r : ratios) {
@@ -109,20 +114,36 @@ final class HtmlReport {
     h.append("</table>\n");
   }
 
-  private record Bar(String name, boolean peer, Figure figure) {}
+  private record Bar(String name, Contender.Kind kind, Figure figure) {
+    String labelColour() {
+      return switch (kind) {
+        case UNIPOOL -> "#1d3f6b";
+        case BASELINE -> "#444";
+        case PEER -> "#8a4a10";
+      };
+    }
+
+    String colour() {
+      return switch (kind) {
+        case UNIPOOL -> UNIPOOL_COLOUR;
+        case BASELINE -> BASELINE_COLOUR;
+        case PEER -> PEER_COLOUR;
+      };
+    }
+  }
 
   private static void chart(StringBuilder h, Workload w, List<Contender> backends, List<Contender> peers) {
     List<Bar> bars = new ArrayList<>();
     for (Contender c : backends) {
       Figure f = c.figures().get(w);
       if (f != null) {
-        bars.add(new Bar(c.name(), false, f));
+        bars.add(new Bar(c.name(), c.kind(), f));
       }
     }
     for (Contender c : peers) {
       Figure f = c.figures().get(w);
       if (f != null && f.ok()) { // peers without the workload would only add clutter
-        bars.add(new Bar(c.name(), true, f));
+        bars.add(new Bar(c.name(), c.kind(), f));
       }
     }
     h.append("<h2>").append(esc(w.title)).append("</h2>\n");
@@ -165,7 +186,7 @@ final class HtmlReport {
       int y = TOP + i * ROW;
       h.append(String.format(Locale.ROOT,
           "<text x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"end\" fill=\"%s\">%s</text>\n",
-          LABEL_WIDTH - 8, y + 17, b.peer() ? "#8a4a10" : "#1d3f6b", esc(b.name())));
+          LABEL_WIDTH - 8, y + 17, b.labelColour(), esc(b.name())));
       Figure f = b.figure();
       if (!f.ok()) {
         String reason = f.reason();
@@ -178,7 +199,7 @@ final class HtmlReport {
       double xm = LABEL_WIDTH + scale.at(f.median()) * plot;
       double xmin = LABEL_WIDTH + scale.at(f.min()) * plot;
       double xmax = LABEL_WIDTH + scale.at(f.max()) * plot;
-      String colour = b.peer() ? PEER_COLOUR : UNIPOOL_COLOUR;
+      String colour = b.colour();
       h.append(String.format(Locale.ROOT,
           "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%s\" rx=\"2\"><title>%s: median %s %s,"
               + " min %s, max %s, %d samples</title></rect>\n",
@@ -224,7 +245,7 @@ final class HtmlReport {
     long most = -1;
     for (Bar b : bars) {
       Map<String, Object> p = b.figure().params;
-      if (b.peer() || !b.figure().ok()) {
+      if (b.kind() != Contender.Kind.UNIPOOL || !b.figure().ok()) {
         continue;
       }
       for (String key : List.of("tasks", "items", "calls", "iterations", "bytes", "pings")) {

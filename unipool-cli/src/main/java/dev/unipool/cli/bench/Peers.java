@@ -113,7 +113,7 @@ final class Peers {
     List<Contender> peers = new ArrayList<>();
     for (Object o : asList(doc.get("peers"))) {
       Map<String, Object> peer = asMap(o);
-      Contender c = new Contender(String.valueOf(peer.get("name")), true);
+      Contender c = new Contender(String.valueOf(peer.get("name")), Contender.Kind.PEER);
       Map<String, Object> results = asMap(peer.get("results"));
       for (Workload w : Workload.values()) {
         Object r = results.get(w.id);

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The terminal report: one matrix for unipool's backends, one for the peers, then the ratios and notes. */
+/**
+ * The terminal report: one matrix for unipool's backends (and a raw baseline beside them), one for the
+ * peers, then the ratios and notes.
+ */
 final class Report {
   private Report() {}
 
@@ -70,7 +73,8 @@ final class Report {
     }
     if (!ratios.isEmpty()) {
       out.println();
-      out.println("Ratios (issue-3 bars for the process backend, then like-for-like comparisons):");
+      out.println("Ratios (the bars of issue 3 for worker processes and of issue 6 for the cluster, then"
+          + " like-for-like comparisons):");
       int width = ratios.stream().mapToInt(r -> r.title().length()).max().orElse(10);
       for (Bars.Ratio r : ratios) {
         String value = Double.isNaN(r.value()) ? "n/a" : number(r.value()) + (r.unit().equals("x") ? "x" : " " + r.unit());
@@ -79,19 +83,24 @@ final class Report {
       }
     }
     List<String> notes = new ArrayList<>(generalNotes);
-    // The same note on several contenders is printed once, naming them all.
-    Map<String, List<String>> grouped = new LinkedHashMap<>();
+    // The same note on several contenders or workloads is printed once, naming them all.
+    Map<String, Map<String, List<String>>> byText = new LinkedHashMap<>(); // note -> contender -> workload ids
     for (List<Contender> group : List.of(backends, peers)) {
       for (Contender c : group) {
         for (Figure f : c.figures().values()) {
           List<String> texts = f.ok() ? f.notes : List.of("n/a, " + f.reason());
           for (String t : texts) {
-            grouped.computeIfAbsent(f.workload.id + ": " + t, k -> new ArrayList<>()).add(c.name());
+            byText.computeIfAbsent(t, k -> new LinkedHashMap<>()).computeIfAbsent(c.name(), k -> new ArrayList<>())
+                .add(f.workload.id);
           }
         }
       }
     }
-    grouped.forEach((text, who) -> notes.add(String.join(", ", who) + " - " + text));
+    byText.forEach((text, byWho) -> {
+      Map<List<String>, List<String>> whoByWorkloads = new LinkedHashMap<>();
+      byWho.forEach((who, ids) -> whoByWorkloads.computeIfAbsent(ids, k -> new ArrayList<>()).add(who));
+      whoByWorkloads.forEach((ids, who) -> notes.add(String.join(", ", who) + " - " + String.join(", ", ids) + ": " + text));
+    });
     if (!notes.isEmpty()) {
       out.println();
       out.println("Notes:");

@@ -1,13 +1,16 @@
 package dev.unipool.cli.member;
 
+import dev.unipool.cli.UsageException;
+import java.io.File;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -15,11 +18,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code unipool member}: starts a Hazelcast member that runs the tasks of {@code --backend cluster:...}
- * pools, with this command's class path (unipool and the demos; add your jars to run your own tasks).
+ * pools, in a JVM of its own whose class path is this command's (unipool and the demos) followed by the
+ * user's {@code --classpath}, so that tasks whose classes live in the user's jars run there.
  *
- * <p>The member lives in {@code unipool-hazelcast}, which the CLI has only at run time (it names
- * backends through {@code Backend.parse}, never the module's classes), so it is reached reflectively;
- * without the module the command says which artifact is missing.
+ * <p>The member JVM is started with the same {@code java} and the JVM flags that matter to it (module
+ * openings, heap, {@code -D} properties), its output is forwarded line by line, it is stopped when this
+ * command is interrupted or its JVM exits (Ctrl-C, SIGTERM), and it stops by itself if this JVM dies
+ * without a chance to stop it (it watches its stdin). The command returns the member JVM's exit code.
  */
 @Command(
     name = "member",
@@ -28,18 +33,31 @@ import picocli.CommandLine.Spec;
     description = {
       "Starts a cluster member that runs unipool tasks, and stays up until interrupted (Ctrl-C).",
       "It binds to 127.0.0.1 unless --bind says otherwise, joins only the --join members (TCP/IP, no"
-          + " multicast) and never phones home. Pools reach it with --backend cluster:HOST:PORT."
+          + " multicast) and never phones home. Pools reach it with --backend cluster --join HOST:PORT.",
+      "The member runs in a JVM of its own with unipool's class path followed by --classpath, so tasks"
+          + " whose classes are in your jars run there (the pool's side needs them too)."
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:stopped", "1:could not start", "2:usage error"},
+    exitCodeList = {
+      "0:stopped",
+      "1:could not start",
+      "2:usage error (a bad option, a missing --classpath entry, the port in use)",
+      "other:the member JVM's own exit code (e.g. 137 if it was killed)"
+    },
     footerHeading = "%nExamples:%n",
     footer = {
       "  unipool member --port 5801",
       "  unipool member --port 5802 --join 127.0.0.1:5801",
-      "  unipool demo titles --backend cluster:127.0.0.1:5801"
+      "  unipool member --port 5801 --classpath build/libs/app.jar:lib/*",
+      "  UNIPOOL_CLASSPATH=app.jar unipool member --port 5801",
+      "  unipool demo titles --backend cluster --join 127.0.0.1:5801"
     })
 public final class MemberCommand implements Callable<Integer> {
-  private static final String MAIN = "dev.unipool.hazelcast.internal.MemberMain";
+  /** The member's entry point, in {@code unipool-hazelcast}, which the CLI has only at run time. */
+  static final String MAIN = "dev.unipool.hazelcast.internal.MemberMain";
+
+  /** The environment variable {@code --classpath} defaults to. */
+  public static final String CLASSPATH_ENV = "UNIPOOL_CLASSPATH";
 
   @Spec @Nullable CommandSpec spec;
 
@@ -66,19 +84,31 @@ public final class MemberCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Task threads. Default: one per core.")
   @Nullable Integer threads;
 
+  @Option(
+      names = {"-cp", "--classpath"},
+      paramLabel = "PATHS",
+      defaultValue = "${env:" + CLASSPATH_ENV + "}",
+      description = "Your jars and class directories, separated by ':' (DIR/* is every jar in DIR), added"
+          + " after unipool's own; the member loads task classes from them. Default: $" + CLASSPATH_ENV + ".")
+  @Nullable String classpath;
+
   private final PrintWriter out;
+  private final PrintWriter err;
 
   /**
    * Creates the command.
    *
-   * @param out where the member prints its address
+   * @param out where the member's standard output is forwarded (its address, once it is up)
+   * @param err where the member's standard error is forwarded
    */
-  public MemberCommand(PrintWriter out) {
+  public MemberCommand(PrintWriter out, PrintWriter err) {
     this.out = out;
+    this.err = err;
   }
 
   @Override
   public Integer call() throws Exception {
+    List<String> userPaths = userClassPath();
     List<String> args = new ArrayList<>(List.of("--port", String.valueOf(port), "--cluster-name", clusterName, "--bind", bind));
     if (!join.isEmpty()) {
       args.add("--join");
@@ -88,43 +118,72 @@ public final class MemberCommand implements Callable<Integer> {
       args.add("--threads");
       args.add(String.valueOf(threads));
     }
-    Class<?> main;
+    validate(args);
+    MemberJvm jvm = MemberJvm.start(userPaths, args, out, err);
     try {
-      main = Class.forName(MAIN);
-    } catch (ClassNotFoundException e) {
-      throw usage("needs the dev.unipool:unipool-hazelcast module on the class path");
+      return jvm.waitFor();
+    } catch (InterruptedException e) {
+      jvm.stop();
+      Thread.currentThread().interrupt();
+      return 0;
     }
-    Class<?> settingsType = Class.forName(MAIN + "$Settings");
-    Object settings;
+  }
+
+  /**
+   * The {@code --classpath} entries (or {@value #CLASSPATH_ENV}'s), each checked to exist and made
+   * absolute; empty entries are skipped.
+   *
+   * @throws UsageException naming the first entry that does not exist or cannot be a class path entry
+   */
+  private List<String> userClassPath() {
+    String value = classpath;
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    CommandSpec s = spec;
+    boolean fromEnv = s != null && !s.commandLine().getParseResult().hasMatchedOption("--classpath");
+    String option = fromEnv ? CLASSPATH_ENV : "--classpath";
+    List<String> paths = new ArrayList<>();
+    for (String entry : value.split(File.pathSeparator, -1)) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      boolean wildcard = entry.equals("*") || entry.endsWith(File.separator + "*");
+      Path path = Path.of(wildcard ? entry.substring(0, entry.length() - 1) + "." : entry).toAbsolutePath().normalize();
+      if (!Files.exists(path)) {
+        String resolved = path.toString().equals(entry) ? "" : " (" + path + ")";
+        throw new UsageException(option + ": " + entry + " does not exist" + resolved);
+      }
+      if (wildcard && !Files.isDirectory(path)) {
+        throw new UsageException(option + ": " + entry + " needs a directory before /*, and " + path + " is not one");
+      }
+      String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+      if (Files.isRegularFile(path) && !name.endsWith(".jar") && !name.endsWith(".zip")) {
+        throw new UsageException(option + ": " + entry + " is a file but not a .jar or .zip; give jars and class directories");
+      }
+      paths.add(wildcard ? path + File.separator + "*" : path.toString());
+    }
+    return paths;
+  }
+
+  /**
+   * Checks the member's arguments here, so that a bad value is a one-line usage error before any JVM
+   * starts, and that {@code unipool-hazelcast} is present.
+   */
+  private static void validate(List<String> args) throws ReflectiveOperationException {
+    Class<?> settings;
     try {
-      settings = settingsType.getMethod("parse", String[].class).invoke(null, (Object) args.toArray(String[]::new));
+      settings = Class.forName(MAIN + "$Settings", false, MemberCommand.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new UsageException("needs the dev.unipool:unipool-hazelcast module on the class path");
+    }
+    try {
+      settings.getMethod("parse", String[].class).invoke(null, (Object) args.toArray(String[]::new));
     } catch (InvocationTargetException e) {
       if (e.getCause() instanceof IllegalArgumentException bad) {
-        throw usage(String.valueOf(bad.getMessage()));
+        throw new UsageException(String.valueOf(bad.getMessage()));
       }
       throw e;
     }
-    Method run = main.getMethod("run", settingsType, PrintWriter.class);
-    try {
-      run.invoke(null, settings, out);
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-        return 0;
-      }
-      if (e.getCause() instanceof IllegalArgumentException bad) {
-        throw usage(String.valueOf(bad.getMessage()));
-      }
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
-    return 0;
-  }
-
-  private CommandLine.ParameterException usage(String message) {
-    CommandSpec s = spec;
-    if (s == null) {
-      throw new IllegalStateException(message);
-    }
-    return new CommandLine.ParameterException(s.commandLine(), message);
   }
 }
