@@ -91,9 +91,11 @@ class MemberClasspathTest {
 
   @Test
   void stoppingTheCommand_stopsTheMemberJvm() throws Exception {
-    RunningMember second = RunningMember.start("--cluster-name", CLUSTER, "--join", member.address());
+    // A cluster of its own: joined to the other member, the task could run there and report that pid.
+    String solo = CLUSTER + "-solo";
+    RunningMember second = RunningMember.start("--cluster-name", solo);
     long pid;
-    try (Pool pool = Pool.of(new Backend.Cluster(List.of(second.address()), CLUSTER, Duration.ofSeconds(30), 0))) {
+    try (Pool pool = Pool.of(new Backend.Cluster(List.of(second.address()), solo, Duration.ofSeconds(30), 0))) {
       pid = pool.submit(() -> ProcessHandle.current().pid()).get(60, TimeUnit.SECONDS);
     }
     second.close(); // interrupts the command, which must stop the JVM before it returns
