@@ -68,6 +68,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   private volatile @Nullable ScheduledFuture<?> timer;
   @SuppressWarnings("unused") // accessed through PERMIT
   private volatile boolean permit;
+  private volatile boolean staged; // a dependent stage exists (see hasDependentStages)
 
   /**
    * For backends: per-task state, e.g. the encoded task or the worker it was sent to. Set before
@@ -363,10 +364,27 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     return EPOCH.plusNanos(nanos - EPOCH_NANOS);
   }
 
-  /** Dependents are plain futures: completing one must not look like completing a task. */
+  /**
+   * Dependents are plain futures: completing one must not look like completing a task. Every dependent
+   * stage ({@code thenApply}, {@code whenComplete}, {@code copy}, ...) is created here, which is how
+   * {@link #hasDependentStages()} knows about it.
+   */
   @Override
   public <U> CompletableFuture<U> newIncompleteFuture() {
+    staged = true;
     return new CompletableFuture<>();
+  }
+
+  /**
+   * Whether a dependent stage was ever created on this task. If not, completing it runs no user code:
+   * it only wakes threads blocked in {@code get} or {@code join}, so a backend may complete it on a
+   * thread that must not run user callbacks. A stage added concurrently with that check may still run
+   * there once; callers use this only as a latency shortcut, never for correctness.
+   *
+   * @return true once any dependent stage exists
+   */
+  public boolean hasDependentStages() {
+    return staged;
   }
 
   /** Returns a new future completed with this task's outcome; completing it does not affect the task. */

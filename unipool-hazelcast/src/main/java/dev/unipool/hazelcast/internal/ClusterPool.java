@@ -81,6 +81,8 @@ final class ClusterPool extends AbstractPool {
 
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final ScheduledThreadPoolExecutor TIMER = newTimer();
+  /** Outcomes up to this size are decoded on the Hazelcast thread that received them (see {@link #send}). */
+  private static final int INLINE_OUTCOME_BYTES = 16 * 1024;
   /** Where members' answers are decoded and tasks completed, for every cluster pool (see {@link #whenDone}). */
   private static final java.util.concurrent.ExecutorService RESULTS = newResults();
   /** How often a member whose connection failed is asked again whether it is there. */
@@ -500,7 +502,7 @@ final class ClusterPool extends AbstractPool {
   }
 
   /** A task on its way to a member: sent after the lock is released. */
-  private record Send(Node node, long id, RunTask envelope) {}
+  private record Send(Node node, long id, RunTask envelope, TaskRun<?> run) {}
 
   private void assignLocked(List<Send> sends) {
     while (!queue.isEmpty()) {
@@ -527,7 +529,7 @@ final class ClusterPool extends AbstractPool {
       job.node = node;
       node.running.put(id, run);
       inFlight++;
-      sends.add(new Send(node, id, new RunTask(poolId + "/" + id, job.bytes)));
+      sends.add(new Send(node, id, new RunTask(poolId + "/" + id, job.bytes), run));
     }
   }
 
@@ -564,16 +566,27 @@ final class ClusterPool extends AbstractPool {
     return best == null || candidate.running.size() < best.running.size() ? candidate : best;
   }
 
+  @SuppressWarnings("unchecked") // Hazelcast's client futures are CompletableFutures
   private void send(List<Send> sends) {
     for (Send s : sends) {
       try {
-        whenDone(tasks.submitToMember(s.envelope(), s.node().member), (outcome, failure) -> {
-          if (failure != null) {
-            onLost(s.node(), s.id(), failure);
-          } else if (outcome != null) {
-            onOutcome(s.node(), s.id(), outcome);
+        java.util.concurrent.Future<Outcome> f = tasks.submitToMember(s.envelope(), s.node().member);
+        ((java.util.concurrent.CompletionStage<Outcome>) f).whenComplete((outcome, failure) -> {
+          if (failure == null && outcome != null && outcome.payload().length <= INLINE_OUTCOME_BYTES
+              && !s.run().hasDependentStages()) {
+            // Nothing but waiting threads depends on the task: completing it here only unparks them, and
+            // saves the hop to a results thread, about a third of a sequential round trip on 2 cores.
+            onOutcome(s.node(), s.id(), outcome, true);
           } else {
-            onLost(s.node(), s.id(), new IllegalStateException("the member sent no outcome"));
+            RESULTS.execute(() -> {
+              if (failure != null) {
+                onLost(s.node(), s.id(), failure);
+              } else if (outcome != null) {
+                onOutcome(s.node(), s.id(), outcome, false);
+              } else {
+                onLost(s.node(), s.id(), new IllegalStateException("the member sent no outcome"));
+              }
+            });
           }
         });
       } catch (RuntimeException e) {
@@ -596,8 +609,8 @@ final class ClusterPool extends AbstractPool {
   }
 
   @SuppressWarnings({"unchecked", "NullAway"}) // results may be null (Runnable tasks)
-  private void onOutcome(Node node, long id, Outcome outcome) {
-    TaskRun<Object> run = (TaskRun<Object>) settle(node, id);
+  private void onOutcome(Node node, long id, Outcome outcome, boolean onHazelcastThread) {
+    TaskRun<Object> run = (TaskRun<Object>) settle(node, id, onHazelcastThread);
     if (run == null || run.isDone()) {
       return; // cancelled or timed out: its outcome is already set
     }
@@ -650,8 +663,11 @@ final class ClusterPool extends AbstractPool {
     }
   }
 
-  /** Removes a task from its member's list (it no longer occupies a thread there) and refills. */
-  private @Nullable TaskRun<?> settle(Node node, long id) {
+  /**
+   * Removes a task from its member's list (it no longer occupies a thread there) and refills; tasks it
+   * hands out are sent from a results thread when called on a Hazelcast thread, which must not block.
+   */
+  private @Nullable TaskRun<?> settle(Node node, long id, boolean onHazelcastThread) {
     List<Send> sends = new ArrayList<>();
     TaskRun<?> run;
     lock.lock();
@@ -666,7 +682,13 @@ final class ClusterPool extends AbstractPool {
     } finally {
       lock.unlock();
     }
-    send(sends);
+    if (!sends.isEmpty()) {
+      if (onHazelcastThread) {
+        RESULTS.execute(() -> send(sends));
+      } else {
+        send(sends);
+      }
+    }
     return run;
   }
 

@@ -78,6 +78,18 @@ final class ProcessPool extends AbstractPool {
   private @Nullable RuntimeException broken;
   private int live;
   private int startupFailures;
+  /** Completes tasks that have dependent stages, off the reader threads (see {@link #onDone}). */
+  private static final java.util.concurrent.ExecutorService CALLBACKS = newCallbacks();
+
+  private static java.util.concurrent.ExecutorService newCallbacks() {
+    int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+    java.util.concurrent.ThreadPoolExecutor e = new java.util.concurrent.ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>(),
+        Thread.ofPlatform().daemon().name("unipool-process-callbacks-", 1).factory());
+    e.allowCoreThreadTimeOut(true); // no threads left behind once every pool is closed
+    return e;
+  }
+
   /** The payload of a Done made up for a Skipped frame; never decoded. */
   private static final Codec.Encoded SKIPPED = new Codec.Encoded((byte) 0, new byte[0]);
 
@@ -369,6 +381,18 @@ final class ProcessPool extends AbstractPool {
     if (run == null || run.isDone() || d.runNanos() < 0) {
       return; // cancelled or timed out: its outcome is already set
     }
+    if (run.hasDependentStages()) {
+      // Completing runs the user's callbacks, which must not run on (let alone block) this reader: a
+      // callback waiting for another result from the same worker would wait forever.
+      TaskRun<Object> r = run;
+      CALLBACKS.execute(() -> complete(r, d));
+    } else {
+      complete(run, d); // only wakes threads waiting in get/join
+    }
+  }
+
+  @SuppressWarnings("NullAway") // results may be null (Runnable tasks)
+  private void complete(TaskRun<Object> run, Frame.Done d) {
     if (d.ok()) {
       try {
         run.complete(codec.decode(d.payload()));
