@@ -571,7 +571,9 @@ final class ClusterPool extends AbstractPool {
     for (Send s : sends) {
       try {
         java.util.concurrent.Future<Outcome> f = tasks.submitToMember(s.envelope(), s.node().member);
-        ((java.util.concurrent.CompletionStage<Outcome>) f).whenComplete((outcome, failure) -> {
+        // A direct executor, not whenComplete: Hazelcast runs "non-async" callbacks on its default async
+        // executor, which on fewer than three cores starts a thread per callback.
+        ((java.util.concurrent.CompletionStage<Outcome>) f).whenCompleteAsync((outcome, failure) -> {
           if (failure == null && outcome != null && outcome.payload().length <= INLINE_OUTCOME_BYTES
               && !s.run().hasDependentStages()) {
             // Nothing but waiting threads depends on the task: completing it here only unparks them, and
@@ -588,7 +590,7 @@ final class ClusterPool extends AbstractPool {
               }
             });
           }
-        });
+        }, Runnable::run);
       } catch (RuntimeException e) {
         onLost(s.node(), s.id(), e);
       }
