@@ -81,6 +81,10 @@ final class TestCluster implements AutoCloseable {
         "--sun-misc-unsafe-memory-access=allow",
         TestMember.class.getName(),
         "--port", String.valueOf(port), "--cluster-name", name, "--threads", String.valueOf(THREADS)));
+    String codec = System.getProperty(dev.unipool.spi.Codec.MODE_PROPERTY);
+    if (codec != null) {
+      cmd.add(cmd.indexOf(TestMember.class.getName()), "-D" + dev.unipool.spi.Codec.MODE_PROPERTY + "=" + codec);
+    }
     if (!join.isEmpty()) {
       cmd.add("--join");
       cmd.add(String.join(",", join));
