@@ -57,6 +57,17 @@ public final class Codec {
   static final int WARM_AFTER = 8;
   /** The system property that chooses the codec: {@code auto} (the default), {@code fory} or {@code java}. */
   public static final String MODE_PROPERTY = "unipool.codec";
+  /** Whether Fory is on the class path at all; without it every mode but {@code fory} works, in Java form. */
+  private static final boolean FORY_PRESENT = foryPresent();
+
+  private static boolean foryPresent() {
+    try {
+      Class.forName("org.apache.fory.ThreadSafeFory", false, Codec.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
 
   /**
    * An encoded value: a tag saying how the body is written, and the body. Bodies may be shared with the
@@ -170,7 +181,11 @@ public final class Codec {
       default -> throw new IllegalArgumentException(
           "-D" + MODE_PROPERTY + "=" + mode + " is not a codec; valid: auto, fory, java");
     }
-    this.foryEnabled = !mode.equals("java");
+    if (mode.equals("fory") && !FORY_PRESENT) {
+      throw new IllegalStateException("-D" + MODE_PROPERTY + "=fory, but Apache Fory (org.apache.fory:fory-core)"
+          + " is not on the class path");
+    }
+    this.foryEnabled = FORY_PRESENT && !mode.equals("java");
     this.foryAlways = mode.equals("fory");
     if (foryAlways) {
       // Built now, so that no task's run time (and timeout) includes starting Fory.
@@ -335,6 +350,10 @@ public final class Codec {
   }
 
   private @Nullable Object decodeFory(byte[] b) throws IOException {
+    if (!FORY_PRESENT) {
+      throw new InvalidClassException("the other side sent a Fory payload, but Apache Fory"
+          + " (org.apache.fory:fory-core) is not on this side's class path");
+    }
     countUse(WARM_AFTER / 2);
     try {
       return ForyEngine.readerFor(allowClasses).deserialize(b);
