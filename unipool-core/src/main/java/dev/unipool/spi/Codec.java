@@ -135,8 +135,19 @@ public final class Codec {
   /** With an allow-list, what is always allowed besides it: JDK value types, lambdas, unipool's classes. */
   static final String ALWAYS = String.join(";",
       "java.lang.*", "java.lang.invoke.SerializedLambda", "java.util.*", "java.util.concurrent.*",
-      "java.util.concurrent.atomic.*", "java.time.*", "java.math.*", "java.net.URI", "java.io.*Exception",
-      "java.nio.file.*Exception", "java.util.concurrent.*Exception", "dev.unipool.**");
+      "java.util.concurrent.atomic.*", "java.time.*", "java.math.*", "java.net.URI",
+      // Exceptions tasks commonly throw. (Filter patterns have no infix wildcard: "java.io.*Exception"
+      // would be one literal name.)
+      "java.io.IOException", "java.io.UncheckedIOException", "java.io.FileNotFoundException",
+      "java.io.EOFException", "java.io.InterruptedIOException", "java.io.NotSerializableException",
+      "java.io.InvalidClassException", "java.io.StreamCorruptedException", "java.io.ObjectStreamException",
+      "java.nio.file.FileSystemException", "java.nio.file.NoSuchFileException",
+      "java.nio.file.AccessDeniedException", "java.nio.file.FileAlreadyExistsException",
+      "java.nio.file.DirectoryNotEmptyException", "java.nio.file.NotDirectoryException",
+      "java.net.URISyntaxException", "java.net.MalformedURLException", "java.net.UnknownHostException",
+      "java.net.ConnectException", "java.net.SocketTimeoutException", "java.net.SocketException",
+      "java.net.http.HttpTimeoutException", "java.net.http.HttpConnectTimeoutException",
+      "dev.unipool.**");
 
   private static final String LIMITS = "maxdepth=2000;maxrefs=50000000";
 
@@ -156,6 +167,17 @@ public final class Codec {
   private final List<String> allowClasses;
   private final String destination;
   private final AtomicInteger uses = new AtomicInteger();
+  @SuppressWarnings("unused") // accessed through WARM_STARTED
+  private volatile boolean warmStarted;
+  private static final java.lang.invoke.VarHandle WARM_STARTED;
+
+  static {
+    try {
+      WARM_STARTED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Codec.class, "warmStarted", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
   private final boolean foryEnabled;
   private final boolean foryAlways;
   private final ConcurrentHashMap<Class<?>, Encoded> encodedStateless = new ConcurrentHashMap<>();
@@ -200,19 +222,23 @@ public final class Codec {
    */
   private int countUse(int warmAt) {
     int n = uses.incrementAndGet();
-    if (n == warmAt && foryEnabled) {
+    // ">=" with a flag, not "==": encodings and decodings share the counter, so an encoding may never
+    // see exactly WARM_AFTER.
+    if (n >= warmAt && foryEnabled && !warmStarted && WARM_STARTED.compareAndSet(this, false, true)) {
       ForyEngine.warmUpAsync(allowClasses);
     }
     return n;
   }
 
+  /** Whether this codec has started Fory's warm-up (for tests). */
+  boolean warmUpStarted() {
+    return warmStarted;
+  }
+
   /** Counts a use and returns Fory's writer once this codec has been used enough and Fory is warm. */
-  private org.apache.fory.@Nullable ThreadSafeFory foryWriter() {
+  private boolean foryWriterReady() {
     int n = countUse(WARM_AFTER);
-    if (foryAlways) {
-      return ForyEngine.writer();
-    }
-    return foryEnabled && n > WARM_AFTER ? ForyEngine.writerIfReady() : null;
+    return foryAlways || (foryEnabled && n > WARM_AFTER && ForyEngine.writerReady());
   }
 
   /**
@@ -289,13 +315,12 @@ public final class Codec {
   }
 
   private Encoded encodeObject(Object value) throws IOException {
-    org.apache.fory.ThreadSafeFory fory = foryWriter();
-    if (fory != null) {
-      try {
-        return new Encoded(FORY, fory.serialize(value));
-      } catch (RuntimeException e) {
-        // Java serialization decides: it writes what Fory cannot, and names the class if it cannot either.
+    if (foryWriterReady()) {
+      byte[] b = ForyEngine.serialize(value);
+      if (b != null) {
+        return new Encoded(FORY, b);
       }
+      // Java serialization decides: it writes what Fory cannot, and names the class if it cannot either.
     }
     return new Encoded(JAVA, javaBytes(value));
   }
@@ -306,6 +331,18 @@ public final class Codec {
       out.writeObject(value);
     }
     return bytes.toByteArray();
+  }
+
+  /**
+   * Whether a value with this tag is a plain value (null, a number, a boolean, a string or a byte array),
+   * whose decoding runs no user code and never waits, so that it may be decoded on a thread that must not
+   * block.
+   *
+   * @param tag the first byte of a joined form, or {@link Encoded#tag()}
+   * @return true for plain values
+   */
+  public static boolean isPlain(byte tag) {
+    return tag >= NULL && tag <= BOOLEAN;
   }
 
   /**
@@ -355,13 +392,7 @@ public final class Codec {
           + " (org.apache.fory:fory-core) is not on this side's class path");
     }
     countUse(WARM_AFTER / 2);
-    try {
-      return ForyEngine.readerFor(allowClasses).deserialize(b);
-    } catch (org.apache.fory.exception.InsecureException e) {
-      throw new InvalidClassException("refused by the deserialization filter: " + e.getMessage());
-    } catch (RuntimeException e) {
-      throw new StreamCorruptedException("cannot decode a Fory payload: " + e);
-    }
+    return ForyEngine.deserialize(b, allowClasses);
   }
 
   /**

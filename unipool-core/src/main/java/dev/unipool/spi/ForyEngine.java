@@ -1,6 +1,9 @@
 package dev.unipool.spi;
 
+import java.io.IOException;
+import java.io.InvalidClassException;
 import java.io.Serializable;
+import java.io.StreamCorruptedException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Building Fory and creating its first serializers costs a couple of hundred milliseconds, more than a
  * whole worker start. So nothing here is built until {@link #warmUpAsync} is called, and callers use Fory
- * only once {@link #writerIfReady} says it is warm; Java serialization carries the traffic until then.
+ * only once {@link #writerReady} says it is warm; Java serialization carries the traffic until then.
  */
 final class ForyEngine {
   /** Nesting deeper than this is refused while reading, like Java serialization's {@code maxdepth}. */
@@ -59,7 +62,12 @@ final class ForyEngine {
     /** Starts building in a daemon thread unless already started. */
     void startAsync() {
       if (claim()) {
-        Thread.ofPlatform().daemon().name("unipool-codec-warmup").start(this::build);
+        try {
+          Thread.ofPlatform().daemon().name("unipool-codec-warmup").start(this::build);
+        } catch (Throwable t) { // e.g. no native thread left: fail the build rather than leave waiters hanging
+          failure = new IllegalStateException("could not start Apache Fory's warm-up: " + t, t);
+          built.countDown();
+        }
       }
     }
 
@@ -74,7 +82,7 @@ final class ForyEngine {
     private void build() {
       try {
         fory = factory.call();
-      } catch (Exception | LinkageError e) {
+      } catch (Throwable e) { // recorded for every waiter; without it they would see a bare NPE
         failure = new IllegalStateException("Apache Fory could not start: " + e, e);
       } finally {
         built.countDown();
@@ -121,9 +129,43 @@ final class ForyEngine {
     reader(allowClasses).startAsync();
   }
 
-  /** The writer if it is built, else null (never blocks). */
-  static @Nullable ThreadSafeFory writerIfReady() {
-    return WRITER.ifReady();
+  /** Whether the writer is built (never blocks). */
+  static boolean writerReady() {
+    return WRITER.ifReady() != null;
+  }
+
+  /** Whether the reader for {@code allowClasses} is built (never blocks). */
+  static boolean readerReady(List<String> allowClasses) {
+    return reader(allowClasses).ifReady() != null;
+  }
+
+  /**
+   * Writes {@code value} with the writer, building it now if needed.
+   *
+   * @return the bytes, or null if Fory refuses or cannot write it (the caller then uses Java serialization)
+   */
+  static byte @Nullable [] serialize(Object value) {
+    try {
+      return writer().serialize(value);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Reads a Fory payload with the reader for {@code allowClasses}, building it now if needed.
+   *
+   * @throws InvalidClassException if a class is refused by the deny-list or allow-list
+   * @throws StreamCorruptedException if the bytes cannot be read
+   */
+  static @Nullable Object deserialize(byte[] b, List<String> allowClasses) throws IOException {
+    try {
+      return readerFor(allowClasses).deserialize(b);
+    } catch (InsecureException e) {
+      throw new InvalidClassException("refused by the deserialization filter: " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new StreamCorruptedException("cannot decode a Fory payload: " + e);
+    }
   }
 
   /** The writer, built now if needed. */
@@ -191,16 +233,34 @@ final class ForyEngine {
    * written. Throws rather than returning false, so that the message names the class.
    */
   private static boolean serializableOnly(Object resolver, String name) {
-    Class<?> c;
-    try {
-      c = Class.forName(name, false, Thread.currentThread().getContextClassLoader());
-    } catch (ClassNotFoundException | LinkageError e) {
-      return true; // a lambda's hidden class: Fory writes it as the SerializedLambda it checks separately
+    Class<?> c = load(name);
+    if (c == null) {
+      if (name.contains("$$Lambda")) {
+        return true; // a lambda's hidden class: Fory writes it as the SerializedLambda it checks separately
+      }
+      // Cannot check it, so Fory must not write it: Java serialization then decides, on the object itself.
+      throw new InsecureException(name + " cannot be checked for java.io.Serializable from this thread");
     }
     if (c.isArray() || c.isPrimitive() || c.isInterface() || c.isEnum() || Serializable.class.isAssignableFrom(c)) {
       return true;
     }
     throw new InsecureException(name + " is not java.io.Serializable");
+  }
+
+  /** The class by name through the context loader, unipool's loader or the system loader, or null. */
+  private static @Nullable Class<?> load(String name) {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    for (ClassLoader l : new ClassLoader[] {context, ForyEngine.class.getClassLoader(), ClassLoader.getSystemClassLoader()}) {
+      if (l == null) {
+        continue;
+      }
+      try {
+        return Class.forName(name, false, l);
+      } catch (ClassNotFoundException | LinkageError e) {
+        // try the next loader
+      }
+    }
+    return null;
   }
 
   /**

@@ -199,6 +199,51 @@ class CodecTest {
   }
 
   @Test
+  void warmUpStartsWhenEncodingsAndDecodingsInterleave() throws Exception {
+    Codec c = codec("auto");
+    List<Codec.Encoded> sent = new ArrayList<>();
+    for (int i = 0; i < Codec.WARM_AFTER / 2; i++) {
+      sent.add(c.encode(new Point(i, "p", List.of())));
+    }
+    for (Codec.Encoded e : sent) { // the results of invokeAll over four tasks, say
+      c.decode(e);
+    }
+    c.encode(new Point(99, "p", List.of()));
+    assertTrue(c.warmUpStarted(), "no use hit the threshold exactly, yet one passed it");
+  }
+
+  @Test
+  void allowListKeepsCommonJdkExceptions() {
+    Codec strict = codec("java", List.of("com.example.nothing.*"));
+    for (Throwable t : List.of(new IOException("disk"), new java.io.UncheckedIOException(new IOException("io")),
+        new java.nio.file.NoSuchFileException("/x"))) {
+      Throwable back = strict.decodeThrowable(strict.encodeThrowable(t));
+      assertEquals(t.getClass(), back.getClass(), () -> "came back as " + back);
+    }
+  }
+
+  @Test
+  void unserializableFieldIsRefusedEvenWithoutAContextClassLoader() throws Exception {
+    record Holder(Object inside) implements Serializable {}
+    Codec c = codec("fory");
+    Holder h = new Holder(new Unsendable());
+    java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+    Thread t = Thread.ofPlatform().unstarted(() -> {
+      try {
+        c.encodeTask((Callable<Object> & Serializable) () -> h);
+        outcome.complete(null);
+      } catch (Throwable e) {
+        outcome.complete(e);
+      }
+    });
+    t.setContextClassLoader(null); // as on some framework and pool threads
+    t.start();
+    Throwable e = outcome.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    IllegalArgumentException iae = assertInstanceOf(IllegalArgumentException.class, e);
+    assertTrue(iae.getMessage().contains(Unsendable.class.getName()), iae.getMessage());
+  }
+
+  @Test
   void largeObjectsSurviveJavaSerialization() throws Exception {
     byte[] big = new byte[5_000_000];
     for (int i = 0; i < big.length; i++) {
