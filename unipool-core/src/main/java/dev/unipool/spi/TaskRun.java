@@ -42,6 +42,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   private static final VarHandle STARTED;
   private static final VarHandle TIMES;
   private static final VarHandle WORKER;
+  private static final VarHandle WAITERS;
 
   static {
     try {
@@ -51,6 +52,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       STARTED = l.findVarHandle(TaskRun.class, "started", boolean.class);
       TIMES = MethodHandles.arrayElementVarHandle(long[].class);
       WORKER = l.findVarHandle(TaskRun.class, "worker", Object.class);
+      WAITERS = l.findVarHandle(TaskRun.class, "waiters", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -69,6 +71,8 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   @SuppressWarnings("unused") // accessed through PERMIT
   private volatile boolean permit;
   private volatile boolean staged; // a dependent stage exists (see hasDependentStages)
+  @SuppressWarnings("unused") // accessed through WAITERS
+  private volatile int waiters; // threads inside get/join: their wake-ups are the only dependents that run no user code
 
   /**
    * For backends: per-task state, e.g. the encoded task or the worker it was sent to. Set before
@@ -376,15 +380,48 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   }
 
   /**
-   * Whether a dependent stage was ever created on this task. If not, completing it runs no user code:
-   * it only wakes threads blocked in {@code get} or {@code join}, so a backend may complete it on a
-   * thread that must not run user callbacks. A stage added concurrently with that check may still run
-   * there once; callers use this only as a latency shortcut, never for correctness.
+   * Whether completing this task might run user code. False only if no dependent stage was ever created
+   * on it and everything waiting on it is a thread blocked in {@code get} or {@code join}: completing it
+   * then only wakes those threads, so a backend may complete it on a thread that must not run callbacks.
+   * Stages created elsewhere and attached to this task (e.g. by {@code CompletableFuture.allOf} or
+   * {@code other.thenCombine(this, ...)}) show up as extra dependents. A stage attached concurrently with
+   * this check may still run on the completing thread; callers use this as a latency shortcut only.
    *
-   * @return true once any dependent stage exists
+   * @return true if a dependent stage may exist
    */
   public boolean hasDependentStages() {
-    return staged;
+    return staged || getNumberOfDependents() > (int) WAITERS.getVolatile(this);
+  }
+
+  @Override
+  public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
+    WAITERS.getAndAdd(this, 1);
+    try {
+      return super.get();
+    } finally {
+      WAITERS.getAndAdd(this, -1);
+    }
+  }
+
+  @Override
+  public T get(long timeout, TimeUnit unit)
+      throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+    WAITERS.getAndAdd(this, 1);
+    try {
+      return super.get(timeout, unit);
+    } finally {
+      WAITERS.getAndAdd(this, -1);
+    }
+  }
+
+  @Override
+  public T join() {
+    WAITERS.getAndAdd(this, 1);
+    try {
+      return super.join();
+    } finally {
+      WAITERS.getAndAdd(this, -1);
+    }
   }
 
   /** Returns a new future completed with this task's outcome; completing it does not affect the task. */

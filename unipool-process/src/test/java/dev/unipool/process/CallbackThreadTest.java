@@ -1,6 +1,7 @@
 package dev.unipool.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.unipool.Backend;
 import dev.unipool.Pool;
@@ -19,6 +20,29 @@ class CallbackThreadTest {
       // had that reader run this callback, it would wait for itself.
       CompletableFuture<Integer> chained = first.thenApply(v -> pool.submit(() -> v + 1).join()).toCompletableFuture();
       assertEquals(2, chained.get(60, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void aCallbackAttachedThroughAllOfMayWaitToo() throws Exception {
+    try (Pool pool = Pool.of(Backend.processes(1))) {
+      TaskFuture<Integer> first = pool.submit(() -> 1);
+      // allOf attaches its own stage to the task, not through the task's newIncompleteFuture.
+      CompletableFuture<Integer> chained = CompletableFuture.allOf((CompletableFuture<?>) first)
+          .thenApply(v -> pool.submit(() -> 41).join() + 1);
+      assertEquals(42, chained.get(60, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void closeReturnsOnlyAfterEveryTaskIsComplete() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      TaskFuture<Integer> f;
+      try (Pool pool = Pool.of(Backend.processes(1))) {
+        f = pool.submit(() -> 7);
+        f.thenRun(() -> { }); // completion now goes through the callbacks executor
+      }
+      assertTrue(f.isDone(), "round " + round + ": close() returned before the task's future was done");
     }
   }
 }

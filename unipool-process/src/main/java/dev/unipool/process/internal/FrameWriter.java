@@ -38,6 +38,7 @@ final class FrameWriter {
   private volatile @Nullable IOException failure;
   /** Opened on the first full socket; used only by the thread holding the {@code writing} flag. */
   private java.nio.channels.@Nullable Selector writable;
+  private boolean closed; // guarded by lock
 
   private final boolean interruptible;
 
@@ -220,28 +221,43 @@ final class FrameWriter {
     java.nio.channels.Selector s = writable;
     if (s == null) {
       s = java.nio.channels.Selector.open();
-      sc.register(s, java.nio.channels.SelectionKey.OP_WRITE);
+      try {
+        sc.register(s, java.nio.channels.SelectionKey.OP_WRITE);
+      } catch (IOException | RuntimeException e) {
+        s.close(); // the channel closed meanwhile: do not leak the new selector
+        throw e;
+      }
       writable = s;
     }
     s.select(100); // bounded: a channel closed meanwhile shows up as a write failure on the next try
     s.selectedKeys().clear();
   }
 
-  /** Releases the writer's selector, if it opened one; call once the channel is closed. */
+  /**
+   * Releases the writer's selector, if it opened one; call once the channel is closed. A thread still
+   * writing (say, waiting in {@link #awaitWritable}) releases it when it stops.
+   */
   void close() {
     lock.lock();
     try {
-      java.nio.channels.Selector s = writable;
-      if (s != null && !writing) {
-        writable = null;
-        try {
-          s.close();
-        } catch (IOException e) {
-          // nothing left to release
-        }
+      closed = true;
+      if (!writing) {
+        closeSelectorLocked();
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  private void closeSelectorLocked() {
+    java.nio.channels.Selector s = writable;
+    if (s != null) {
+      writable = null;
+      try {
+        s.close();
+      } catch (IOException e) {
+        // nothing left to release
+      }
     }
   }
 
@@ -250,6 +266,9 @@ final class FrameWriter {
     try {
       writing = false;
       idle.signalAll();
+      if (closed) {
+        closeSelectorLocked();
+      }
     } finally {
       lock.unlock();
     }
@@ -265,6 +284,9 @@ final class FrameWriter {
           if (pending.size() == 0) {
             writing = false;
             idle.signalAll();
+            if (closed) {
+              closeSelectorLocked();
+            }
             ok = true;
             return;
           }

@@ -78,17 +78,15 @@ final class ProcessPool extends AbstractPool {
   private @Nullable RuntimeException broken;
   private int live;
   private int startupFailures;
-  /** Completes tasks that have dependent stages, off the reader threads (see {@link #onDone}). */
-  private static final java.util.concurrent.ExecutorService CALLBACKS = newCallbacks();
-
-  private static java.util.concurrent.ExecutorService newCallbacks() {
-    int n = Math.max(2, Runtime.getRuntime().availableProcessors());
-    java.util.concurrent.ThreadPoolExecutor e = new java.util.concurrent.ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS,
-        new java.util.concurrent.LinkedBlockingQueue<>(),
-        Thread.ofPlatform().daemon().name("unipool-process-callbacks-", 1).factory());
-    e.allowCoreThreadTimeOut(true); // no threads left behind once every pool is closed
-    return e;
-  }
+  /** Completions handed to {@link #CALLBACKS} and not yet run. Guarded by {@link #lock}. */
+  private int pendingCompletions;
+  /**
+   * Completes tasks that have dependent stages, off the reader threads (see {@link #onDone}). A virtual
+   * thread each: callbacks may block on other tasks' results, and a fixed pool of them could wait for
+   * completions queued behind themselves.
+   */
+  private static final java.util.concurrent.ExecutorService CALLBACKS =
+      java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("unipool-completion-", 1).factory());
 
   /** The payload of a Done made up for a Skipped frame; never decoded. */
   private static final Codec.Encoded SKIPPED = new Codec.Encoded((byte) 0, new byte[0]);
@@ -316,6 +314,7 @@ final class ProcessPool extends AbstractPool {
       if (w != null) {
         w.close();
       }
+      closeQuietly(in); // its selector, which closing the channel leaves open
       // A worker whose connection ended must not linger; its exit then fails or re-queues its tasks.
       try {
         if (!h.process.waitFor(3, TimeUnit.SECONDS)) {
@@ -381,26 +380,56 @@ final class ProcessPool extends AbstractPool {
     if (run == null || run.isDone() || d.runNanos() < 0) {
       return; // cancelled or timed out: its outcome is already set
     }
-    if (run.hasDependentStages()) {
-      // Completing runs the user's callbacks, which must not run on (let alone block) this reader: a
-      // callback waiting for another result from the same worker would wait forever.
-      TaskRun<Object> r = run;
-      CALLBACKS.execute(() -> complete(r, d));
+    // Decoded here, checked after: a stage attached while decoding is then seen.
+    Object value = null;
+    Throwable failure = null;
+    if (d.ok()) {
+      try {
+        value = codec.decode(d.payload());
+      } catch (IOException | ClassNotFoundException | RuntimeException e) {
+        failure = new IllegalStateException("cannot decode the task's result: " + e, e);
+      }
     } else {
-      complete(run, d); // only wakes threads waiting in get/join
+      failure = codec.decodeThrowable(d.payload());
     }
+    if (!run.hasDependentStages()) {
+      finish(run, value, failure); // only wakes threads waiting in get/join
+      return;
+    }
+    // Completing runs the user's callbacks, which must not run on (let alone block) this reader: a
+    // callback waiting for another result from the same worker would wait forever. Counted, so that
+    // close() and awaitTermination() wait for these completions too.
+    lock.lock();
+    try {
+      pendingCompletions++;
+    } finally {
+      lock.unlock();
+    }
+    TaskRun<Object> r = run;
+    Object v = value;
+    Throwable f = failure;
+    CALLBACKS.execute(() -> {
+      try {
+        finish(r, v, f);
+      } finally {
+        lock.lock();
+        try {
+          if (--pendingCompletions == 0) {
+            allExited.signalAll();
+          }
+        } finally {
+          lock.unlock();
+        }
+      }
+    });
   }
 
   @SuppressWarnings("NullAway") // results may be null (Runnable tasks)
-  private void complete(TaskRun<Object> run, Frame.Done d) {
-    if (d.ok()) {
-      try {
-        run.complete(codec.decode(d.payload()));
-      } catch (IOException | ClassNotFoundException | RuntimeException e) {
-        run.completeExceptionally(new IllegalStateException("cannot decode the task's result: " + e, e));
-      }
+  private static void finish(TaskRun<Object> run, @Nullable Object value, @Nullable Throwable failure) {
+    if (failure == null) {
+      run.complete(value);
     } else {
-      run.completeExceptionally(codec.decodeThrowable(d.payload()));
+      run.completeExceptionally(failure);
     }
   }
 
@@ -746,7 +775,7 @@ final class ProcessPool extends AbstractPool {
     lock.lock();
     try {
       long left = nanos;
-      while (!(stopping && live == 0)) {
+      while (!(stopping && live == 0 && pendingCompletions == 0)) {
         if (left <= 0) {
           return false;
         }
@@ -762,7 +791,7 @@ final class ProcessPool extends AbstractPool {
   protected boolean backendTerminated() {
     lock.lock();
     try {
-      return stopping && live == 0;
+      return stopping && live == 0 && pendingCompletions == 0;
     } finally {
       lock.unlock();
     }
