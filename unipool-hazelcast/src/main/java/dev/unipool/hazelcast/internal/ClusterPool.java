@@ -164,12 +164,13 @@ final class ClusterPool extends AbstractPool {
     this.control = client.getExecutorService(MemberSide.CONTROL);
   }
 
+  /**
+   * Runs completions and their callbacks. A virtual thread each: callbacks may block on other tasks'
+   * results, and a fixed pool of them could wait for completions queued behind themselves.
+   */
   private static java.util.concurrent.ExecutorService newResults() {
-    int n = Math.max(2, Runtime.getRuntime().availableProcessors());
-    java.util.concurrent.ThreadPoolExecutor e = new java.util.concurrent.ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS,
-        new java.util.concurrent.LinkedBlockingQueue<>(), Thread.ofPlatform().daemon().name("unipool-cluster-results-", 1).factory());
-    e.allowCoreThreadTimeOut(true); // no threads left behind once every cluster pool is closed
-    return e;
+    return java.util.concurrent.Executors.newThreadPerTaskExecutor(
+        Thread.ofVirtual().name("unipool-cluster-results-", 1).factory());
   }
 
   private static ScheduledThreadPoolExecutor newTimer() {
@@ -574,10 +575,12 @@ final class ClusterPool extends AbstractPool {
         // A direct executor, not whenComplete: Hazelcast runs "non-async" callbacks on its default async
         // executor, which on fewer than three cores starts a thread per callback.
         ((java.util.concurrent.CompletionStage<Outcome>) f).whenCompleteAsync((outcome, failure) -> {
-          if (failure == null && outcome != null && outcome.payload().length <= INLINE_OUTCOME_BYTES
-              && !s.run().hasDependentStages()) {
-            // Nothing but waiting threads depends on the task: completing it here only unparks them, and
-            // saves the hop to a results thread, about a third of a sequential round trip on 2 cores.
+          if (failure == null && outcome != null && outcome.status() == Outcome.OK
+              && outcome.payload().length > 0 && outcome.payload().length <= INLINE_OUTCOME_BYTES
+              && Codec.isPlain(outcome.payload()[0]) && !s.run().hasDependentStages()) {
+            // A plain value (decoding runs no user code and never waits) that nothing but waiting threads
+            // depends on: completing it here only unparks them, and saves the hop to a results thread,
+            // about a third of a sequential round trip on 2 cores.
             onOutcome(s.node(), s.id(), outcome, true);
           } else {
             RESULTS.execute(() -> {
@@ -612,10 +615,23 @@ final class ClusterPool extends AbstractPool {
 
   @SuppressWarnings({"unchecked", "NullAway"}) // results may be null (Runnable tasks)
   private void onOutcome(Node node, long id, Outcome outcome, boolean onHazelcastThread) {
-    TaskRun<Object> run = (TaskRun<Object>) settle(node, id, onHazelcastThread);
-    if (run == null || run.isDone()) {
-      return; // cancelled or timed out: its outcome is already set
+    // Completed before it is settled: once settled, the pool may count as idle and terminate, and
+    // close() must not return before the task's future is done.
+    TaskRun<Object> run;
+    lock.lock();
+    try {
+      run = (TaskRun<Object>) node.running.get(id);
+    } finally {
+      lock.unlock();
     }
+    if (run != null && !run.isDone()) { // else cancelled or timed out: its outcome is already set
+      complete(node, run, outcome);
+    }
+    settle(node, id, onHazelcastThread);
+  }
+
+  @SuppressWarnings("NullAway") // results may be null (Runnable tasks)
+  private void complete(Node node, TaskRun<Object> run, Outcome outcome) {
     switch (outcome.status()) {
       case Outcome.OK -> {
         try {
