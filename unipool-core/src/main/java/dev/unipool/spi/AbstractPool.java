@@ -39,8 +39,19 @@ import org.jspecify.annotations.Nullable;
  * <p>Subclasses must be thread-safe: {@link #dispatch} is called concurrently by submitting threads.
  */
 public abstract class AbstractPool implements Pool {
-  /** One timer thread for all pools: timeouts only complete futures and signal backends, never block. */
-  static final ScheduledThreadPoolExecutor TIMER = newTimer();
+  /**
+   * One timer thread for all pools and backends: what runs on it (timeouts, kill deadlines, re-probes)
+   * only completes futures, signals or sends, and never blocks.
+   */
+  protected static final ScheduledThreadPoolExecutor TIMER = newTimer();
+
+  /**
+   * Where backends complete tasks whose completion may run user callbacks, away from their I/O threads
+   * (see {@link TaskRun#hasDependentStages()}). A virtual thread each: callbacks may block on other tasks'
+   * results, and a fixed pool of threads could wait for completions queued behind themselves.
+   */
+  protected static final java.util.concurrent.ExecutorService COMPLETIONS =
+      java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("unipool-completion-", 1).factory());
 
   private static final int RUNNING = 0;
   private static final int SHUTDOWN = 1;

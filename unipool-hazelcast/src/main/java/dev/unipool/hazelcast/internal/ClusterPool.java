@@ -33,7 +33,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -80,11 +79,8 @@ final class ClusterPool extends AbstractPool {
   private static final Logger INVOCATION_LOG = Logger.getLogger("com.hazelcast.client.impl.spi.ClientInvocationService");
 
   private static final AtomicInteger IDS = new AtomicInteger();
-  private static final ScheduledThreadPoolExecutor TIMER = newTimer();
   /** Outcomes up to this size are decoded on the Hazelcast thread that received them (see {@link #send}). */
   private static final int INLINE_OUTCOME_BYTES = 16 * 1024;
-  /** Where members' answers are decoded and tasks completed, for every cluster pool (see {@link #whenDone}). */
-  private static final java.util.concurrent.ExecutorService RESULTS = newResults();
   /** How often a member whose connection failed is asked again whether it is there. */
   private static final long REPROBE_MILLIS = 500;
   /** After this many failed probes in a row a member counts as gone. */
@@ -162,22 +158,6 @@ final class ClusterPool extends AbstractPool {
     this.limit = limit;
     this.tasks = client.getExecutorService(MemberSide.TASKS);
     this.control = client.getExecutorService(MemberSide.CONTROL);
-  }
-
-  /**
-   * Runs completions and their callbacks. A virtual thread each: callbacks may block on other tasks'
-   * results, and a fixed pool of them could wait for completions queued behind themselves.
-   */
-  private static java.util.concurrent.ExecutorService newResults() {
-    return java.util.concurrent.Executors.newThreadPerTaskExecutor(
-        Thread.ofVirtual().name("unipool-cluster-results-", 1).factory());
-  }
-
-  private static ScheduledThreadPoolExecutor newTimer() {
-    ScheduledThreadPoolExecutor t =
-        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("unipool-cluster-timer").factory());
-    t.setRemoveOnCancelPolicy(true);
-    return t;
   }
 
   // ---- connecting ----
@@ -583,7 +563,7 @@ final class ClusterPool extends AbstractPool {
             // about a third of a sequential round trip on 2 cores.
             onOutcome(s.node(), s.id(), outcome, true);
           } else {
-            RESULTS.execute(() -> {
+            COMPLETIONS.execute(() -> {
               if (failure != null) {
                 onLost(s.node(), s.id(), failure);
               } else if (outcome != null) {
@@ -601,7 +581,7 @@ final class ClusterPool extends AbstractPool {
   }
 
   /**
-   * Runs {@code action} on {@link #RESULTS} when a Hazelcast future completes. Not Hazelcast's
+   * Runs {@code action} on {@link #COMPLETIONS} when a Hazelcast future completes. Not Hazelcast's
    * {@code ExecutionCallback}: that runs on {@code ConcurrencyUtil.getDefaultAsyncExecutor()}, which on
    * machines with fewer than three cores starts a new thread for every callback (tripling the round
    * trip); and not inline, because completing a task runs the user's dependent stages, which must never
@@ -610,7 +590,7 @@ final class ClusterPool extends AbstractPool {
   @SuppressWarnings("unchecked") // Hazelcast's client futures are CompletableFutures
   private static <T> void whenDone(
       java.util.concurrent.Future<T> f, java.util.function.BiConsumer<? super T, ? super Throwable> action) {
-    ((java.util.concurrent.CompletionStage<T>) f).whenCompleteAsync(action, RESULTS);
+    ((java.util.concurrent.CompletionStage<T>) f).whenCompleteAsync(action, COMPLETIONS);
   }
 
   @SuppressWarnings({"unchecked", "NullAway"}) // results may be null (Runnable tasks)
@@ -702,7 +682,7 @@ final class ClusterPool extends AbstractPool {
     }
     if (!sends.isEmpty()) {
       if (onHazelcastThread) {
-        RESULTS.execute(() -> send(sends));
+        COMPLETIONS.execute(() -> send(sends));
       } else {
         send(sends);
       }

@@ -33,7 +33,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -55,7 +54,6 @@ import org.jspecify.annotations.Nullable;
 final class ProcessPool extends AbstractPool {
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final ScheduledThreadPoolExecutor KILLER = newKiller();
   private static final long AUTH_TIMEOUT_MILLIS = 20_000;
   /** Workers that die before becoming ready this many times in a row break the pool (bad flags, class path). */
   private static final int MAX_STARTUP_FAILURES = 3;
@@ -78,16 +76,8 @@ final class ProcessPool extends AbstractPool {
   private @Nullable RuntimeException broken;
   private int live;
   private int startupFailures;
-  /** Completions handed to {@link #CALLBACKS} and not yet run. Guarded by {@link #lock}. */
+  /** Completions handed to {@link #COMPLETIONS} and not yet run. Guarded by {@link #lock}. */
   private int pendingCompletions;
-  /**
-   * Completes tasks that have dependent stages, off the reader threads (see {@link #onDone}). A virtual
-   * thread each: callbacks may block on other tasks' results, and a fixed pool of them could wait for
-   * completions queued behind themselves.
-   */
-  private static final java.util.concurrent.ExecutorService CALLBACKS =
-      java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("unipool-completion-", 1).factory());
-
   /** The payload of a Done made up for a Skipped frame; never decoded. */
   private static final Codec.Encoded SKIPPED = new Codec.Encoded((byte) 0, new byte[0]);
 
@@ -134,13 +124,6 @@ final class ProcessPool extends AbstractPool {
       pool.lock.unlock();
     }
     return pool;
-  }
-
-  private static ScheduledThreadPoolExecutor newKiller() {
-    ScheduledThreadPoolExecutor t =
-        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("unipool-killer").factory());
-    t.setRemoveOnCancelPolicy(true);
-    return t;
   }
 
   // ---- launching ----
@@ -243,7 +226,7 @@ final class ProcessPool extends AbstractPool {
       // cannot close the channel; reads wait on a selector (ChannelInput).
       ch.configureBlocking(false);
       ChannelInput input = new ChannelInput(ch);
-      var timer = KILLER.schedule(() -> closeQuietly(input), AUTH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+      var timer = TIMER.schedule(() -> closeQuietly(input), AUTH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
       DataInputStream in = new DataInputStream(input);
       Frame first = Frame.read(in, 4096); // a Hello is small: refuse anything else before allocating
       if (!(first instanceof Frame.Hello hello)) {
@@ -408,7 +391,7 @@ final class ProcessPool extends AbstractPool {
     TaskRun<Object> r = run;
     Object v = value;
     Throwable f = failure;
-    CALLBACKS.execute(() -> {
+    COMPLETIONS.execute(() -> {
       try {
         finish(r, v, f);
       } finally {
@@ -662,7 +645,7 @@ final class ProcessPool extends AbstractPool {
       id = job.id;
       if (interrupt && !job.killScheduled) {
         job.killScheduled = true;
-        KILLER.schedule(() -> killIfStillRunning(w, id), config.killGrace().toNanos(), TimeUnit.NANOSECONDS);
+        TIMER.schedule(() -> killIfStillRunning(w, id), config.killGrace().toNanos(), TimeUnit.NANOSECONDS);
       }
     } finally {
       lock.unlock();
@@ -759,7 +742,7 @@ final class ProcessPool extends AbstractPool {
       r.cancel(true); // interrupt, then kill after the grace period
     }
     // Whatever is still alive after the grace period is killed: no worker outlives the pool.
-    KILLER.schedule(() -> all.forEach(h -> h.process.destroyForcibly()),
+    TIMER.schedule(() -> all.forEach(h -> h.process.destroyForcibly()),
         config.killGrace().toNanos() + TimeUnit.MILLISECONDS.toNanos(200), TimeUnit.NANOSECONDS);
     lock.lock();
     try {
