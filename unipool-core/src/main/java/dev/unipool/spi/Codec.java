@@ -103,15 +103,6 @@ public final class Codec {
       }
       return new Encoded(joined[0], Arrays.copyOfRange(joined, 1, joined.length));
     }
-
-    /**
-     * The number of bytes on the wire, tag included.
-     *
-     * @return the size
-     */
-    public long size() {
-      return body.length + 1L;
-    }
   }
 
   /** Classes whose deserialization has been abused to run code; refused even without an allow-list. */
@@ -169,6 +160,7 @@ public final class Codec {
   private final AtomicInteger uses = new AtomicInteger();
   @SuppressWarnings("unused") // accessed through WARM_STARTED
   private volatile boolean warmStarted;
+  private volatile boolean switched; // writes go to Fory from now on
   private static final java.lang.invoke.VarHandle WARM_STARTED;
 
   static {
@@ -230,6 +222,13 @@ public final class Codec {
     return n;
   }
 
+  /** Counts a decoding until the warm-up has started; decodings matter for nothing else. */
+  private void noteDecode() {
+    if (foryEnabled && !warmStarted) {
+      countUse(WARM_AFTER / 2);
+    }
+  }
+
   /** Whether this codec has started Fory's warm-up (for tests). */
   boolean warmUpStarted() {
     return warmStarted;
@@ -237,8 +236,15 @@ public final class Codec {
 
   /** Counts a use and returns Fory's writer once this codec has been used enough and Fory is warm. */
   private boolean foryWriterReady() {
+    if (switched) {
+      return true; // no shared counter on the hot path once Fory is in use
+    }
     int n = countUse(WARM_AFTER);
-    return foryAlways || (foryEnabled && n > WARM_AFTER && ForyEngine.writerReady());
+    boolean ready = foryAlways || (foryEnabled && n > WARM_AFTER && ForyEngine.writerReady());
+    if (ready) {
+      switched = true;
+    }
+    return ready;
   }
 
   /**
@@ -346,17 +352,6 @@ public final class Codec {
   }
 
   /**
-   * Encodes a value into one array (tag first), for transports that carry a single byte string.
-   *
-   * @param value the value
-   * @return tag and body
-   * @throws IOException if it does not serialize
-   */
-  public byte[] encodeJoined(@Nullable Object value) throws IOException {
-    return encode(value).joined();
-  }
-
-  /**
    * Decodes a value.
    *
    * @param e an encoded form from {@link #encode}
@@ -375,7 +370,7 @@ public final class Codec {
       case STRING -> new String(b, StandardCharsets.UTF_8);
       case BYTES -> b;
       case JAVA -> {
-        countUse(WARM_AFTER / 2);
+        noteDecode();
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b))) {
           in.setObjectInputFilter(filter);
           yield in.readObject();
@@ -391,12 +386,12 @@ public final class Codec {
       throw new InvalidClassException("the other side sent a Fory payload, but Apache Fory"
           + " (org.apache.fory:fory-core) is not on this side's class path");
     }
-    countUse(WARM_AFTER / 2);
+    noteDecode();
     return ForyEngine.deserialize(b, allowClasses);
   }
 
   /**
-   * Decodes a value from {@link #encodeJoined}.
+   * Decodes a value from {@code encode(value).joined()}.
    *
    * @param joined tag and body
    * @return the value
@@ -484,10 +479,11 @@ public final class Codec {
    * @return the exception
    */
   public Throwable decodeThrowableJoined(byte[] joined) {
-    if (joined.length == 0) {
-      return decodeThrowable(new Encoded((byte) -1, joined));
+    try {
+      return decodeThrowable(Encoded.split(joined));
+    } catch (StreamCorruptedException e) {
+      return decodeThrowable(new Encoded((byte) -1, joined)); // an unknown tag: reported as undecodable
     }
-    return decodeThrowable(new Encoded(joined[0], Arrays.copyOfRange(joined, 1, joined.length)));
   }
 
   /**

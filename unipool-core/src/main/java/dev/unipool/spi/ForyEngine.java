@@ -134,11 +134,6 @@ final class ForyEngine {
     return WRITER.ifReady() != null;
   }
 
-  /** Whether the reader for {@code allowClasses} is built (never blocks). */
-  static boolean readerReady(List<String> allowClasses) {
-    return reader(allowClasses).ifReady() != null;
-  }
-
   /**
    * Writes {@code value} with the writer, building it now if needed.
    *
