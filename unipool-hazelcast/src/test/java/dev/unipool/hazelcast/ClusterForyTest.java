@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.unipool.Pool;
 import dev.unipool.TaskFuture;
 import dev.unipool.spi.Codec;
+import dev.unipool.testkit.SystemProperty;
 import java.io.Serial;
 import java.io.Serializable;
 import java.util.List;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterForyTest {
   private static final long WAIT = 60;
-  private static @Nullable String before;
+  private static @Nullable SystemProperty codec;
   private static @Nullable TestCluster cluster;
   private static @Nullable Pool pool;
 
@@ -44,8 +45,7 @@ class ClusterForyTest {
 
   @BeforeAll
   static void start() {
-    before = System.getProperty(Codec.MODE_PROPERTY);
-    System.setProperty(Codec.MODE_PROPERTY, "fory"); // read by the pool's codec and passed to the member
+    codec = SystemProperty.set(Codec.MODE_PROPERTY, "fory"); // read by the pool's codec and passed to the member
     cluster = TestCluster.start(1);
     pool = Pool.of(cluster.backend());
   }
@@ -60,10 +60,8 @@ class ClusterForyTest {
         cluster.close();
       }
     } finally {
-      if (before == null) {
-        System.clearProperty(Codec.MODE_PROPERTY);
-      } else {
-        System.setProperty(Codec.MODE_PROPERTY, before);
+      if (codec != null) {
+        codec.close();
       }
     }
   }

@@ -12,6 +12,7 @@ import dev.unipool.Pool;
 import dev.unipool.TaskFuture;
 import dev.unipool.Worker;
 import dev.unipool.spi.Codec;
+import dev.unipool.testkit.SystemProperty;
 import java.io.Serial;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class ForyCodecProcessTest {
   private static final long WAIT = 60;
-  private static @Nullable String before;
+  private static @Nullable SystemProperty codec;
   private static @Nullable Pool pool;
 
   record Reading(String sensor, double value, List<Integer> samples) implements Serializable {}
@@ -53,8 +54,7 @@ class ForyCodecProcessTest {
 
   @BeforeAll
   static void start() {
-    before = System.getProperty(Codec.MODE_PROPERTY);
-    System.setProperty(Codec.MODE_PROPERTY, "fory");
+    codec = SystemProperty.set(Codec.MODE_PROPERTY, "fory");
     pool = Pool.of(Backend.processes(2));
   }
 
@@ -65,10 +65,8 @@ class ForyCodecProcessTest {
         pool.close();
       }
     } finally {
-      if (before == null) {
-        System.clearProperty(Codec.MODE_PROPERTY);
-      } else {
-        System.setProperty(Codec.MODE_PROPERTY, before);
+      if (codec != null) {
+        codec.close();
       }
     }
   }
@@ -124,8 +122,8 @@ class ForyCodecProcessTest {
 
   @Test
   void defaultModeSwitchesToForyMidStreamWithoutLosingATask() throws Exception {
-    System.clearProperty(Codec.MODE_PROPERTY); // a new pool in the default (auto) mode
-    try (Pool auto = Pool.of(Backend.processes(2))) {
+    // a new pool in the default (auto) mode
+    try (SystemProperty unset = SystemProperty.set(Codec.MODE_PROPERTY, null); Pool auto = Pool.of(Backend.processes(2))) {
       // In waves, so that the stream outlasts Fory's warm-up (a few hundred ms) on both sides.
       for (int wave = 0; wave < 20; wave++) {
         List<TaskFuture<Reading>> fs = new ArrayList<>();
@@ -138,8 +136,6 @@ class ForyCodecProcessTest {
           assertEquals(new Reading("s" + k, k, List.of(k)), fs.get(i).get(WAIT, TimeUnit.SECONDS));
         }
       }
-    } finally {
-      System.setProperty(Codec.MODE_PROPERTY, "fory");
     }
   }
 }

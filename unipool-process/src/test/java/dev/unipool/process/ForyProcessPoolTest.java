@@ -3,6 +3,7 @@ package dev.unipool.process;
 import dev.unipool.Backend;
 import dev.unipool.spi.Codec;
 import dev.unipool.testkit.PoolContract;
+import dev.unipool.testkit.SystemProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -15,20 +16,18 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 @EnabledIfSystemProperty(named = "unipool.fullSuite", matches = "true")
 class ForyProcessPoolTest extends PoolContract {
-  private static @org.jspecify.annotations.Nullable String before;
+  private static @org.jspecify.annotations.Nullable SystemProperty codec;
 
   @BeforeAll
   static void foryFromTheStart() {
-    before = System.getProperty(Codec.MODE_PROPERTY);
-    System.setProperty(Codec.MODE_PROPERTY, "fory"); // read by each new pool's codec and passed to its workers
+    // read by each new pool's codec and passed to its workers
+    codec = SystemProperty.set(Codec.MODE_PROPERTY, "fory");
   }
 
   @AfterAll
   static void restore() {
-    if (before == null) {
-      System.clearProperty(Codec.MODE_PROPERTY);
-    } else {
-      System.setProperty(Codec.MODE_PROPERTY, before);
+    if (codec != null) {
+      codec.close();
     }
   }
 
