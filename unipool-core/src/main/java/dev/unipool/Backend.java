@@ -10,8 +10,7 @@ import java.util.Locale;
  * also named by a short text form, used by {@link #parse(String)} and {@code UNIPOOL_BACKEND}:
  * {@code inline}, {@code threads[:N]}, {@code virtual}, {@code processes[:N]}, {@code auto},
  * {@code cluster:HOST:PORT[,HOST:PORT...]}.
- * {@link #toString()} returns
- * that form (for the options a text form can carry).
+ * {@code toString()} returns that form (for the options a text form can carry).
  *
  * <p>Instances are immutable and safe to share between threads.
  */

@@ -9,6 +9,7 @@ import java.time.Duration;
 public final class DeadlineExceededException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The deadline that expired, measured from the start of the wait. */
   private final Duration timeout;
 
   /**

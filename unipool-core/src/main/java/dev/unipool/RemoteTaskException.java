@@ -8,6 +8,7 @@ package dev.unipool;
 public final class RemoteTaskException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The class name of the exception the task threw in the other process. */
   private final String remoteClassName;
 
   /**

@@ -11,6 +11,7 @@ import java.time.Duration;
 public final class TaskTimeoutException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The limit the task exceeded. */
   private final Duration timeout;
 
   /**

@@ -149,7 +149,14 @@ public final class Tasks {
     }
   }
 
-  /** One routed call; serializable when the target and arguments are, so it can run in a worker process. */
+  /**
+   * One routed call; serializable when the target and arguments are, so it can run in a worker process.
+   *
+   * @param target the object whose interface method is called
+   * @param method the method's name
+   * @param types the method's parameter types
+   * @param args the arguments
+   */
   private record Invocation(Object target, String method, Class<?>[] types, Object[] args)
       implements SerializableCallable<Object>, Serializable {
     @Override

@@ -12,10 +12,15 @@ import org.jspecify.annotations.Nullable;
 public final class WorkerCrashedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The worker's name. */
   private final String worker;
+  /** The worker's process id. */
   private final long pid;
+  /** Its exit code, or null if unknown or killed by a signal. */
   private final @Nullable Integer exitCode;
+  /** The signal that killed it, or null. */
   private final @Nullable Integer signal;
+  /** The last lines it wrote to stderr, possibly empty. */
   private final String stderrTail;
 
   /**
