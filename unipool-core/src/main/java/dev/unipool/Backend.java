@@ -30,7 +30,9 @@ public sealed interface Backend
 
   /**
    * Runs tasks on a fixed number of platform threads (the counterpart of Python's
-   * {@code ThreadPoolExecutor(max_workers=n)}). Threads start on demand and are daemon threads.
+   * {@code ThreadPoolExecutor(max_workers=n)}). Threads start on demand and are daemon threads: a pool
+   * nobody closed does not keep the JVM alive, and tasks still running when the JVM exits are abandoned
+   * (close the pool, for example with try-with-resources, to wait for them).
    *
    * @param threads the number of worker threads, at least 1
    * @return the backend
@@ -112,6 +114,8 @@ public sealed interface Backend
    * {@link Hint#ISOLATED} (or CPU-bound kinds with a timeout, which only a process can enforce) in worker
    * processes when {@code unipool-process} is present. {@link Hint}s always win; kinds are re-measured
    * as they run and re-routed when they change. {@link Pool#explain()} says why each kind went where.
+   * Its threads are daemon threads, as with {@link #threads(int)}: an unclosed pool does not keep the JVM
+   * alive.
    *
    * @return the backend
    */

@@ -28,6 +28,9 @@ import java.util.stream.Stream;
  * still waiting for a slot in a full {@link Overflow#BLOCK} queue when the pool shuts down. {@link #close()}
  * waits for submitted tasks to finish; {@link #shutdownNow()} cancels the tasks that have not started
  * (their futures complete as cancelled, so nothing waits forever) and interrupts the running ones.
+ * An unclosed pool on an in-process backend or on worker processes does not keep the JVM alive: its
+ * threads are daemon threads and its workers exit with this JVM, so tasks still running when the JVM
+ * exits are abandoned; close the pool to wait for them.
  *
  * <p>Tasks should be {@link java.io.Serializable} when the pool may run them in another process: the
  * {@code submit} and {@code map} overloads that take {@link SerializableCallable},

@@ -106,18 +106,19 @@ final class AutoPool extends AbstractPool {
     }
   }
 
-  AutoPool(Backend.Auto config, PoolOptions options, boolean daemon) {
+  AutoPool(Backend.Auto config, PoolOptions options) {
     super(config, options);
     this.config = config;
     int id = IDS.incrementAndGet();
     String prefix = options.name() + "-" + id + "-auto-";
+    // Daemon platform threads (virtual threads always are): an unclosed pool must not keep the JVM alive.
     this.io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(prefix + "io-", 1).factory());
     this.cpu = new ThreadPoolExecutor(config.cpuThreads(), config.cpuThreads(), 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), Thread.ofPlatform().daemon(daemon).name(prefix + "cpu-", 1).factory());
+        new LinkedBlockingQueue<>(), Thread.ofPlatform().daemon().name(prefix + "cpu-", 1).factory());
     cpu.allowCoreThreadTimeOut(true);
     this.probe = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
         new java.util.concurrent.SynchronousQueue<>(),
-        Thread.ofPlatform().daemon(daemon).name(prefix + "probe-", 1).factory());
+        Thread.ofPlatform().daemon().name(prefix + "probe-", 1).factory());
   }
 
   private static ScheduledThreadPoolExecutor timer() {

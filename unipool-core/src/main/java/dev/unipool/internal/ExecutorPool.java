@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ExecutorPool extends AbstractPool {
   private static final AtomicInteger IDS = new AtomicInteger();
-  /** Idle platform threads end after this, so a pool nobody shut down does not keep the JVM alive. */
+  /** Idle platform threads end after this, so an idle pool nobody shut down holds no threads. */
   private static final long KEEP_ALIVE_SECONDS = 30;
 
   private final ExecutorService executor;
@@ -32,7 +32,10 @@ final class ExecutorPool extends AbstractPool {
 
   static ExecutorPool threads(Backend.Threads backend, PoolOptions options) {
     int id = IDS.incrementAndGet();
-    ThreadFactory factory = Thread.ofPlatform().name(options.name() + "-" + id + "-worker-", 1).factory();
+    // Daemon threads, as Backend.threads documents: a pool nobody closed must not keep the JVM alive
+    // (it did, for the 30 s keep-alive after its last task, with the JDK's default non-daemon threads).
+    ThreadFactory factory =
+        Thread.ofPlatform().daemon().name(options.name() + "-" + id + "-worker-", 1).factory();
     ThreadPoolExecutor tpe = new ThreadPoolExecutor(
         backend.threads(), backend.threads(), KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), factory);

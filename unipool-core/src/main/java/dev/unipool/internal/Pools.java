@@ -31,7 +31,7 @@ public final class Pools {
       case Backend.Virtual b -> ExecutorPool.virtual(b, options);
       case Backend.Processes b -> openWithProvider(b, options, "unipool-process");
       case Backend.Cluster b -> openWithProvider(b, options, "unipool-hazelcast");
-      case Backend.Auto b -> new AutoPool(b, options, false);
+      case Backend.Auto b -> new AutoPool(b, options);
     };
   }
 
@@ -69,7 +69,7 @@ public final class Pools {
       synchronized (Pools.class) {
         p = shared;
         if (p == null) {
-          p = new AutoPool(Backend.auto(), PoolOptions.defaults().name("unipool-shared"), true);
+          p = new AutoPool(Backend.auto(), PoolOptions.defaults().name("unipool-shared"));
           shared = p;
         }
       }

@@ -44,7 +44,7 @@ class AutoRoutingTest {
   }
 
   private static AutoPool auto() {
-    return new AutoPool(Backend.auto(), PoolOptions.defaults(), false);
+    return new AutoPool(Backend.auto(), PoolOptions.defaults());
   }
 
   private static void runAll(List<TaskFuture<?>> fs) throws Exception {
@@ -147,7 +147,7 @@ class AutoRoutingTest {
   /** Regression: queued CPU-route tasks were neither returned nor cancelled by shutdownNow, so they hung. */
   @Test
   void shutdownNow_returnsAndCancelsQueuedCpuTasks() throws Exception {
-    AutoPool pool = new AutoPool(new Backend.Auto(1, 1), PoolOptions.defaults(), false);
+    AutoPool pool = new AutoPool(new Backend.Auto(1, 1), PoolOptions.defaults());
     java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
     TaskFuture<Integer> busy = pool.submit(() -> {
