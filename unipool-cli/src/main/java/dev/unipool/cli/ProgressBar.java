@@ -3,49 +3,57 @@ package dev.unipool.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.Charset;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A one-line progress bar for long waits, drawn only when stdout is a terminal.
  *
- * <p>While the bar is shown, {@link System#out} is replaced by a stream that clears the bar, prints each
- * complete line above it and redraws it, so lines that tasks print do not collide with the bar. The
- * caller must not print through other streams to the terminal until {@link #close()}.
+ * <p>While the bar is shown, {@link System#out} and {@link System#err} are replaced by relays that collect
+ * bytes into lines; each complete line is printed whole above the bar: the bar is cleared, the line goes
+ * to the stream it was written to, and the bar is redrawn, all under one lock. Lines that tasks print,
+ * and the lines of worker processes (forwarded to whatever {@code System.out}/{@code System.err} is when
+ * they arrive), therefore never collide with the bar, even when both streams are the same terminal.
+ * The caller must not print to the terminal through other streams until {@link #close()}.
  */
 final class ProgressBar implements Progress {
   private static final int WIDTH = 28;
-  private static final String CLEAR_LINE = "\r\033[K";
+  static final String CLEAR_LINE = "\r\033[K";
 
   private final String label;
   private final int total;
   private final AtomicInteger done = new AtomicInteger();
   private final long startNanos = System.nanoTime();
   private final PrintStream terminal;
+  private final PrintStream errors;
   private final Object lock = new Object();
   private final Thread ticker;
-  private final LineRelay relay = new LineRelay();
+  private final LineRelay outRelay;
+  private final LineRelay errRelay;
   private boolean closed;
 
-  private ProgressBar(String label, int total, PrintStream terminal) {
+  private ProgressBar(String label, int total, PrintStream terminal, PrintStream errors) {
     this.label = label;
     this.total = total;
     this.terminal = terminal;
+    this.errors = errors;
+    this.outRelay = new LineRelay(terminal);
+    this.errRelay = new LineRelay(errors);
     this.ticker = Thread.ofPlatform().daemon().name("unipool-progress").unstarted(this::tick);
   }
 
   /**
-   * Shows a bar on {@code terminal}, which must be the current {@code System.out}.
+   * Shows a bar on {@code terminal}, which must be the current {@code System.out}; the current
+   * {@code System.err} is relayed too. Both are restored by {@link #close()}.
    *
    * @param label what is counted
    * @param total how many steps make 100%, at least 1
    * @param terminal the terminal's stream
    */
   static ProgressBar show(String label, int total, PrintStream terminal) {
-    ProgressBar bar = new ProgressBar(label, total, terminal);
-    Charset charset = terminal.charset();
-    System.setOut(new PrintStream(bar.relay, true, charset));
+    ProgressBar bar = new ProgressBar(label, total, terminal, System.err);
+    System.setOut(new PrintStream(bar.outRelay, true, terminal.charset()));
+    System.setErr(new PrintStream(bar.errRelay, true, bar.errors.charset()));
     // Redraws the elapsed time even when nothing completes for a while.
     bar.ticker.start();
     bar.draw();
@@ -87,14 +95,23 @@ final class ProgressBar implements Progress {
         + n + "/" + total + " " + label + String.format("  %.1fs", seconds);
   }
 
-  private void printAbove(String line) {
+  /** Prints one whole line to {@code target} where the bar is, then redraws the bar below it. */
+  private void printAbove(PrintStream target, String line) {
     synchronized (lock) {
       if (closed) {
-        terminal.println(line);
+        target.println(line);
+        target.flush();
+      } else if (target == terminal) {
+        terminal.print(CLEAR_LINE + line + "\n" + render()); // one write: no flicker
+        terminal.flush();
       } else {
-        terminal.print(CLEAR_LINE + line + "\n" + render());
+        terminal.print(CLEAR_LINE);
+        terminal.flush();
+        target.print(line + "\n");
+        target.flush();
+        terminal.print(render());
+        terminal.flush();
       }
-      terminal.flush();
     }
   }
 
@@ -107,21 +124,28 @@ final class ProgressBar implements Progress {
       }
       closed = true;
       System.setOut(terminal);
+      System.setErr(errors);
       terminal.print(CLEAR_LINE);
       terminal.flush();
     }
-    // Outside the lock: the relay takes its own lock before this one.
-    relay.drain();
+    // Outside the lock: a relay takes its own lock before this one.
+    outRelay.drain();
+    errRelay.drain();
   }
 
-  /** Collects bytes written to {@code System.out} into lines and prints each above the bar. */
+  /** Collects bytes written to a replaced stream into lines and prints each above the bar. */
   private final class LineRelay extends OutputStream {
+    private final PrintStream target;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+
+    LineRelay(PrintStream target) {
+      this.target = target;
+    }
 
     @Override
     public synchronized void write(int b) {
       if (b == '\n') {
-        printAbove(pending.toString(terminal.charset()));
+        printAbove(target, pending.toString(target.charset()));
         pending.reset();
       } else {
         pending.write(b);
@@ -138,7 +162,8 @@ final class ProgressBar implements Progress {
     /** Prints a trailing partial line, if any, once the bar is gone. */
     synchronized void drain() {
       if (pending.size() > 0) {
-        terminal.print(pending.toString(terminal.charset()));
+        target.print(pending.toString(target.charset()));
+        target.flush();
         pending.reset();
       }
     }

@@ -7,14 +7,26 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Copies a worker's stdout or stderr line by line, optionally prefixed with the worker's name, and keeps
  * the last lines for crash reports.
+ *
+ * <p>Each line goes, whole, in one {@code println}, to the stream {@link System#out} (or {@link System#err})
+ * is <em>when the line arrives</em>, not when the pool started: a worker prints where a thread of this JVM
+ * would. A progress bar that swaps {@code System.out} for a relay printing above the bar then gets the
+ * workers' lines too, instead of their overwriting the bar on the terminal captured earlier.
  */
 final class OutputPump {
   private static final int TAIL_LINES = 20;
+
+  /** The parent's current standard output. */
+  static final Supplier<PrintStream> STDOUT = () -> System.out;
+
+  /** The parent's current standard error. */
+  static final Supplier<PrintStream> STDERR = () -> System.err;
 
   private final ArrayDeque<String> tail;
   private final Thread thread;
@@ -22,15 +34,18 @@ final class OutputPump {
   /**
    * Starts copying.
    *
+   * @param sink where each line goes, looked up per line ({@link #STDOUT}, {@link #STDERR}), or null to keep
+   *     only the tail
    * @param tail where the last lines go; shared by a worker's stdout and stderr pumps, since the JVM
    *     writes some fatal messages (such as an out-of-memory exit) to stdout
    */
-  OutputPump(InputStream in, @Nullable PrintStream sink, String prefix, String threadName, ArrayDeque<String> tail) {
+  OutputPump(InputStream in, @Nullable Supplier<PrintStream> sink, String prefix, String threadName,
+      ArrayDeque<String> tail) {
     this.tail = tail;
     this.thread = Thread.ofPlatform().daemon().name(threadName).start(() -> pump(in, sink, prefix));
   }
 
-  private void pump(InputStream in, @Nullable PrintStream sink, String prefix) {
+  private void pump(InputStream in, @Nullable Supplier<PrintStream> sink, String prefix) {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
@@ -41,7 +56,7 @@ final class OutputPump {
           tail.addLast(line);
         }
         if (sink != null) {
-          sink.println(prefix + line);
+          sink.get().println(prefix + line); // one call: PrintStream keeps it whole against other writers
         }
       }
     } catch (IOException e) {

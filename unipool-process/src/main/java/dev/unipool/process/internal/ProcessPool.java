@@ -828,11 +828,11 @@ final class ProcessPool extends AbstractPool {
       String prefix = "[" + name + "] ";
       java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
       this.stdout = mode == Backend.Processes.Output.PREFIX
-          ? new OutputPump(process.getInputStream(), System.out, prefix, "unipool-" + name + "-stdout", tail)
+          ? new OutputPump(process.getInputStream(), OutputPump.STDOUT, prefix, "unipool-" + name + "-stdout", tail)
           : null;
       this.stderr = mode == Backend.Processes.Output.INHERIT
           ? null
-          : new OutputPump(process.getErrorStream(), mode == Backend.Processes.Output.PREFIX ? System.err : null,
+          : new OutputPump(process.getErrorStream(), mode == Backend.Processes.Output.PREFIX ? OutputPump.STDERR : null,
               prefix, "unipool-" + name + "-stderr", tail);
     }
 
