@@ -35,7 +35,12 @@ import java.util.stream.Stream;
  * <p>Tasks should be {@link java.io.Serializable} when the pool may run them in another process: the
  * {@code submit} and {@code map} overloads that take {@link SerializableCallable},
  * {@link SerializableRunnable} and {@link SerializableFunction} make a lambda written at the call
- * serializable. In-process backends never serialize anything.
+ * serializable. In-process backends never serialize anything. Code written for a plain
+ * {@code ExecutorService} that wraps tasks in objects of its own before handing them over
+ * ({@code CompletableFuture.supplyAsync(..., pool)}, {@code ExecutorCompletionService}, {@code invokeAll}
+ * of lambdas typed {@code Callable}) works on in-process backends; on backends that serialize tasks it
+ * fails at {@code submit} with an {@link IllegalArgumentException} that names the wrapper and the
+ * {@code Pool} call to use instead.
  *
  * <p>Pools are thread-safe: any number of threads may submit at once.
  *

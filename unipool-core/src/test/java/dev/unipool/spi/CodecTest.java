@@ -2,6 +2,7 @@ package dev.unipool.spi;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -121,6 +122,51 @@ class CodecTest {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec(mode).encodeTask(task));
       assertTrue(e.getMessage().contains(Unsendable.class.getName()), mode + ": " + e.getMessage());
     }
+  }
+
+  @Test
+  void unserializableJdkCapture_isNamed_withoutAdviceToChangeTheJdk() {
+    java.io.ByteArrayInputStream stream = new java.io.ByteArrayInputStream(new byte[1]);
+    Callable<Integer> task = (Callable<Integer> & Serializable) () -> stream.read();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec("auto").encodeTask(task));
+    assertTrue(e.getMessage().contains("java.io.ByteArrayInputStream"), e.getMessage());
+    assertTrue(e.getMessage().contains("create clients, streams and connections inside the task"), e.getMessage());
+    assertFalse(e.getMessage().contains("implement Serializable"), e.getMessage());
+  }
+
+  /** What CompletableFuture.supplyAsync(..., pool) hands the pool: the JDK's stage object, not the supplier. */
+  @Test
+  void completableFutureAsyncStage_namesTheWrapper_andWhatToDoInstead() {
+    List<Runnable> handed = new ArrayList<>();
+    java.util.concurrent.CompletableFuture.supplyAsync(() -> 1, handed::add);
+    java.util.concurrent.CompletableFuture.completedFuture(1).thenApplyAsync(x -> x + 1, handed::add);
+    assertEquals(2, handed.size());
+    for (Runnable stage : handed) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec("auto").encodeTask(stage));
+      String m = e.getMessage();
+      assertTrue(m.contains("CompletableFuture.supplyAsync"), m);
+      assertTrue(m.contains("pool.submit(() -> ...) returns a TaskFuture, which is a CompletionStage"), m);
+      assertFalse(m.contains("implement Serializable"), m);
+    }
+  }
+
+  @Test
+  void executorCompletionServiceWrapper_pointsToFuturesAsCompleted() {
+    List<Runnable> handed = new ArrayList<>();
+    new java.util.concurrent.ExecutorCompletionService<Integer>(handed::add).submit(() -> 1);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> codec("auto").encodeTask(handed.getFirst()));
+    assertTrue(e.getMessage().contains("ExecutorCompletionService"), e.getMessage());
+    assertTrue(e.getMessage().contains("Futures.asCompleted"), e.getMessage());
+    assertFalse(e.getMessage().contains("implement Serializable"), e.getMessage());
+  }
+
+  @Test
+  void executorsCallableAdapter_saysToSubmitTheRunnable() {
+    Callable<Object> adapted = java.util.concurrent.Executors.callable((Runnable & Serializable) () -> {});
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec("auto").encodeTask(adapted));
+    assertTrue(e.getMessage().contains("Executors.callable"), e.getMessage());
+    assertFalse(e.getMessage().contains("implement Serializable"), e.getMessage());
   }
 
   @Test
