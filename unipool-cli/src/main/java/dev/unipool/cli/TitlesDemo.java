@@ -124,16 +124,31 @@ final class TitlesDemo implements Callable<Integer> {
     }
   }
 
+  /**
+   * One line per URL, in submission order: the URL, its title (or error), and the worker that ran it. On
+   * a cluster the tasks' own "Getting title from" lines print on the members, so this is where the client
+   * shows where the work went.
+   */
   private void printReport(List<Outcome> outcomes, long failed) {
     out.println("Done");
     int width = outcomes.stream().mapToInt(o -> PageFetcher.display(o.url()).length()).max().orElse(0);
+    int shownWidth = outcomes.stream().mapToInt(o -> shown(o).length()).max().orElse(0);
     for (Outcome o : outcomes) {
-      String shown = o.error() == null ? o.title() : "ERROR: " + o.error();
-      out.printf("%-" + width + "s  %s%n", PageFetcher.display(o.url()), shown);
+      out.printf("%-" + width + "s  %-" + shownWidth + "s  %s%n", PageFetcher.display(o.url()), shown(o),
+          ranOn(o.worker()));
     }
     if (failed > 0) {
       out.println(failed + " of " + outcomes.size() + " URLs failed.");
     }
+  }
+
+  private static String shown(Outcome o) {
+    return o.error() == null ? String.valueOf(o.title()) : "ERROR: " + o.error();
+  }
+
+  /** Where a task ran, from {@link TaskFuture#worker()}: its worker's name, pid and host. */
+  static String ranOn(@Nullable WorkerInfo w) {
+    return w == null ? "(never started)" : "(" + w.name() + ", pid " + w.pid() + ", " + w.host() + ")";
   }
 
   private void printJson(Backend backend, List<Outcome> outcomes, long failed, double seconds) {
@@ -146,6 +161,7 @@ final class TitlesDemo implements Callable<Integer> {
       r.put("error", o.error());
       r.put("pid", o.worker() == null ? null : o.worker().pid());
       r.put("worker", o.worker() == null ? null : o.worker().name());
+      r.put("host", o.worker() == null ? null : o.worker().host());
       results.add(r);
     }
     Map<String, Object> doc = new LinkedHashMap<>();

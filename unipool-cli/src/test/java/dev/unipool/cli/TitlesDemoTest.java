@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.unipool.cli.member.RunningMember;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -41,8 +42,8 @@ class TitlesDemoTest {
     assertEquals(EXPECTED_TITLES.size(), report.size(), r::toString);
     for (int i = 0; i < report.size(); i++) {
       LocalWebServer.Page page = LocalWebServer.pages().get(i);
-      assertTrue(report.get(i).matches("127\\.0\\.0\\.1:\\d+" + page.path() + " +\\Q" + page.title() + "\\E"),
-          report.get(i));
+      assertTrue(report.get(i).matches("127\\.0\\.0\\.1:\\d+" + page.path() + " +\\Q" + page.title()
+          + "\\E +\\([^,]+, pid " + pid + ", localhost\\)"), "names the worker that ran it: " + report.get(i));
     }
     assertEquals("", r.err());
   }
@@ -70,8 +71,12 @@ class TitlesDemoTest {
     // Worker output is forwarded asynchronously, so only the report lines are checked for order.
     List<String> report = r.outLines().stream().filter(l -> l.matches("127\\.0\\.0\\.1:\\d+/\\S+ +.*")).toList();
     assertEquals(EXPECTED_TITLES.size(), report.size(), r::toString);
+    Pattern ranOn = Pattern.compile(" +\\((worker-\\d+), pid (\\d+), localhost\\)$");
     for (int i = 0; i < report.size(); i++) {
-      assertTrue(report.get(i).endsWith("  " + EXPECTED_TITLES.get(i)), report.get(i));
+      Matcher m = ranOn.matcher(report.get(i));
+      assertTrue(m.find(), "names the worker that ran it: " + report.get(i));
+      assertEquals(pidByWorker.get(m.group(1)), m.group(2), "the pid its task printed: " + r.out());
+      assertTrue(withoutWorker(report.get(i)).endsWith("  " + EXPECTED_TITLES.get(i)), report.get(i));
     }
   }
 
@@ -85,7 +90,8 @@ class TitlesDemoTest {
 
       assertEquals(1, r.code(), r::toString);
       List<String> lines = r.outLines();
-      List<String> report = lines.subList(lines.indexOf("Done") + 1, lines.size());
+      List<String> report =
+          lines.subList(lines.indexOf("Done") + 1, lines.size()).stream().map(TitlesDemoTest::withoutWorker).toList();
       assertTrue(report.get(0).endsWith(EXPECTED_TITLES.get(0)), report.get(0));
       assertTrue(report.get(1).contains("/no-such-page") && report.get(1).endsWith("ERROR: HTTP 404"), report.get(1));
       assertTrue(report.get(2).endsWith(EXPECTED_TITLES.get(1)), report.get(2));
@@ -135,6 +141,32 @@ class TitlesDemoTest {
       assertEquals("HTTP 404", failed.get("error"));
       assertEquals(MiniJson.NULL, failed.get("title"));
     }
+  }
+
+  /** Cluster members run the tasks: their "Getting title" lines print there, so the report says where. */
+  @Test
+  void cluster_reportNamesTheMemberThatRanEachTitle() {
+    try (RunningMember member = RunningMember.start()) {
+      Cli.Result r = Cli.run("demo", "titles", "--backend", "cluster", "--join", member.address());
+
+      assertEquals(0, r.code(), () -> r + "\nmember:\n" + member.output());
+      List<String> lines = r.outLines();
+      List<String> report = lines.subList(lines.indexOf("Done") + 1, lines.size());
+      assertEquals(EXPECTED_TITLES.size(), report.size(), r::toString);
+      String port = member.address().substring(member.address().lastIndexOf(':') + 1);
+      Pattern ranOn = Pattern.compile(" +\\(([^,]+), pid (\\d+), ([^)]*:" + port + ")\\)$");
+      for (int i = 0; i < report.size(); i++) {
+        Matcher m = ranOn.matcher(report.get(i));
+        assertTrue(m.find(), "names the member that ran it: " + report.get(i));
+        assertFalse(m.group(2).equals(Long.toString(ProcessHandle.current().pid())), "a member's own JVM");
+        assertTrue(withoutWorker(report.get(i)).endsWith("  " + EXPECTED_TITLES.get(i)), report.get(i));
+      }
+    }
+  }
+
+  /** A report line without the worker that ran it, the last part: "(name, pid N, host)". */
+  private static String withoutWorker(String line) {
+    return line.replaceFirst(" +\\([^()]*, pid -?\\d+, [^()]*\\)$", "").replaceFirst(" +\\(never started\\)$", "");
   }
 
   private static int freePort() throws IOException {
