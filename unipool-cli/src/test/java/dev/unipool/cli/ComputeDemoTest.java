@@ -28,7 +28,30 @@ class ComputeDemoTest {
     }
     assertTrue(lines.stream().anyMatch(l -> l.matches("Speedup: \\d+\\.\\d\\dx vs serial .*")), r::toString);
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("Serial run:") && l.contains("result ")), r::toString);
+    // Worker start-up and first compilation are reported apart, before the timed segments.
+    int warmUp = indexOf(lines, "Warm-up: .*, not counted \\(pool start .*, then a first do_math in [1-3] JVMs?\\)");
+    assertTrue(warmUp >= 0 && warmUp < indexOf(lines, "Segment 1/3 .*"), r::toString);
     assertEquals("", r.err());
+  }
+
+  private static int indexOf(List<String> lines, String regex) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).matches(regex)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  @Test
+  void processes_warmEveryWorkerJvmBeforeTheTimedRun() {
+    Cli.Result r = Cli.run("demo", "compute", "--json", "--backend", "processes", "--workers", "2", "--size", "100000");
+
+    assertEquals(0, r.code(), r::toString);
+    Map<String, Object> doc = MiniJson.object(MiniJson.parse(r.out()));
+    assertEquals(2.0, doc.get("warmedJvms"), r::toString);
+    assertTrue(doc.get("warmUpSeconds") instanceof Double w && w > 0, r::toString);
+    assertTrue(doc.get("poolStartSeconds") instanceof Double, r::toString);
   }
 
   @Test
