@@ -205,6 +205,41 @@ final class MixedDemo implements Callable<Integer> {
     return report(jobs, work, where, seconds, explanation);
   }
 
+  /**
+   * Where one task ran, in the words {@code --explain} uses. With {@code --backend}, that backend. With
+   * auto, read from the thread that ran it: the course's own label (download_some is "io-bound") is what
+   * {@code --hints} declares, but without hints auto measures, and a download whose first run used a third
+   * of a core goes to platform threads; a row must say so, as {@code --explain} does.
+   */
+  private String route(Backend where, Job job, @Nullable WorkerInfo w) {
+    if (backend != null) {
+      return "on " + where;
+    }
+    String place = w == null ? "(not run)" : placeOf(w);
+    return hints ? "hint " + (job.kind() == Kind.CPU_BOUND ? "CPU" : "IO") + " -> " + place : "-> " + place;
+  }
+
+  /**
+   * The auto pool's routes, told apart by its thread names ({@code <pool>-<n>-auto-io-}, {@code -cpu-},
+   * {@code -probe-}); a task that ran in another JVM went to worker processes.
+   */
+  static String placeOf(WorkerInfo w) {
+    if (w.pid() != ProcessHandle.current().pid()) {
+      return "worker processes";
+    }
+    String thread = w.thread();
+    if (thread.contains("-auto-io-")) {
+      return "virtual threads";
+    }
+    if (thread.contains("-auto-cpu-")) {
+      return "platform threads";
+    }
+    if (thread.contains("-auto-probe-")) {
+      return "platform threads (first of its kind, measured)";
+    }
+    return thread;
+  }
+
   private int report(List<Job> jobs, List<TaskFuture<?>> work, Backend where, double seconds, String explanation)
       throws InterruptedException {
     boolean human = !output.json;
@@ -213,7 +248,12 @@ final class MixedDemo implements Callable<Integer> {
     if (human) {
       out.println();
     }
-    int backendWidth = where.toString().length();
+    String routing = backend != null ? "backend" : hints ? "hints" : "auto";
+    List<String> routes = new ArrayList<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      routes.add(route(where, jobs.get(i), work.get(i).worker().orElse(null)));
+    }
+    int routeWidth = routes.stream().mapToInt(String::length).max().orElse(0);
     for (int i = 0; i < jobs.size(); i++) {
       Job job = jobs.get(i);
       TaskFuture<?> f = work.get(i);
@@ -227,14 +267,14 @@ final class MixedDemo implements Callable<Integer> {
       }
       Double ran = f.timings().ran().map(d -> d.toNanos() / 1e9).orElse(null);
       if (human) {
-        out.printf("  %-19s %-9s on %-" + backendWidth + "s  %-28s %s%n", job.name(),
-            job.kind() == Kind.CPU_BOUND ? "cpu-bound" : "io-bound",
-            where, w == null ? "-" : w.name() + " (PID " + w.pid() + ")",
+        out.printf("  %-19s %-" + routeWidth + "s  %-34s %s%n", job.name(), routes.get(i),
+            w == null ? "-" : w.name() + " (PID " + w.pid() + ")",
             error != null ? "FAILED: " + error : ran == null ? "" : String.format("%.2f sec", ran));
       } else {
         Map<String, @Nullable Object> row = new LinkedHashMap<>();
         row.put("name", job.name());
         row.put("kind", job.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        row.put("route", routes.get(i));
         row.put("backend", where.toString());
         row.put("ok", error == null);
         row.put("error", error);
@@ -253,7 +293,7 @@ final class MixedDemo implements Callable<Integer> {
     } else {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("demo", "mixed");
-      doc.put("routing", backend != null ? "backend" : hints ? "hints" : "auto");
+      doc.put("routing", routing);
       doc.put("backend", where.toString());
       if (explain) {
         doc.put("explain", explanation);

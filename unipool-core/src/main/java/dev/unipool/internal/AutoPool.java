@@ -256,7 +256,9 @@ final class AutoPool extends AbstractPool {
           k.route = Route.IO;
         }
         if (k.route != before || k.reason == null) {
-          k.reason = String.format(Locale.ROOT, "measured %.0f%% CPU of wall time", 100 * k.ratio);
+          // Keep the earlier decision in view: tasks released by it ran there, and explain() should say so.
+          String earlier = before == null || k.reason == null ? "" : " (was " + before.where + ": " + k.reason + ")";
+          k.reason = String.format(Locale.ROOT, "measured %.0f%% CPU of wall time%s", 100 * k.ratio, earlier);
         }
       } else if (before == null) {
         k.route = Route.IO; // nothing measurable (cancelled before it ran): waiting is the safe guess
