@@ -8,10 +8,10 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The ratios the bench reports: the worker-process bars of issue 3 (against the raw socket floor and the
- * Python peers), the cluster bars of issue 6 (against raw Hazelcast on the same members), plus a few
- * like-for-like comparisons of the in-process backends. A bar is a measured
- * comparison, never a test: it says "meets" or "misses" for this run on this machine.
+ * The ratios the bench reports: unipool's goals for worker processes (against a raw Unix-socket ping-pong
+ * and Python's process pools) and for the cluster (against raw Hazelcast on the same members), plus a few
+ * like-for-like comparisons of the in-process backends. A goal ("bar") is a measured comparison, never a
+ * test: it says "meets" or "misses" for this run on this machine.
  */
 final class Bars {
   /**
@@ -55,9 +55,9 @@ final class Bars {
     List<Contender> all = new ArrayList<>(backends);
     all.addAll(peers);
     Bars b = new Bars(all);
-    b.issue3(!peers.isEmpty());
+    b.processGoals(!peers.isEmpty());
     if (rawCluster != null) {
-      b.issue6(rawCluster);
+      b.clusterGoals(rawCluster);
     }
     if (!peers.isEmpty()) {
       b.inProcess();
@@ -66,7 +66,7 @@ final class Bars {
   }
 
   /** The worker-process bars; without peers only those against the floor or an absolute figure. */
-  private void issue3(boolean withPeers) {
+  private void processGoals(boolean withPeers) {
     String proc = find("processes").map(Contender::name).orElse("processes");
     ratio("processes round trip vs raw socket ping-pong", proc, Workload.ROUNDTRIP, proc, Workload.FLOOR, 3, false);
     absolute("processes large payload round trip", proc, Workload.PAYLOAD_LARGE, 1000);
@@ -88,7 +88,7 @@ final class Bars {
   }
 
   /** The cluster bars: unipool adds at most 20% to the raw round trip; chunked map beats per-item tasks 10x. */
-  private void issue6(String cluster) {
+  private void clusterGoals(String cluster) {
     ratio("cluster round trip vs raw IExecutorService", cluster, Workload.ROUNDTRIP, RawHazelcast.NAME,
         Workload.ROUNDTRIP, 1.2, false);
     ratio("cluster map vs raw one task per item (small items)", cluster, Workload.MAP, RawHazelcast.NAME,

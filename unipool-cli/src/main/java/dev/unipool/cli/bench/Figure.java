@@ -22,6 +22,9 @@ final class Figure {
   final List<String> notes = new ArrayList<>();
   private @Nullable String naReason;
 
+  /** The parameter that marks a payload figure where nothing was copied (an in-process backend). */
+  static final String COPIED = "copied";
+
   Figure(Workload workload) {
     this(workload, workload.unit);
   }
@@ -67,6 +70,14 @@ final class Figure {
   /** Whether the figure was marked n/a (as opposed to not measured yet). */
   boolean failed() {
     return naReason != null;
+  }
+
+  /**
+   * Whether the figure measured nothing but a reference handed back: a payload "round trip" of an
+   * in-process backend, millions of MB/s that compare with nothing. Reports show "no copy" instead.
+   */
+  boolean noCopy() {
+    return Boolean.FALSE.equals(params.get(COPIED));
   }
 
   boolean ok() {

@@ -12,7 +12,12 @@ import java.util.Set;
  * The {@code --html} report: one self-contained page (inline CSS and SVG, no scripts, no external
  * resources, so it opens offline) with the command line, the machine, the ratios and one horizontal bar
  * chart per workload: unipool's backends in blue, raw baselines (Hazelcast's own executor) in grey, the
- * Python peers in orange, whiskers for min..max.
+ * Python peers in orange, whiskers for min..max. The legend lists only what the charts show.
+ *
+ * <p>A chart whose values span more than 50x uses a log axis, and there medians are dots, not bars: a
+ * bar's length on a log axis depends on where the axis happens to start, so it would compare nothing.
+ * Payload figures of in-process backends, where nothing is copied (millions of MB/s), are labelled
+ * "no copy" instead of drawn, so they do not squash the bars that measure copies.
  */
 final class HtmlReport {
   private static final String UNIPOOL_COLOUR = "#2f6db5";
@@ -48,10 +53,12 @@ final class HtmlReport {
     h.append("<p><code>").append(esc(command)).append("</code> &middot; mode <b>").append(esc(mode.name()))
         .append("</b>, ").append(mode.reps()).append(" repetitions after one warm-up round, backends alternating."
             + " Figures are medians; whiskers show min..max.</p>\n");
+    boolean peersShown = peers.stream().anyMatch(c -> c.figures().values().stream().anyMatch(Figure::ok));
     h.append("<p><span class=\"key\" style=\"background:").append(UNIPOOL_COLOUR).append("\"></span>unipool backends")
         .append(backends.stream().anyMatch(c -> c.kind() == Contender.Kind.BASELINE)
             ? "<span class=\"key\" style=\"background:" + BASELINE_COLOUR + "\"></span>raw baseline" : "")
-        .append("<span class=\"key\" style=\"background:").append(PEER_COLOUR).append("\"></span>Python peers</p>\n");
+        .append(peersShown ? "<span class=\"key\" style=\"background:" + PEER_COLOUR + "\"></span>Python peers" : "")
+        .append("</p>\n");
     machineTable(h, machine);
     ratioTable(h, ratios);
     for (Workload w : Workload.values()) {
@@ -97,7 +104,8 @@ final class HtmlReport {
     if (ratios.isEmpty()) {
       return;
     }
-    h.append("<h2>Ratios</h2>\n<p class=\"sub\">The worker-process bars of issue 3, the cluster bars of issue 6,"
+    h.append("<h2>Ratios</h2>\n<p class=\"sub\">unipool's goals for worker processes (against a raw Unix-socket"
+        + " ping-pong and Python's process pools) and for the cluster (against raw Hazelcast on the same members),"
         + " then like-for-like comparisons."
         + " A ratio is median over median.</p>\n<table>\n<tr><th>comparison</th><th>value</th><th>bar</th>"
         + "<th>medians</th></tr>\n");
@@ -153,7 +161,7 @@ final class HtmlReport {
     double lo = Double.MAX_VALUE;
     double hi = 0;
     for (Bar b : bars) {
-      if (b.figure().ok()) {
+      if (b.figure().ok() && !b.figure().noCopy()) {
         lo = Math.min(lo, Math.max(b.figure().min(), 1e-9));
         hi = Math.max(hi, b.figure().max());
       }
@@ -180,7 +188,7 @@ final class HtmlReport {
         axisY));
     h.append(String.format(Locale.ROOT,
         "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" fill=\"#333\">%s%s</text>\n",
-        LABEL_WIDTH + plot / 2, axisY + 36, esc(Report.unit(w.unit)), log ? " (log scale)" : ""));
+        LABEL_WIDTH + plot / 2, axisY + 36, esc(Report.unit(w.unit)), log ? " (log scale; dots mark medians)" : ""));
     for (int i = 0; i < bars.size(); i++) {
       Bar b = bars.get(i);
       int y = TOP + i * ROW;
@@ -195,16 +203,28 @@ final class HtmlReport {
             LABEL_WIDTH + 6, y + 17, esc(reason.length() > 95 ? reason.substring(0, 92) + "..." : reason)));
         continue;
       }
+      if (f.noCopy()) {
+        h.append(String.format(Locale.ROOT,
+            "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">no copy: shares memory with the caller"
+                + " (the task returns the caller's own array)</text>\n", LABEL_WIDTH + 6, y + 17));
+        continue;
+      }
       double x0 = LABEL_WIDTH;
       double xm = LABEL_WIDTH + scale.at(f.median()) * plot;
       double xmin = LABEL_WIDTH + scale.at(f.min()) * plot;
       double xmax = LABEL_WIDTH + scale.at(f.max()) * plot;
       String colour = b.colour();
-      h.append(String.format(Locale.ROOT,
-          "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%s\" rx=\"2\"><title>%s: median %s %s,"
-              + " min %s, max %s, %d samples</title></rect>\n",
-          x0, y + 5, Math.max(1.5, xm - x0), colour, esc(b.name()), esc(Report.number(f.median())),
-          esc(Report.unit(f.unit)), esc(Report.number(f.min())), esc(Report.number(f.max())), f.samples.size()));
+      String title = String.format(Locale.ROOT, "<title>%s: median %s %s, min %s, max %s, %d samples</title>",
+          esc(b.name()), esc(Report.number(f.median())), esc(Report.unit(f.unit)), esc(Report.number(f.min())),
+          esc(Report.number(f.max())), f.samples.size());
+      if (log) {
+        h.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%d\" r=\"5\" fill=\"%s\">%s</circle>\n",
+            xm, y + 13, colour, title));
+      } else {
+        h.append(String.format(Locale.ROOT,
+            "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%s\" rx=\"2\">%s</rect>\n",
+            x0, y + 5, Math.max(1.5, xm - x0), colour, title));
+      }
       if (f.samples.size() > 1) {
         h.append(String.format(Locale.ROOT,
             "<path d=\"M%.1f %d V%d M%.1f %d H%.1f M%.1f %d V%d\" stroke=\"#222\" stroke-width=\"1.2\" fill=\"none\"/>\n",
@@ -271,7 +291,7 @@ final class HtmlReport {
     static Scale log(double min, double max) {
       double lo = Math.floor(Math.log10(min));
       if (Math.log10(min) - lo < 0.3) {
-        lo--; // so the smallest bar is still visibly long
+        lo--; // so the smallest median is not drawn on the axis line
       }
       return new Scale(true, lo, Math.ceil(Math.log10(max) + 1e-9));
     }

@@ -17,15 +17,16 @@ import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
- * {@code unipool bench --mixed}: issue 5's workload. CPU-bound tasks (about 20 ms of CPU each) and many
- * tasks that wait 50 ms, all submitted at once, on {@code auto()}, {@code threads(cores)}, {@code virtual()}
- * and an unbounded cached thread pool, alternating, several rounds. Reports the median makespan and the
- * median p99 latency of the waiting tasks (submission to completion).
+ * {@code unipool bench --mixed}: auto against fixed backends on a mixed workload. CPU-bound tasks (about
+ * 20 ms of CPU each) and many tasks that wait 50 ms, all submitted at once, on {@code auto()},
+ * {@code threads(cores)}, {@code virtual()} and an unbounded cached thread pool, alternating, several
+ * rounds. Reports the median makespan and the median p99 latency of the waiting tasks (submission to
+ * completion).
  */
 final class MixedBench {
   private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
 
-  /** Sizes of one run: full is issue 5's workload; the others are smaller copies. */
+  /** Sizes of one run: full is the workload the README reports; the others are smaller copies. */
   record Size(int cpuTasks, long cpuNanos, int ioTasks, long waitMillis, int rounds) {
     static Size of(Mode mode) {
       return switch (mode.name()) {

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * on the same members and the same executor (so the same task threads) as the unipool cluster pool, used
  * as a Hazelcast user would, through a client of its own. It measures the sequential round trip
  * ({@code submit(task).get()}) and per-item submission (one task per item, all in flight), the two
- * figures issue 6's bars compare unipool with.
+ * figures the cluster goals compare unipool with.
  *
  * <p>Its tasks are small {@link Serializable} records on the members' class path ({@code unipool member}
  * has the CLI's), the cheapest tasks raw Hazelcast can send: no captured lambda to serialize.

@@ -73,8 +73,8 @@ final class Report {
     }
     if (!ratios.isEmpty()) {
       out.println();
-      out.println("Ratios (the bars of issue 3 for worker processes and of issue 6 for the cluster, then"
-          + " like-for-like comparisons):");
+      out.println("Ratios against unipool's goals (worker processes against a raw socket and Python's process"
+          + " pools, the cluster against raw Hazelcast on the same members), then like-for-like comparisons:");
       int width = ratios.stream().mapToInt(r -> r.title().length()).max().orElse(10);
       for (Bars.Ratio r : ratios) {
         String value = Double.isNaN(r.value()) ? "n/a" : number(r.value()) + (r.unit().equals("x") ? "x" : " " + r.unit());
@@ -145,11 +145,11 @@ final class Report {
   }
 
   private static String cell(Figure f) {
-    return f.ok() ? number(f.median()) : "n/a";
+    return !f.ok() ? "n/a" : f.noCopy() ? "no copy" : number(f.median());
   }
 
   private static String range(Figure f) {
-    return f.ok() && f.samples.size() > 1 ? "[" + number(f.min()) + ".." + number(f.max()) + "]" : "";
+    return f.ok() && !f.noCopy() && f.samples.size() > 1 ? "[" + number(f.min()) + ".." + number(f.max()) + "]" : "";
   }
 
   private static String pad(String s, int width) {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bench --cluster}: the tiny suite against two members started with {@code unipool member}, with
- * raw Hazelcast beside the cluster backend and issue 6's two ratios in the table, the JSON and the HTML.
+ * raw Hazelcast beside the cluster backend and the two cluster goals in the table, the JSON and the HTML.
  * No test here asserts a timing or whether a bar is met: the machine decides those.
  */
 class ClusterBenchTest {

@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code bench --mixed} runs issue 5's comparison end to end (tiny sizes) and reports every executor. */
+/** {@code bench --mixed} runs auto against the fixed backends end to end (tiny sizes), reporting every executor. */
 class MixedBenchTest {
   @TempDir Path dir;
 
