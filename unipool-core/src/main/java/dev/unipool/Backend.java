@@ -96,6 +96,8 @@ public sealed interface Backend
    * Runs tasks on the members of a Hazelcast cluster, connecting as a client to the given member
    * addresses (start members with {@code unipool member}). Tasks travel serialized, as with
    * {@link #processes(int)}. Needs the {@code dev.unipool:unipool-hazelcast} module on the class path.
+   * Close the pool when done: Hazelcast's client threads are not daemon threads, so unlike the other
+   * backends an unclosed cluster pool keeps the JVM alive.
    *
    * @param addresses one or more member addresses, {@code host:port}
    * @return the backend

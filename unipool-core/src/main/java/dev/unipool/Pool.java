@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * (their futures complete as cancelled, so nothing waits forever) and interrupts the running ones.
  * An unclosed pool on an in-process backend or on worker processes does not keep the JVM alive: its
  * threads are daemon threads and its workers exit with this JVM, so tasks still running when the JVM
- * exits are abandoned; close the pool to wait for them.
+ * exits are abandoned; close the pool to wait for them. A {@link Backend#cluster cluster} pool, whose
+ * Hazelcast client runs non-daemon threads, keeps the JVM alive until it is closed.
  *
  * <p>Tasks should be {@link java.io.Serializable} when the pool may run them in another process: the
  * {@code submit} and {@code map} overloads that take {@link SerializableCallable},
