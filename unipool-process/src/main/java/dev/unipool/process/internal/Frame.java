@@ -30,8 +30,16 @@ sealed interface Frame {
   /** Worker → parent: the initializer threw; payload is the encoded exception. */
   record InitFailed(byte[] error) implements Frame {}
 
-  /** Parent → worker: run a task. */
-  record Run(long id, Codec.Encoded task) implements Frame {}
+  /**
+   * Parent → worker: run a task.
+   *
+   * @param reportStart whether the worker answers {@link Started} when the task begins (tasks with a
+   *     timeout, whose clock starts then)
+   */
+  record Run(long id, boolean reportStart, Codec.Encoded task) implements Frame {}
+
+  /** Worker → parent: a task asked for it ({@link Run#reportStart}) is decoded and about to run. */
+  record Started(long id) implements Frame {}
 
   /** Parent → worker: skip the task if not started; interrupt it if running. */
   record Cancel(long id) implements Frame {}
@@ -105,6 +113,7 @@ sealed interface Frame {
       case Run r -> {
         out.writeByte(5);
         out.writeLong(r.id());
+        out.writeBoolean(r.reportStart());
         writeEncoded(out, r.task(), headerOnly);
       }
       case Cancel c -> {
@@ -123,6 +132,10 @@ sealed interface Frame {
         out.writeLong(s.id());
       }
       case Stop s -> out.writeByte(9);
+      case Started s -> {
+        out.writeByte(10);
+        out.writeLong(s.id());
+      }
     }
     byte[] p = headerOnly ? payload(f) : null;
     ((Buffer) out).patchLength(start, p == null ? 0 : p.length);
@@ -215,11 +228,12 @@ sealed interface Frame {
       }
       case 3 -> new Ready();
       case 4 -> new InitFailed(readRequiredBytes(in));
-      case 5 -> new Run(in.readLong(), readEncoded(in));
+      case 5 -> new Run(in.readLong(), in.readBoolean(), readEncoded(in));
       case 6 -> new Cancel(in.readLong());
       case 7 -> new Done(in.readLong(), in.readBoolean(), in.readLong(), readEncoded(in));
       case 8 -> new Skipped(in.readLong());
       case 9 -> new Stop();
+      case 10 -> new Started(in.readLong());
       default -> throw new StreamCorruptedException("unknown frame type " + type);
     };
   }
