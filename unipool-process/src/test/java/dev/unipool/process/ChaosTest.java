@@ -71,6 +71,7 @@ class ChaosTest {
       System.out.printf("chaos submit processes(%d) retries(%d): %d kills, %d ok, %d crashed%n",
           workers, retries, killer.kills(), ok, crashed);
     }
+    assertEquals(List.of(), WorkerKiller.children(), "close() left worker processes behind");
   }
 
   @ParameterizedTest(name = "ordered={0}")
@@ -95,6 +96,7 @@ class ChaosTest {
       }
       System.out.printf("chaos %s: %d items, %d kills%n", ordered ? "map" : "imapUnordered", ITEMS, killer.kills());
     }
+    assertEquals(List.of(), WorkerKiller.children(), "close() left worker processes behind");
   }
 
   /** The long version of the above, for soaks: many more kills, both sizes, map and submit in turn. */
@@ -119,5 +121,6 @@ class ChaosTest {
       assertTrue(killer.kills() > 0);
       System.out.printf("soak: %d kills%n", killer.kills());
     }
+    assertEquals(List.of(), WorkerKiller.children(), "close() left worker processes behind");
   }
 }

@@ -197,7 +197,8 @@ final class ProcessPool extends AbstractPool {
     cmd.add(WorkerMain.class.getName());
     cmd.add(dir.resolve("pool.sock").toString());
     ProcessBuilder pb = new ProcessBuilder(cmd);
-    String marker = poolId + "-" + name + "-" + token.substring(0, 8);
+    // Unique per worker, and unrelated to the token: the environment is readable by this user.
+    String marker = ProcessHandle.current().pid() + "-" + poolId + "-" + name + "-" + Long.toHexString(RANDOM.nextLong());
     pb.environment().put(ProcessTrees.MARKER, marker); // inherited by whatever its tasks start
     Backend.Processes.Output mode = config.output();
     pb.redirectOutput(switch (mode) {
