@@ -21,8 +21,11 @@ sealed interface Frame {
   /** Worker → parent, first frame: proves the worker knows the token it was given on stdin. */
   record Hello(String token, String worker, long pid) implements Frame {}
 
-  /** Parent → worker, answer to a good Hello: deserialization allow-list and optional initializer. */
-  record Init(List<String> allowClasses, byte @Nullable [] initializer) implements Frame {}
+  /**
+   * Parent → worker, answer to a good Hello: deserialization allow-list, optional initializer, and
+   * whether the parent already sends Fory payloads (then the worker builds Fory before it is ready).
+   */
+  record Init(List<String> allowClasses, byte @Nullable [] initializer, boolean prepareFory) implements Frame {}
 
   /** Worker → parent: the initializer ran; send tasks. */
   record Ready() implements Frame {}
@@ -104,6 +107,7 @@ sealed interface Frame {
           out.writeUTF(s);
         }
         writeBytes(out, i.initializer());
+        out.writeBoolean(i.prepareFory());
       }
       case Ready r -> out.writeByte(3);
       case InitFailed e -> {
@@ -224,7 +228,7 @@ sealed interface Frame {
         for (int i = 0; i < n; i++) {
           allow.add(in.readUTF());
         }
-        yield new Init(allow, readBytes(in));
+        yield new Init(allow, readBytes(in), in.readBoolean());
       }
       case 3 -> new Ready();
       case 4 -> new InitFailed(readRequiredBytes(in));

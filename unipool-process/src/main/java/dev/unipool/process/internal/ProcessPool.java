@@ -64,7 +64,7 @@ final class ProcessPool extends AbstractPool {
   private static final int RESPAWN_AT_ONCE = 2;
   private static final long MAX_RESPAWN_DELAY_MILLIS = 2_000;
   /** Bounds re-sends that use up no attempt, so that no task can circle between dying workers forever. */
-  private static final int MAX_FREE_RESENDS = 20;
+  private static final int MAX_FREE_RESENDS = 100;
 
   private final Backend.Processes config;
   private final Codec codec;
@@ -208,6 +208,7 @@ final class ProcessPool extends AbstractPool {
     });
     pb.redirectError(mode == Backend.Processes.Output.INHERIT ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.PIPE);
     Process process;
+    java.time.Instant spawned = java.time.Instant.now();
     try {
       process = pb.start();
     } catch (IOException e) {
@@ -222,7 +223,7 @@ final class ProcessPool extends AbstractPool {
     } catch (IOException e) {
       // The JVM died at once (bad flags?); its exit is counted as a startup failure below.
     }
-    Handle h = new Handle(slot, name, token, marker, process);
+    Handle h = new Handle(slot, name, token, marker, spawned, process);
     slots[slot] = h;
     live++;
     connecting.put(name, h);
@@ -287,7 +288,7 @@ final class ProcessPool extends AbstractPool {
       } finally {
         lock.unlock();
       }
-      out.send(new Frame.Init(config.allowClasses(), initializer), true);
+      out.send(new Frame.Init(config.allowClasses(), initializer, codec.writesFory()), true);
       h.reader = Thread.ofPlatform().daemon().name("unipool-" + poolId + "-" + h.name + "-reader").start(() -> readLoop(h, in));
     } catch (IOException e) {
       closeQuietly(ch);
@@ -480,7 +481,7 @@ final class ProcessPool extends AbstractPool {
     }
     // Processes its tasks started die with it; they may also hold its output pipes open, which would
     // keep the pumps below from seeing the end of the output.
-    ProcessTrees.killMarked(h.marker, h.process.info().startInstant().orElse(null));
+    ProcessTrees.killMarked(h.marker, h.spawned);
     if (h.stdout != null) {
       h.stdout.tail(2_000); // wait for its last lines too; the text comes from the shared tail below
     }
@@ -964,6 +965,8 @@ final class ProcessPool extends AbstractPool {
     final String name;
     final String token;
     final String marker;
+    /** Just before it was launched: nothing it started can be older. */
+    final java.time.Instant spawned;
     final Process process;
     final WorkerInfo info;
     final @Nullable OutputPump stderr;
@@ -981,11 +984,12 @@ final class ProcessPool extends AbstractPool {
     int completed;
     double avgRunNanos = -1;
 
-    Handle(int slot, String name, String token, String marker, Process process) {
+    Handle(int slot, String name, String token, String marker, java.time.Instant spawned, Process process) {
       this.slot = slot;
       this.name = name;
       this.token = token;
       this.marker = marker;
+      this.spawned = spawned;
       this.process = process;
       this.info = new WorkerInfo(process.pid(), name, "unipool-task", "localhost");
       Backend.Processes.Output mode = config.output();

@@ -38,10 +38,10 @@ final class ProcessTrees {
    * search short).
    *
    * @param id the worker's marker value
-   * @param notBefore when the worker started, or null if unknown
+   * @param notBefore when the worker was launched
    * @return how many processes were killed
    */
-  static int killMarked(String id, @org.jspecify.annotations.Nullable Instant notBefore) {
+  static int killMarked(String id, Instant notBefore) {
     if (!Files.isDirectory(PROC)) {
       return 0;
     }
@@ -52,12 +52,10 @@ final class ProcessTrees {
       if (p.pid() == self) {
         return;
       }
-      if (notBefore != null) {
-        Optional<Instant> started = p.info().startInstant();
-        // Start instants are rounded to clock ticks: allow one second of slack.
-        if (started.isPresent() && started.get().isBefore(notBefore.minusSeconds(1))) {
-          return;
-        }
+      Optional<Instant> started = p.info().startInstant();
+      // Start instants are rounded to clock ticks: allow one second of slack.
+      if (started.isPresent() && started.get().isBefore(notBefore.minusSeconds(1))) {
+        return;
       }
       if (carries(p.pid(), needle) && p.destroyForcibly()) {
         killed[0]++;

@@ -93,6 +93,11 @@ public final class WorkerMain {
         halt(3);
       }
     }
+    if (init.prepareFory()) {
+      // The pool sends Fory already: build it now, while this worker counts as starting, rather than
+      // inside its first task (whose decoding would take long enough to be caught by a kill or timeout).
+      codec.prepareFory();
+    }
     StartedMark mark = StartedMark.create(
         StartedMark.file(java.nio.file.Path.of(args[0]), ProcessHandle.current().pid()));
     WorkerMain worker = new WorkerMain(out, codec, mark);
