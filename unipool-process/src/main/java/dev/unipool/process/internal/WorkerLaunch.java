@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -166,7 +167,7 @@ final class WorkerLaunch {
       // unipool's own jars, wherever they are, so that the worker can start even when detection missed them
       for (Class<?> c : ownClasses()) {
         Path where = WorkerClasspath.location(c);
-        if (where != null && !classPath.contains(where.toString()) && !found.entries().contains(where.toString())) {
+        if (where != null && !listed(classPath, where) && !listed(found.entries(), where) && !listed(own, where)) {
           own.add(where.toString());
         }
       }
@@ -394,13 +395,10 @@ final class WorkerLaunch {
     }
     Path where = WorkerClasspath.location(c);
     if (where != null) {
-      Path abs = where.toAbsolutePath().normalize();
-      for (String e : cp) {
-        if (Path.of(e).toAbsolutePath().normalize().equals(abs)) {
-          return true; // the common case: no jar needs opening
-        }
+      if (listed(cp, where)) {
+        return true; // the common case: no jar needs opening
       }
-      if (expanded(cp).contains(abs)) {
+      if (expanded(cp).contains(where.toAbsolutePath().normalize())) {
         return true;
       }
     }
@@ -418,6 +416,17 @@ final class WorkerLaunch {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /** Whether {@code path} is one of the entries, however each is written (relative, with {@code ..}). */
+  private static boolean listed(Collection<String> entries, Path path) {
+    Path abs = path.toAbsolutePath().normalize();
+    for (String e : entries) {
+      if (Path.of(e).toAbsolutePath().normalize().equals(abs)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The class path's entries as absolute paths, {@code DIR/*} expanded, jars' manifest Class-Path followed. */
