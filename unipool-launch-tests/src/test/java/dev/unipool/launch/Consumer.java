@@ -169,11 +169,17 @@ final class Consumer {
 
   /** Jars a directory, with a manifest naming {@code mainClass} when given. */
   static Path jarDirectory(Path classes, Path jar, String mainClass) throws IOException {
+    return jarDirectory(classes, jar, mainClass, Map.of());
+  }
+
+  /** Jars a directory, with a manifest naming {@code mainClass} when given, and these attributes. */
+  static Path jarDirectory(Path classes, Path jar, String mainClass, Map<String, String> attributes) throws IOException {
     Manifest manifest = new Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     if (mainClass != null) {
       manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, mainClass);
     }
+    attributes.forEach(manifest.getMainAttributes()::putValue);
     Files.createDirectories(jar.getParent());
     try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest);
         Stream<Path> all = Files.walk(classes)) {
@@ -191,9 +197,11 @@ final class Consumer {
   /**
    * What {@code maven-shade-plugin} makes by default: every class of the app and its libraries in one jar,
    * the first copy of a resource winning (service files merged, as its ServicesResourceTransformer does),
-   * and a manifest of its own: {@code Main-Class} only, so Fory's {@code Multi-Release: true} is lost.
+   * and a manifest of its own: {@code Main-Class} and {@code attributes} only (as its
+   * ManifestResourceTransformer writes them), so Fory's {@code Multi-Release: true} is lost unless given.
    */
-  static Path shade(Path classes, List<Path> libraries, Path jar, String mainClass) throws IOException {
+  static Path shade(Path classes, List<Path> libraries, Path jar, String mainClass, Map<String, String> attributes)
+      throws IOException {
     Map<String, byte[]> entries = new LinkedHashMap<>();
     Map<String, StringBuilder> services = new LinkedHashMap<>();
     try (Stream<Path> all = Files.walk(classes)) {
@@ -225,6 +233,7 @@ final class Consumer {
     Manifest manifest = new Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, mainClass);
+    attributes.forEach(manifest.getMainAttributes()::putValue);
     try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
       for (Map.Entry<String, byte[]> e : entries.entrySet()) {
         out.putNextEntry(new JarEntry(e.getKey()));
@@ -252,6 +261,17 @@ final class Consumer {
       Matcher worker = Pattern.compile("UNIPOOL-WORKER (.*)").matcher(output);
       assertTrue(worker.find(), () -> "no UNIPOOL-WORKER line:\n" + this);
       return worker.group(1);
+    }
+
+    /**
+     * Asserts no JVM, the application's included, printed a warning ({@code WARNING: ...}, prefixed with
+     * {@code [worker-N] } for a worker); Maven's own {@code [WARNING]} log lines are not JVM warnings.
+     */
+    void assertNoWarningsAtAll() {
+      Pattern jvmWarning = Pattern.compile("^(\\[worker-\\d+\\] )?WARNING:");
+      for (String line : output.lines().toList()) {
+        assertFalse(jvmWarning.matcher(line).find(), () -> "a JVM warned: " + line + "\n" + this);
+      }
     }
 
     /** Asserts no worker printed a JVM warning or failed to find its main class. */

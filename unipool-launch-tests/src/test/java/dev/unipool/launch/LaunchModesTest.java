@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.loader.tools.Library;
 import org.springframework.boot.loader.tools.LibraryScope;
 import org.springframework.boot.loader.tools.LoaderImplementation;
@@ -30,6 +31,10 @@ import org.springframework.boot.loader.tools.Repackager;
 class LaunchModesTest {
   /** What the README tells users to add to their own JVM on the class path (Fory in the unnamed module). */
   private static final String OPENS = "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED";
+
+  /** The manifest entries the README gives for jars run with {@code java -jar}. */
+  private static final Map<String, String> README_MANIFEST =
+      Map.of("Multi-Release", "true", "Add-Opens", "java.base/java.lang.invoke");
 
   @TempDir static Path shared;
   private static Path classes;
@@ -48,22 +53,35 @@ class LaunchModesTest {
     Consumer.Run run = Consumer.run(shared, Map.of(),
         List.of(Consumer.java(), OPENS, "-cp", Consumer.join(cp), "com.example.App"));
     String worker = run.assertRanOnWorkers();
+    run.assertNoWarningsAtAll(); // with the README's flag, the application's JVM is quiet too
     assertTrue(worker.contains(classes.toString()), worker);
   }
 
-  @Test
-  void shadedJar_javaJar(@TempDir Path dir) throws Exception {
-    Path jar = Consumer.shade(classes, libraries, dir.resolve("app-shaded.jar"), "com.example.App");
-    Consumer.Run run = Consumer.run(dir, Map.of(), List.of(Consumer.java(), OPENS, "-jar", jar.toString()));
+  /**
+   * As shaded by default (no {@code Multi-Release}, so Fory falls back to {@code sun.misc.Unsafe} and the
+   * application's own JVM warns; the workers must not), and with the manifest entries the README gives,
+   * after which nothing warns at all, without any flag on the command line.
+   */
+  @ParameterizedTest(name = "with the README's manifest entries: {0}")
+  @ValueSource(booleans = {false, true})
+  void shadedJar_javaJar(boolean readmeManifest, @TempDir Path dir) throws Exception {
+    Map<String, String> manifest = readmeManifest ? README_MANIFEST : Map.of();
+    Path jar = Consumer.shade(classes, libraries, dir.resolve("app-shaded.jar"), "com.example.App", manifest);
+    Consumer.Run run = Consumer.run(dir, Map.of(), List.of(Consumer.java(), "-jar", jar.toString()));
     String worker = run.assertRanOnWorkers();
     assertTrue(worker.contains("app-shaded.jar"), worker);
+    if (readmeManifest) {
+      run.assertNoWarningsAtAll();
+    }
   }
 
   /** Both loaders spring-boot-maven-plugin can write: Boot 3.2+'s {@code jar:nested:} one and the classic one. */
   @ParameterizedTest
   @EnumSource(LoaderImplementation.class)
   void springBootJar_javaJar(LoaderImplementation loader, @TempDir Path dir) throws Exception {
-    Path jar = Consumer.jarDirectory(classes, dir.resolve("app.jar"), "com.example.App");
+    // The manifest entry the README gives, which repackaging keeps: no flag needed on the command line.
+    Path jar = Consumer.jarDirectory(classes, dir.resolve("app.jar"), "com.example.App",
+        Map.of("Add-Opens", "java.base/java.lang.invoke"));
     Repackager repackager = new Repackager(jar.toFile());
     repackager.setMainClass("com.example.App");
     repackager.setLoaderImplementation(loader);
@@ -76,8 +94,9 @@ class LaunchModesTest {
     });
     Path cache = dir.resolve("cache");
     Consumer.Run run = Consumer.run(dir, Map.of("XDG_CACHE_HOME", cache.toString()),
-        List.of(Consumer.java(), OPENS, "-jar", jar.toString()));
+        List.of(Consumer.java(), "-jar", jar.toString()));
     String worker = run.assertRanOnWorkers();
+    run.assertNoWarningsAtAll();
     assertTrue(worker.contains(cache.resolve("unipool/unpacked").toString()) && worker.contains("BOOT-INF/lib/"),
         "workers run the jar's nested jars, unpacked into the cache: " + worker);
   }
@@ -97,6 +116,7 @@ class LaunchModesTest {
         "--add-opens=java.base/java.lang.invoke=org.apache.fory.core", "--module-path", mods.toString(),
         "-m", "app/com.example.App"));
     String worker = run.assertRanOnWorkers();
+    run.assertNoWarningsAtAll();
     assertTrue(worker.contains("task class in module app"), "tasks run in the same named module: " + worker);
     assertTrue(worker.contains("module path " + mods), worker);
     assertTrue(app.toFile().isFile());
@@ -111,6 +131,7 @@ class LaunchModesTest {
         "org.codehaus.mojo:exec-maven-plugin:" + MavenConsumer.property("unipool.test.execPluginVersion") + ":java",
         "-Dexec.mainClass=com.example.App");
     String worker = run.assertRanOnWorkers();
+    run.assertNoWarningsAtAll();
     assertTrue(worker.contains(dir.resolve("target/classes").toString()), worker);
   }
 
