@@ -71,7 +71,14 @@ public sealed interface Backend
    * {@link Processes#heap(String)}, {@link Processes#jvmArgs(String...)},
    * {@link Processes#initializer(SerializableRunnable)}, {@link Processes#recycleAfter(int)},
    * {@link Processes#output(Processes.Output)}, {@link Processes#killGrace(java.time.Duration)},
-   * {@link Processes#allowClasses(String...)}.
+   * {@link Processes#allowClasses(String...)}, {@link Processes#classpath(String...)},
+   * {@link Processes#modulePath(String...)}.
+   *
+   * <p>Workers find the classes where this JVM really has them, whichever way it was launched: the class
+   * path, a {@link java.net.URLClassLoader} such as Maven's {@code exec:java}, a Spring Boot executable jar
+   * (its nested jars are unpacked once into a per-user cache), or the module path. Before the first worker
+   * starts, the pool checks that unipool's worker and the class that opened the pool are reachable there,
+   * and otherwise fails with a {@link PoolStartException} that says what it detected and how to fix it.
    *
    * @param workers the number of worker processes, at least 1
    * @return the backend
@@ -79,7 +86,7 @@ public sealed interface Backend
    */
   static Processes processes(int workers) {
     return new Processes(workers, null, java.util.List.of(), null, 0, Processes.Output.PREFIX,
-        Processes.DEFAULT_KILL_GRACE, java.util.List.of());
+        Processes.DEFAULT_KILL_GRACE, java.util.List.of(), java.util.List.of(), java.util.List.of());
   }
 
   /**
@@ -251,6 +258,9 @@ public sealed interface Backend
    * @param allowClasses class-name patterns (as in {@link java.io.ObjectInputFilter.Config#createFilter}, e.g.
    *     {@code com.example.**}) that tasks, results and exceptions may contain besides the JDK's value types
    *     and unipool's own; empty allows every class on the class path except known deserialization gadgets
+   * @param classpath class path entries for the workers, in front of what unipool detects (when empty,
+   *     {@value #CLASSPATH_ENV}'s entries if it is set)
+   * @param modulePath module path entries for the workers, in front of what unipool detects
    */
   record Processes(
       int workers,
@@ -260,8 +270,17 @@ public sealed interface Backend
       int recycleAfter,
       Output output,
       java.time.Duration killGrace,
-      java.util.List<String> allowClasses)
+      java.util.List<String> allowClasses,
+      java.util.List<String> classpath,
+      java.util.List<String> modulePath)
       implements Backend {
+
+    /**
+     * The environment variable whose entries are added to the workers' class path when {@link #classpath}
+     * is empty, in {@code java -cp} syntax: entries separated by {@link java.io.File#pathSeparator}, {@code DIR/*}
+     * for every jar in a directory.
+     */
+    public static final String CLASSPATH_ENV = "UNIPOOL_WORKER_CLASSPATH";
 
     /** The default {@link #killGrace}: one second. */
     public static final java.time.Duration DEFAULT_KILL_GRACE = java.time.Duration.ofSeconds(1);
@@ -297,6 +316,22 @@ public sealed interface Backend
         throw new IllegalArgumentException("killGrace must not be negative, got " + killGrace);
       }
       allowClasses = java.util.List.copyOf(allowClasses);
+      classpath = pathEntries(classpath, "classpath");
+      modulePath = pathEntries(modulePath, "modulePath");
+    }
+
+    /** Splits entries that hold several paths ({@code a.jar:lib/*}) and refuses blank ones. */
+    private static java.util.List<String> pathEntries(java.util.List<String> given, String what) {
+      java.util.List<String> out = new java.util.ArrayList<>();
+      for (String entry : given) {
+        for (String part : entry.split(java.util.regex.Pattern.quote(java.io.File.pathSeparator), -1)) {
+          if (part.isBlank()) {
+            throw new IllegalArgumentException(what + " entries must not be blank, got '" + entry + "'");
+          }
+          out.add(part);
+        }
+      }
+      return java.util.List.copyOf(out);
     }
 
     /**
@@ -307,7 +342,8 @@ public sealed interface Backend
      * @throws IllegalArgumentException if malformed
      */
     public Processes heap(String heap) {
-      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses);
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
+          classpath, modulePath);
     }
 
     /**
@@ -318,7 +354,7 @@ public sealed interface Backend
      */
     public Processes jvmArgs(String... args) {
       return new Processes(workers, heap, java.util.List.of(args), initializer, recycleAfter, output, killGrace,
-          allowClasses);
+          allowClasses, classpath, modulePath);
     }
 
     /**
@@ -330,7 +366,7 @@ public sealed interface Backend
      */
     public Processes initializer(SerializableRunnable initializer) {
       return new Processes(workers, heap, jvmArgs, java.util.Objects.requireNonNull(initializer, "initializer"),
-          recycleAfter, output, killGrace, allowClasses);
+          recycleAfter, output, killGrace, allowClasses, classpath, modulePath);
     }
 
     /**
@@ -345,7 +381,8 @@ public sealed interface Backend
       if (tasks < 1) {
         throw new IllegalArgumentException("recycleAfter must be at least 1, got " + tasks);
       }
-      return new Processes(workers, heap, jvmArgs, initializer, tasks, output, killGrace, allowClasses);
+      return new Processes(workers, heap, jvmArgs, initializer, tasks, output, killGrace, allowClasses, classpath,
+          modulePath);
     }
 
     /**
@@ -355,7 +392,8 @@ public sealed interface Backend
      * @return a copy with that mode
      */
     public Processes output(Output output) {
-      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses);
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
+          classpath, modulePath);
     }
 
     /**
@@ -366,7 +404,8 @@ public sealed interface Backend
      * @return a copy with that grace period
      */
     public Processes killGrace(java.time.Duration grace) {
-      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, grace, allowClasses);
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, grace, allowClasses, classpath,
+          modulePath);
     }
 
     /**
@@ -377,7 +416,38 @@ public sealed interface Backend
      */
     public Processes allowClasses(String... patterns) {
       return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace,
-          java.util.List.of(patterns));
+          java.util.List.of(patterns), classpath, modulePath);
+    }
+
+    /**
+     * Adds entries to the workers' class path, for classes unipool cannot find by itself (a class loader
+     * that does not list its jars, classes generated at run time into a directory). They go in front of
+     * what unipool detects, so their classes win. Also settable without a rebuild through
+     * {@value #CLASSPATH_ENV}; this setting, when given, wins over the variable.
+     *
+     * @param entries jars and class directories as for {@code java -cp}; an entry may hold several paths
+     *     separated by {@link java.io.File#pathSeparator}, and {@code DIR/*} means every jar in {@code DIR}
+     * @return a copy with those entries
+     * @throws IllegalArgumentException if an entry is blank
+     */
+    public Processes classpath(String... entries) {
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
+          java.util.List.of(entries), modulePath);
+    }
+
+    /**
+     * Adds entries to the workers' module path (in front of the one detected when this JVM runs unipool on
+     * the module path), and resolves every module in them. Workers run on the module path when
+     * {@code dev.unipool.process} is on it, otherwise on the class path with these modules added.
+     *
+     * @param entries modular jars and directories of them, as for {@code java --module-path}; an entry may
+     *     hold several paths separated by {@link java.io.File#pathSeparator}
+     * @return a copy with those entries
+     * @throws IllegalArgumentException if an entry is blank
+     */
+    public Processes modulePath(String... entries) {
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
+          classpath, java.util.List.of(entries));
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.unipool.cli.UsageException;
 import java.io.File;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,6 +57,12 @@ public final class MemberCommand implements Callable<Integer> {
   /** The member's entry point, in {@code unipool-hazelcast}, which the CLI has only at run time. */
   static final String MAIN = "dev.unipool.hazelcast.internal.MemberMain";
 
+  /**
+   * Unpacks a Spring Boot jar's nested jars (in {@code unipool-process}, which the CLI has only at run time),
+   * so that a member fed such a jar finds the classes in it, as worker processes do.
+   */
+  static final String NESTED_JARS = "dev.unipool.process.internal.NestedJars";
+
   /** The environment variable {@code --classpath} defaults to. */
   public static final String CLASSPATH_ENV = "UNIPOOL_CLASSPATH";
 
@@ -89,7 +96,9 @@ public final class MemberCommand implements Callable<Integer> {
       paramLabel = "PATHS",
       defaultValue = "${env:" + CLASSPATH_ENV + "}",
       description = "Your jars and class directories, separated by ':' (DIR/* is every jar in DIR), added"
-          + " after unipool's own; the member loads task classes from them. Default: $" + CLASSPATH_ENV + ".")
+          + " after unipool's own; the member loads task classes from them. A Spring Boot executable jar"
+          + " counts as its classes and nested jars (unpacked once into ~/.cache/unipool)."
+          + " Default: $" + CLASSPATH_ENV + ".")
   @Nullable String classpath;
 
   private final PrintWriter out;
@@ -161,9 +170,31 @@ public final class MemberCommand implements Callable<Integer> {
       if (Files.isRegularFile(path) && !name.endsWith(".jar") && !name.endsWith(".zip")) {
         throw new UsageException(option + ": " + entry + " is a file but not a .jar or .zip; give jars and class directories");
       }
-      paths.add(wildcard ? path + File.separator + "*" : path.toString());
+      if (wildcard || !Files.isRegularFile(path)) {
+        paths.add(wildcard ? path + File.separator + "*" : path.toString());
+      } else {
+        paths.addAll(jarClassPath(option, entry, path));
+      }
     }
     return paths;
+  }
+
+  /** The class path entries that hold a jar's classes: a Spring Boot jar's nested jars, unpacked; else itself. */
+  private static List<String> jarClassPath(String option, String entry, Path jar) {
+    Method classPath;
+    try {
+      classPath = Class.forName(NESTED_JARS, true, MemberCommand.class.getClassLoader()).getMethod("classPath", Path.class);
+    } catch (ReflectiveOperationException e) {
+      return List.of(jar.toString()); // without unipool-process, jars are taken as they are
+    }
+    try {
+      List<?> entries = (List<?>) classPath.invoke(null, jar);
+      return entries.stream().map(String::valueOf).toList();
+    } catch (InvocationTargetException e) {
+      throw new UsageException(option + ": cannot read " + entry + ": " + e.getCause());
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

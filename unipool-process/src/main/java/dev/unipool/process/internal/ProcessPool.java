@@ -11,7 +11,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -114,13 +113,13 @@ final class ProcessPool extends AbstractPool {
   private ProcessPool(Backend.Processes config, PoolOptions options) throws IOException {
     super(config, options);
     this.config = config;
+    this.command = baseCommand(config); // first: a PoolStartException must leave no socket behind
     this.codec = new Codec(config.allowClasses(), "a worker process");
     this.initializer = config.initializer() == null ? null : codec.encodeTask(config.initializer()).joined();
     this.dir = Files.createTempDirectory("unipool-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(dir.resolve("pool.sock")));
-    this.command = baseCommand(config);
     this.slots = new Handle[config.workers()];
     this.earlyDeaths = new int[config.workers()];
     this.quietEarlyExits = new int[config.workers()];
@@ -148,43 +147,9 @@ final class ProcessPool extends AbstractPool {
 
   // ---- launching ----
 
+  /** How workers start; fitted to how this JVM was launched, and checked before any worker starts. */
   private static List<String> baseCommand(Backend.Processes config) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    List<String> inherited = ManagementFactory.getRuntimeMXBean().getInputArguments();
-    for (int i = 0; i < inherited.size(); i++) {
-      String a = inherited.get(i);
-      if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("--add-reads")
-          || a.startsWith("--add-modules") || a.startsWith("--enable-native-access")) {
-        cmd.add(a);
-        if (!a.contains("=") && i + 1 < inherited.size()) {
-          cmd.add(inherited.get(++i));
-        }
-      } else if (a.equals("--enable-preview") || a.equals("-ea") || a.equals("-enableassertions")
-          || a.startsWith("-Dfile.encoding=") || a.startsWith("-Djava.library.path=")) {
-        cmd.add(a);
-      }
-    }
-    // Small, quick-starting workers by default; the user's flags come later and win.
-    // Fory (the codec) reaches MethodHandles through this opening; without it, it falls back to
-    // sun.misc.Unsafe, which JDK 25 warns about on the worker's stderr.
-    cmd.add("--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
-    String codecMode = System.getProperty(Codec.MODE_PROPERTY);
-    if (codecMode != null) {
-      cmd.add("-D" + Codec.MODE_PROPERTY + "=" + codecMode); // workers answer in the form the parent chose
-    }
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-XX:PretenureSizeThreshold=1m"); // big payloads go straight to the old generation, never copied
-    cmd.add("-XX:TieredStopAtLevel=4");
-    cmd.add("-XX:-UsePerfData");
-    cmd.add("-XX:+ExitOnOutOfMemoryError"); // an OOM kills the worker, which the pool reports and replaces
-    if (config.heap() != null) {
-      cmd.add("-Xmx" + config.heap());
-    }
-    cmd.addAll(config.jvmArgs());
-    return cmd;
+    return WorkerLaunch.command(config);
   }
 
   private void spawnLocked(int slot) {
