@@ -71,6 +71,8 @@ final class ProcessPool extends AbstractPool {
   private final int poolId = IDS.incrementAndGet();
   private final Path dir;
   private final ServerSocketChannel server;
+  /** How workers start; fitted to how this JVM was launched, and checked before any worker starts. */
+  private final WorkerLaunch launch;
   private final List<String> command;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -113,7 +115,8 @@ final class ProcessPool extends AbstractPool {
   private ProcessPool(Backend.Processes config, PoolOptions options) throws IOException {
     super(config, options);
     this.config = config;
-    this.command = baseCommand(config); // first: a PoolStartException must leave no socket behind
+    this.launch = WorkerLaunch.plan(config); // first: a PoolStartException must leave no socket behind
+    this.command = launch.command();
     this.codec = new Codec(config.allowClasses(), "a worker process");
     this.initializer = config.initializer() == null ? null : codec.encodeTask(config.initializer()).joined();
     this.dir = Files.createTempDirectory("unipool-",
@@ -146,11 +149,6 @@ final class ProcessPool extends AbstractPool {
   }
 
   // ---- launching ----
-
-  /** How workers start; fitted to how this JVM was launched, and checked before any worker starts. */
-  private static List<String> baseCommand(Backend.Processes config) {
-    return WorkerLaunch.command(config);
-  }
 
   private void spawnLocked(int slot) {
     String name = "worker-" + (slot + 1);
@@ -663,6 +661,7 @@ final class ProcessPool extends AbstractPool {
 
   @Override
   protected @Nullable Object prepare(Callable<?> task) {
+    launch.checkTask(task.getClass());
     return new Job(codec.encodeTask(task));
   }
 

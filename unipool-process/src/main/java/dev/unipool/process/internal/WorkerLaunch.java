@@ -64,10 +64,44 @@ final class WorkerLaunch {
 
   private final String mode;
   private final List<String> command;
+  private final List<String> classPath;
+  private final List<String> modulePath;
+  private final @Nullable ModuleFinder moduleFinder;
+  private final WorkerClasspath.Found found;
+  private final String source;
+  /** Per task class, whether workers can load it: looked up once per class, a map read per submit after. */
+  private final ClassValue<Boolean> taskReachable = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> c) {
+      ClassLoader l = c.getClassLoader();
+      return l == null || l == ClassLoader.getPlatformClassLoader() || reachable(c, classPath, moduleFinder);
+    }
+  };
 
-  private WorkerLaunch(String mode, List<String> command) {
+  private WorkerLaunch(String mode, List<String> command, List<String> classPath, List<String> modulePath,
+      @Nullable ModuleFinder moduleFinder, WorkerClasspath.Found found, String source) {
     this.mode = mode;
     this.command = command;
+    this.classPath = classPath;
+    this.modulePath = modulePath;
+    this.moduleFinder = moduleFinder;
+    this.found = found;
+    this.source = source;
+  }
+
+  /**
+   * Checks, at submit, that workers can load a task's class: one the pool's opening class did not
+   * vouch for (a plugin's, or one from another class loader) would otherwise fail only in the worker,
+   * as a {@code ClassNotFoundException}.
+   *
+   * @param taskClass the class of the submitted task
+   * @throws IllegalArgumentException if the workers' class path would not hold it, naming the fix
+   */
+  void checkTask(Class<?> taskClass) {
+    if (!taskReachable.get(taskClass)) {
+      throw new IllegalArgumentException("this task cannot run in a worker process: " + unreachable(taskClass,
+          "the task's class " + taskClass.getName() + ",", mode, classPath, modulePath, found, source));
+    }
   }
 
   /** How this JVM was launched, as detected. */
@@ -88,9 +122,9 @@ final class WorkerLaunch {
    *
    * @throws PoolStartException if a class the workers need would not be reachable
    */
-  static List<String> command(Backend.Processes config) {
+  static WorkerLaunch plan(Backend.Processes config) {
     return of(config, System::getenv, caller(), Thread.currentThread().getContextClassLoader(),
-        ManagementFactory.getRuntimeMXBean().getInputArguments()).command();
+        ManagementFactory.getRuntimeMXBean().getInputArguments());
   }
 
   /**
@@ -183,7 +217,11 @@ final class WorkerLaunch {
     }
     for (Class<?> c : required) {
       if (!reachable(c, cp, withModulePath ? moduleFinder : null)) {
-        throw unreachable(c, c == caller, mode, cp, modulePath, found, source);
+        String what = c == caller
+            ? "the class that opened the pool, " + c.getName() + " (its tasks most likely live beside it),"
+            : "unipool's " + c.getName() + ",";
+        throw new PoolStartException(
+            "worker processes cannot start: " + unreachable(c, what, mode, cp, modulePath, found, source), mode);
       }
     }
 
@@ -239,7 +277,8 @@ final class WorkerLaunch {
       cmd.add("-Xmx" + config.heap());
     }
     cmd.addAll(config.jvmArgs());
-    return new WorkerLaunch(mode, List.copyOf(cmd));
+    return new WorkerLaunch(mode, List.copyOf(cmd), cp, List.copyOf(modulePath),
+        withModulePath ? moduleFinder : null, found, source);
   }
 
   // ---- modules ----
@@ -479,12 +518,11 @@ final class WorkerLaunch {
     }
   }
 
-  private static PoolStartException unreachable(Class<?> c, boolean isCaller, String mode, List<String> cp,
+  /** Says that {@code what} would be missing in the workers, what was tried, and the one-line fix. */
+  private static String unreachable(Class<?> c, String what, String mode, List<String> cp,
       List<String> modulePath, WorkerClasspath.Found found, String source) {
     Path where = WorkerClasspath.location(c);
-    String what = isCaller ? "the class that opened the pool, " + c.getName() + " (its tasks most likely live beside it),"
-        : "unipool's " + c.getName() + ",";
-    StringBuilder m = new StringBuilder("worker processes cannot start: ").append(what)
+    StringBuilder m = new StringBuilder(what)
         .append(" would not be on their class path");
     if (where != null) {
       m.append(" (it was loaded from ").append(where).append(')');
@@ -509,7 +547,7 @@ final class WorkerLaunch {
       m.append(" (added to what it holds now)");
     }
     m.append('.');
-    return new PoolStartException(m.toString(), mode);
+    return m.toString();
   }
 
   private static String abbreviate(List<String> entries) {

@@ -87,6 +87,18 @@ class WorkerLaunchTest {
   }
 
   @Test
+  void taskFromAnUnlistedClassLoader_isRefusedAtSubmit_withTheFix() {
+    // The pool opened from a class the workers can see; the task comes from a plugin's loader.
+    WorkerLaunch launch = WorkerLaunch.of(Backend.processes(1), NO_ENV::get, WorkerLaunchTest.class, null, List.of());
+    launch.checkTask(WorkerLaunchTest.class); // reachable: no exception
+    launch.checkTask(String.class); // the JDK's own: always reachable
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> launch.checkTask(pluginClass));
+    String m = e.getMessage();
+    assertTrue(m.startsWith("this task cannot run in a worker process: the task's class plugin.Task"), m);
+    assertTrue(m.contains("classpath(\"" + pluginClasses() + "\")"), m);
+  }
+
+  @Test
   void classpathSetting_fixesIt_andComesFirst() {
     WorkerLaunch launch = WorkerLaunch.of(Backend.processes(1).classpath(pluginClasses().toString()),
         Map.of(Backend.Processes.CLASSPATH_ENV, "/not/used")::get, pluginClass, null, List.of());
