@@ -270,4 +270,70 @@ class CodecTest {
     assertSame(c.encodeTask(stateless), c.encodeTask(stateless));
     assertNotEquals(0, c.encodeTask(stateless).body().length);
   }
+
+  /**
+   * Fory bytes as an attacker would make them: written by a Fory instance with no type checker, which
+   * writes any class, serializable or not (the codec's own writer refuses non-serializable ones).
+   */
+  private static Codec.Encoded handMadeFory(Object value, org.apache.fory.config.CompatibleMode mode) {
+    org.apache.fory.Fory raw = org.apache.fory.Fory.builder()
+        .withLanguage(org.apache.fory.config.Language.JAVA)
+        .withRefTracking(true)
+        .requireClassRegistration(false)
+        .withCodegen(false)
+        .withCompatibleMode(mode)
+        .build();
+    return new Codec.Encoded(Codec.FORY, raw.serialize(value));
+  }
+
+  /** In the mode the codec's writer uses. */
+  private static Codec.Encoded handMadeFory(Object value) {
+    return handMadeFory(value, org.apache.fory.config.CompatibleMode.SCHEMA_CONSISTENT);
+  }
+
+  /** Not Serializable, with state an attacker would choose. */
+  static final class Plain {
+    String command = "id";
+  }
+
+  /** Serializable, holding whatever it is given: Java serialization checks the class of each field's value. */
+  static final class Box implements Serializable {
+    @Serial private static final long serialVersionUID = 1L;
+    final Object content;
+
+    Box(Object content) {
+      this.content = content;
+    }
+  }
+
+  @Test
+  void foryReader_refusesAHandMadeNonSerializableObject_namingTheClass() {
+    for (List<String> allow : List.of(List.<String>of(), List.of("dev.unipool.**"))) {
+      Codec c = codec("fory", allow);
+      IOException top = assertThrows(IOException.class, () -> c.decode(handMadeFory(new Plain())), allow::toString);
+      assertTrue(top.getMessage().contains(Plain.class.getName()) && top.getMessage().contains("Serializable"),
+          top.getMessage());
+      IOException nested = assertThrows(IOException.class, () -> c.decode(handMadeFory(new Box(new Plain()))));
+      assertTrue(nested.getMessage().contains(Plain.class.getName()), nested.getMessage());
+      // Fory's default mode carries type definitions, from which it would build serializers unchecked.
+      assertThrows(IOException.class,
+          () -> c.decode(handMadeFory(new Plain(), org.apache.fory.config.CompatibleMode.COMPATIBLE)));
+    }
+  }
+
+  @Test
+  void foryReader_stillReadsWhatJavaSerializationWould() throws Exception {
+    Codec c = codec("fory");
+    // A Class object of a non-serializable class is fine in Java serialization, and common in tasks.
+    Class<?> type = Plain.class;
+    Callable<String> task = (Callable<String> & Serializable) () -> type.getSimpleName();
+    Callable<?> back = (Callable<?>) c.decodeTask(c.encodeTask(task));
+    assertEquals("Plain", back.call());
+    // A serializable holder whose field of a non-serializable type is null.
+    Box empty = (Box) c.decode(handMadeFory(new Box(List.of())));
+    assertEquals(List.of(), empty.content);
+    record Holder(@org.jspecify.annotations.Nullable Plain plain, int n) implements Serializable {}
+    Holder h = (Holder) c.decode(c.encode(new Holder(null, 3)));
+    assertEquals(3, h.n());
+  }
 }
