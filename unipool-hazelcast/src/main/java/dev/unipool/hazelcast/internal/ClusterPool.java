@@ -243,7 +243,10 @@ final class ClusterPool extends AbstractPool {
     client.getCluster().getMembers().forEach(this::onMemberAdded);
     // Wait until every member known now has answered its probe, so parallelism() is right from the
     // start; bounded by the connect timeout.
-    long deadline = System.nanoTime() + config.connectTimeout().toNanos();
+    // Saturated: a connect timeout of centuries does not fit in nanoseconds (toNanos would throw).
+    long timeoutNanos = config.connectTimeout().compareTo(java.time.Duration.ofDays(365L * 200)) > 0
+        ? Long.MAX_VALUE / 2 : config.connectTimeout().toNanos();
+    long deadline = System.nanoTime() + timeoutNanos;
     lock.lock();
     try {
       while (!nodes.values().stream().allMatch(Node::settled)) {
