@@ -336,4 +336,77 @@ class CodecTest {
     Holder h = (Holder) c.decode(c.encode(new Holder(null, 3)));
     assertEquals(3, h.n());
   }
+
+  private static Codec limited(String mode, int maxBodyBytes) {
+    String old = System.getProperty(Codec.MODE_PROPERTY);
+    System.setProperty(Codec.MODE_PROPERTY, mode);
+    try {
+      return new Codec(List.of(), "a test", maxBodyBytes);
+    } finally {
+      if (old == null) {
+        System.clearProperty(Codec.MODE_PROPERTY);
+      } else {
+        System.setProperty(Codec.MODE_PROPERTY, old);
+      }
+    }
+  }
+
+  @Test
+  void resultLargerThanTheLimit_failsWithPayloadTooLarge_namingSizeAndLimit() throws Exception {
+    Codec c = limited("auto", 1000);
+    assertEquals(1000, c.encode(new byte[1000]).body().length, "exactly the limit fits");
+    dev.unipool.PayloadTooLargeException bytes =
+        assertThrows(dev.unipool.PayloadTooLargeException.class, () -> c.encode(new byte[1001]));
+    assertEquals(1001, bytes.size());
+    assertEquals(1000, bytes.limit());
+    assertTrue(bytes.getMessage().startsWith("result too large (1,001 bytes; the limit is 1,000 bytes"),
+        bytes.getMessage());
+
+    assertEquals("x".repeat(400), c.decode(c.encode("x".repeat(400))), "measured, then fits");
+    assertEquals(1200, assertThrows(dev.unipool.PayloadTooLargeException.class,
+        () -> c.encode("\u00e9".repeat(600))).size(), "two UTF-8 bytes per char");
+    assertEquals(1002, assertThrows(dev.unipool.PayloadTooLargeException.class,
+        () -> c.encode("x".repeat(998) + "\ud83d\ude00")).size(), "a surrogate pair is four bytes");
+  }
+
+  @Test
+  void objectGraphLargerThanTheLimit_failsWhileEncoding_inBothForms() {
+    List<Integer> many = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      many.add(i);
+    }
+    for (String mode : List.of("java", "fory")) {
+      Codec c = limited(mode, 1000);
+      dev.unipool.PayloadTooLargeException e =
+          assertThrows(dev.unipool.PayloadTooLargeException.class, () -> c.encode(many), mode);
+      assertTrue(e.size() > 1000, mode + ": " + e.size());
+      assertTrue(e.getMessage().startsWith("result too large ("), mode + ": " + e.getMessage());
+    }
+  }
+
+  @Test
+  void taskLargerThanTheLimit_isRefusedAtSubmit_saysTask() {
+    byte[] captured = new byte[5_000];
+    Callable<Integer> task = (Callable<Integer> & Serializable) () -> captured.length;
+    for (String mode : List.of("java", "fory")) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> limited(mode, 1000).encodeTask(task), mode);
+      assertInstanceOf(dev.unipool.PayloadTooLargeException.class, e.getCause(), mode);
+      assertTrue(e.getMessage().contains("task too large ("), mode + ": " + e.getMessage());
+    }
+  }
+
+  @Test
+  void payloadTooLarge_travelsBackAsTheTasksFailure() {
+    Codec c = limited("auto", 50_000); // exceptions are bounded too, and a stack trace takes a few KB
+    dev.unipool.PayloadTooLargeException tooLarge = new dev.unipool.PayloadTooLargeException("result", 5000, true, 1000);
+    Throwable back = c.decodeThrowable(c.encodeThrowable(tooLarge));
+    assertEquals(tooLarge.getMessage(), assertInstanceOf(dev.unipool.PayloadTooLargeException.class, back).getMessage());
+
+    RuntimeException huge = new IllegalStateException("y".repeat(100_000));
+    Throwable cut = c.decodeThrowable(c.encodeThrowable(huge));
+    dev.unipool.RemoteTaskException r = assertInstanceOf(dev.unipool.RemoteTaskException.class, cut);
+    assertEquals(IllegalStateException.class.getName(), r.remoteClassName());
+    assertTrue(r.getMessage().endsWith("(100000 characters in all)"), () -> r.getMessage().substring(10_000));
+  }
 }
