@@ -70,8 +70,8 @@ class FrameTest {
         new Frame.Done(8, true, 123, new Codec.Encoded((byte) 10, body)),
         new Frame.Done(9, false, -1, new Codec.Encoded((byte) 0, new byte[0])),
         new Frame.InitFailed(body),
-        new Frame.Init(List.of("com.example.*", "caf\u00e9.**", ""), body),
-        new Frame.Init(List.of(), null));
+        new Frame.Init(List.of("com.example.*", "caf\u00e9.**", ""), body, true),
+        new Frame.Init(List.of(), null, false));
     for (Frame f : frames) {
       Frame.Buffer buffer = new Frame.Buffer();
       Frame.write(f, buffer);
@@ -85,7 +85,10 @@ class FrameTest {
         case Frame.Started st -> assertEquals(11, st.id());
         case Frame.Done d -> assertEquals(((Frame.Done) f).payload().body().length, d.payload().body().length);
         case Frame.InitFailed i -> assertArrayEquals(body, i.error());
-        case Frame.Init i -> assertEquals(((Frame.Init) f).allowClasses(), i.allowClasses());
+        case Frame.Init i -> {
+          assertEquals(((Frame.Init) f).allowClasses(), i.allowClasses());
+          assertEquals(((Frame.Init) f).prepareFory(), i.prepareFory());
+        }
         default -> throw new AssertionError("read back " + back);
       }
     }
