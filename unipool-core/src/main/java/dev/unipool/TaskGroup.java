@@ -145,7 +145,7 @@ public final class TaskGroup implements AutoCloseable {
     }
     deadlineLength = timeout;
     failOnDeadline = fail;
-    timer = TIMER.schedule(() -> expire(false), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    timer = TIMER.schedule(() -> expire(false), Futures.nanos(timeout), TimeUnit.NANOSECONDS);
     return this;
   }
 

@@ -285,7 +285,7 @@ class ReadmeConsumerTest {
   }
 
   @Test
-  void consumer_onTheModulePath_withTheReadmesRequiresAndFlag_resolvesTheBackendByServiceBinding()
+  void consumer_onTheModulePath_withTheReadmesRequiresAndFlag_runsOnWorkerProcessesFoundByServiceBinding()
       throws Exception {
     String moduleInfo = blocks("java").stream().filter(b -> b.strip().startsWith("module ")).findFirst()
         .orElseThrow(() -> new AssertionError("a module-info block in " + HEADING));
@@ -299,9 +299,8 @@ class ReadmeConsumerTest {
         src.resolve("module-info.java").toString(), src.resolve("com/example/app/Main.java").toString());
     List<Path> mp = new ArrayList<>(List.of(out));
     mp.addAll(jars);
-    // Worker processes launched from a module path are a launch mode of their own: threads here.
     String output = run(List.of(readmeFlag("on the module path"), "--module-path", join(mp),
-        "-m", moduleName(out) + "/com.example.app.Main", "threads:2"));
+        "-m", moduleName(out) + "/com.example.app.Main", "processes:1"));
     assertTrue(output.contains("process module resolved: true"), output);
   }
 

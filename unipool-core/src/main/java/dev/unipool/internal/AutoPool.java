@@ -429,6 +429,7 @@ final class AutoPool extends AbstractPool {
 
   @Override
   protected boolean awaitBackend(long nanos) throws InterruptedException {
+    // nanos >= 0 (AbstractPool clamps it), so "deadline - now" is right even if this sum overflows.
     long deadline = System.nanoTime() + nanos;
     for (ExecutorService e : List.of(probe, io, cpu)) {
       if (!e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {

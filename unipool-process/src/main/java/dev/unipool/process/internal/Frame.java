@@ -21,8 +21,11 @@ sealed interface Frame {
   /** Worker → parent, first frame: proves the worker knows the token it was given on stdin. */
   record Hello(String token, String worker, long pid) implements Frame {}
 
-  /** Parent → worker, answer to a good Hello: deserialization allow-list and optional initializer. */
-  record Init(List<String> allowClasses, byte @Nullable [] initializer) implements Frame {}
+  /**
+   * Parent → worker, answer to a good Hello: deserialization allow-list, optional initializer, and
+   * whether the parent already sends Fory payloads (then the worker builds Fory before it is ready).
+   */
+  record Init(List<String> allowClasses, byte @Nullable [] initializer, boolean prepareFory) implements Frame {}
 
   /** Worker → parent: the initializer ran; send tasks. */
   record Ready() implements Frame {}
@@ -30,8 +33,16 @@ sealed interface Frame {
   /** Worker → parent: the initializer threw; payload is the encoded exception. */
   record InitFailed(byte[] error) implements Frame {}
 
-  /** Parent → worker: run a task. */
-  record Run(long id, Codec.Encoded task) implements Frame {}
+  /**
+   * Parent → worker: run a task.
+   *
+   * @param reportStart whether the worker answers {@link Started} when the task begins (tasks with a
+   *     timeout, whose clock starts then)
+   */
+  record Run(long id, boolean reportStart, Codec.Encoded task) implements Frame {}
+
+  /** Worker → parent: a task asked for it ({@link Run#reportStart}) is decoded and about to run. */
+  record Started(long id) implements Frame {}
 
   /** Parent → worker: skip the task if not started; interrupt it if running. */
   record Cancel(long id) implements Frame {}
@@ -96,6 +107,7 @@ sealed interface Frame {
           out.writeUTF(s);
         }
         writeBytes(out, i.initializer());
+        out.writeBoolean(i.prepareFory());
       }
       case Ready r -> out.writeByte(3);
       case InitFailed e -> {
@@ -105,6 +117,7 @@ sealed interface Frame {
       case Run r -> {
         out.writeByte(5);
         out.writeLong(r.id());
+        out.writeBoolean(r.reportStart());
         writeEncoded(out, r.task(), headerOnly);
       }
       case Cancel c -> {
@@ -123,6 +136,10 @@ sealed interface Frame {
         out.writeLong(s.id());
       }
       case Stop s -> out.writeByte(9);
+      case Started s -> {
+        out.writeByte(10);
+        out.writeLong(s.id());
+      }
     }
     byte[] p = headerOnly ? payload(f) : null;
     ((Buffer) out).patchLength(start, p == null ? 0 : p.length);
@@ -137,10 +154,15 @@ sealed interface Frame {
     }
   }
 
-  /** Reads a tag and a body into an array of exactly the body's size, which becomes the decoded byte[]. */
-  private static Codec.Encoded readEncoded(DataInputStream in) throws IOException {
+  /**
+   * Reads a tag and a body into an array of exactly the body's size, which becomes the decoded byte[].
+   *
+   * @param room the bytes left in the frame, tag included
+   * @param frameLength the frame's length, for the message
+   */
+  private static Codec.Encoded readEncoded(DataInputStream in, int room, int frameLength) throws IOException {
     byte tag = in.readByte();
-    return new Codec.Encoded(tag, readRequiredBytes(in));
+    return new Codec.Encoded(tag, readRequiredBytes(in, room - 1, frameLength));
   }
 
   private static void writeBytes(DataOutputStream out, byte @Nullable [] b) throws IOException {
@@ -152,22 +174,45 @@ sealed interface Frame {
     }
   }
 
-  private static byte @Nullable [] readBytes(DataInputStream in) throws IOException {
+  /**
+   * Reads a length-prefixed byte array (-1: null). The length is checked against the room the frame has
+   * left before anything is allocated: a peer could otherwise make us allocate up to 2 GB with a few bytes.
+   *
+   * @param room the bytes left in the frame, the array's length prefix included
+   * @param frameLength the frame's length, for the message
+   * @throws StreamCorruptedException if the announced length does not fit in the frame
+   */
+  private static byte @Nullable [] readBytes(DataInputStream in, int room, int frameLength) throws IOException {
     int n = in.readInt();
     if (n < 0) {
       return null;
+    }
+    int fits = Math.max(0, room - 4);
+    if (n > fits) {
+      throw new StreamCorruptedException("a frame of " + frameLength + " bytes announces a byte array of " + n
+          + " bytes, but has room for at most " + fits + ": the peer is broken or not a unipool worker");
     }
     byte[] b = new byte[n];
     in.readFully(b);
     return b;
   }
 
-  private static byte[] readRequiredBytes(DataInputStream in) throws IOException {
-    byte[] b = readBytes(in);
+  private static byte[] readRequiredBytes(DataInputStream in, int room, int frameLength) throws IOException {
+    byte[] b = readBytes(in, room, frameLength);
     if (b == null) {
       throw new StreamCorruptedException("missing payload");
     }
     return b;
+  }
+
+  /** The bytes {@link DataOutputStream#writeUTF} wrote for {@code s}: a two-byte length and modified UTF-8. */
+  private static int utfLength(String s) {
+    int n = 2;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      n += c >= 0x0001 && c <= 0x007F ? 1 : c <= 0x07FF ? 2 : 3;
+    }
+    return n;
   }
 
   /**
@@ -200,6 +245,7 @@ sealed interface Frame {
       throw new StreamCorruptedException("bad frame length " + length);
     }
     int type = in.readUnsignedByte();
+    int room = length - 1; // what the frame holds after its type byte; byte arrays are checked against it
     return switch (type) {
       case 1 -> new Hello(in.readUTF(), in.readUTF(), in.readLong());
       case 2 -> {
@@ -207,19 +253,23 @@ sealed interface Frame {
         if (n < 0 || n > 10_000) {
           throw new StreamCorruptedException("bad allow-list size " + n);
         }
+        room -= 4;
         List<String> allow = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          allow.add(in.readUTF());
+          String pattern = in.readUTF();
+          room -= utfLength(pattern);
+          allow.add(pattern);
         }
-        yield new Init(allow, readBytes(in));
+        yield new Init(allow, readBytes(in, room - 1, length), in.readBoolean()); // then prepareFory
       }
       case 3 -> new Ready();
-      case 4 -> new InitFailed(readRequiredBytes(in));
-      case 5 -> new Run(in.readLong(), readEncoded(in));
+      case 4 -> new InitFailed(readRequiredBytes(in, room, length));
+      case 5 -> new Run(in.readLong(), in.readBoolean(), readEncoded(in, room - 9, length)); // id, reportStart
       case 6 -> new Cancel(in.readLong());
-      case 7 -> new Done(in.readLong(), in.readBoolean(), in.readLong(), readEncoded(in));
+      case 7 -> new Done(in.readLong(), in.readBoolean(), in.readLong(), readEncoded(in, room - 17, length));
       case 8 -> new Skipped(in.readLong());
       case 9 -> new Stop();
+      case 10 -> new Started(in.readLong());
       default -> throw new StreamCorruptedException("unknown frame type " + type);
     };
   }

@@ -28,8 +28,12 @@ final class OutputPump {
   /** The parent's current standard error. */
   static final Supplier<PrintStream> STDERR = () -> System.err;
 
+  /** How long a dead worker's pipe may stay quiet before its output counts as complete. */
+  private static final long QUIET_NANOS = 200_000_000;
+
   private final ArrayDeque<String> tail;
   private final Thread thread;
+  private volatile long lastLineNanos = System.nanoTime();
 
   /**
    * Starts copying.
@@ -49,6 +53,7 @@ final class OutputPump {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
+        lastLineNanos = System.nanoTime();
         synchronized (tail) {
           if (tail.size() == TAIL_LINES) {
             tail.removeFirst();
@@ -64,10 +69,22 @@ final class OutputPump {
     }
   }
 
-  /** Waits briefly for the stream to end, so the tail includes the last words of a dying worker. */
+  /**
+   * Waits briefly for the stream to end, so the tail includes the last words of a dead worker. Waits no
+   * longer once the stream has been quiet for a moment: a process the worker started may still hold the
+   * pipe open, but what the worker itself wrote is already in the pipe and read at once.
+   */
   String tail(long waitMillis) {
+    long now = System.nanoTime();
+    long deadline = now + waitMillis * 1_000_000;
+    long quietFrom = now;
     try {
-      thread.join(waitMillis);
+      // Until the end of the stream, or until it has been quiet for a while since we started waiting
+      // (long enough for a busy machine to schedule the pump), whichever comes first.
+      while (thread.isAlive() && (now = System.nanoTime()) < deadline
+          && now - Math.max(quietFrom, lastLineNanos) < QUIET_NANOS) {
+        thread.join(10);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

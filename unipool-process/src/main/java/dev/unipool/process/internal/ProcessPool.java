@@ -11,7 +11,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -54,9 +53,17 @@ import org.jspecify.annotations.Nullable;
 final class ProcessPool extends AbstractPool {
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final long AUTH_TIMEOUT_MILLIS = 20_000;
-  /** Workers that die before becoming ready this many times in a row break the pool (bad flags, class path). */
-  private static final int MAX_STARTUP_FAILURES = 3;
+  private static final long AUTH_TIMEOUT_MILLIS = 10_000;
+  /**
+   * Workers of one slot that exit with status 0 before becoming ready this many times in a row break the
+   * pool: they keep giving up on their parent (refused handshakes) for a reason a new worker will not fix.
+   */
+  private static final int MAX_QUIET_STARTUP_EXITS = 5;
+  /** Consecutive deaths before ready in one slot that are respawned at once; later ones back off. */
+  private static final int RESPAWN_AT_ONCE = 2;
+  private static final long MAX_RESPAWN_DELAY_MILLIS = 2_000;
+  /** Bounds re-sends that use up no attempt, so that no task can circle between dying workers forever. */
+  private static final int MAX_FREE_RESENDS = 100;
 
   private final Backend.Processes config;
   private final Codec codec;
@@ -64,6 +71,8 @@ final class ProcessPool extends AbstractPool {
   private final int poolId = IDS.incrementAndGet();
   private final Path dir;
   private final ServerSocketChannel server;
+  /** How workers start; fitted to how this JVM was launched, and checked before any worker starts. */
+  private final WorkerLaunch launch;
   private final List<String> command;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -71,11 +80,18 @@ final class ProcessPool extends AbstractPool {
   private final ArrayDeque<TaskRun<?>> queue = new ArrayDeque<>();
   private final @Nullable Handle[] slots;
   private final Map<String, Handle> connecting = new ConcurrentHashMap<>();
+  /** Connections accepted and not yet proven: capped, since each holds descriptors until its timeout. */
+  private final AtomicInteger handshaking = new AtomicInteger();
+  /** Per slot: workers in a row that died before becoming ready (reset when one becomes ready). */
+  private final int[] earlyDeaths;
+  private final int[] quietEarlyExits;
+  private final int[] launchFailures;
   private long nextId;
   private boolean stopping;
   private @Nullable RuntimeException broken;
   private int live;
-  private int startupFailures;
+  /** Slots whose replacement is waiting out a back-off delay; they count as live until respawned. */
+  private int respawnsPending;
   /** Completions handed to {@link #COMPLETIONS} and not yet run. Guarded by {@link #lock}. */
   private int pendingCompletions;
   /** The payload of a Done made up for a Skipped frame; never decoded. */
@@ -87,6 +103,8 @@ final class ProcessPool extends AbstractPool {
     long id;
     @Nullable Handle worker;
     int attempts;
+    /** Times it was lost with a worker before it began running, and re-sent without using an attempt. */
+    int freeResends;
     boolean killScheduled;
 
     Job(Codec.Encoded bytes) {
@@ -97,14 +115,18 @@ final class ProcessPool extends AbstractPool {
   private ProcessPool(Backend.Processes config, PoolOptions options) throws IOException {
     super(config, options);
     this.config = config;
+    this.launch = WorkerLaunch.plan(config); // first: a PoolStartException must leave no socket behind
+    this.command = launch.command();
     this.codec = new Codec(config.allowClasses(), "a worker process");
     this.initializer = config.initializer() == null ? null : codec.encodeTask(config.initializer()).joined();
     this.dir = Files.createTempDirectory("unipool-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(dir.resolve("pool.sock")));
-    this.command = baseCommand(config);
     this.slots = new Handle[config.workers()];
+    this.earlyDeaths = new int[config.workers()];
+    this.quietEarlyExits = new int[config.workers()];
+    this.launchFailures = new int[config.workers()];
   }
 
   static ProcessPool start(Backend.Processes config, PoolOptions options) {
@@ -128,45 +150,6 @@ final class ProcessPool extends AbstractPool {
 
   // ---- launching ----
 
-  private static List<String> baseCommand(Backend.Processes config) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    List<String> inherited = ManagementFactory.getRuntimeMXBean().getInputArguments();
-    for (int i = 0; i < inherited.size(); i++) {
-      String a = inherited.get(i);
-      if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("--add-reads")
-          || a.startsWith("--add-modules") || a.startsWith("--enable-native-access")) {
-        cmd.add(a);
-        if (!a.contains("=") && i + 1 < inherited.size()) {
-          cmd.add(inherited.get(++i));
-        }
-      } else if (a.equals("--enable-preview") || a.equals("-ea") || a.equals("-enableassertions")
-          || a.startsWith("-Dfile.encoding=") || a.startsWith("-Djava.library.path=")) {
-        cmd.add(a);
-      }
-    }
-    // Small, quick-starting workers by default; the user's flags come later and win.
-    // Fory (the codec) reaches MethodHandles through this opening; without it, it falls back to
-    // sun.misc.Unsafe, which JDK 25 warns about on the worker's stderr.
-    cmd.add("--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
-    String codecMode = System.getProperty(Codec.MODE_PROPERTY);
-    if (codecMode != null) {
-      cmd.add("-D" + Codec.MODE_PROPERTY + "=" + codecMode); // workers answer in the form the parent chose
-    }
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-XX:PretenureSizeThreshold=1m"); // big payloads go straight to the old generation, never copied
-    cmd.add("-XX:TieredStopAtLevel=4");
-    cmd.add("-XX:-UsePerfData");
-    cmd.add("-XX:+ExitOnOutOfMemoryError"); // an OOM kills the worker, which the pool reports and replaces
-    if (config.heap() != null) {
-      cmd.add("-Xmx" + config.heap());
-    }
-    cmd.addAll(config.jvmArgs());
-    return cmd;
-  }
-
   private void spawnLocked(int slot) {
     String name = "worker-" + (slot + 1);
     byte[] tokenBytes = new byte[32];
@@ -177,6 +160,9 @@ final class ProcessPool extends AbstractPool {
     cmd.add(WorkerMain.class.getName());
     cmd.add(dir.resolve("pool.sock").toString());
     ProcessBuilder pb = new ProcessBuilder(cmd);
+    // Unique per worker, and unrelated to the token: the environment is readable by this user.
+    String marker = ProcessHandle.current().pid() + "-" + poolId + "-" + name + "-" + Long.toHexString(RANDOM.nextLong());
+    pb.environment().put(ProcessTrees.MARKER, marker); // inherited by whatever its tasks start
     Backend.Processes.Output mode = config.output();
     pb.redirectOutput(switch (mode) {
       case PREFIX -> ProcessBuilder.Redirect.PIPE;
@@ -185,12 +171,14 @@ final class ProcessPool extends AbstractPool {
     });
     pb.redirectError(mode == Backend.Processes.Output.INHERIT ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.PIPE);
     Process process;
+    java.time.Instant spawned = java.time.Instant.now();
     try {
       process = pb.start();
     } catch (IOException e) {
-      breakLocked(new IllegalStateException("cannot start worker process: " + cmd.getFirst(), e));
+      launchFailedLocked(slot, cmd.getFirst(), e);
       return;
     }
+    launchFailures[slot] = 0;
     try {
       OutputStream stdin = process.getOutputStream();
       stdin.write((token + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -198,7 +186,7 @@ final class ProcessPool extends AbstractPool {
     } catch (IOException e) {
       // The JVM died at once (bad flags?); its exit is counted as a startup failure below.
     }
-    Handle h = new Handle(slot, name, token, process);
+    Handle h = new Handle(slot, name, token, marker, spawned, process);
     slots[slot] = h;
     live++;
     connecting.put(name, h);
@@ -215,7 +203,20 @@ final class ProcessPool extends AbstractPool {
       } catch (IOException e) {
         return; // closed
       }
-      Thread.ofVirtual().name("unipool-handshake").start(() -> handshake(ch));
+      // Only this user can reach the socket (0700 directory), but a stuck or hostile local process must
+      // still not pile up connections: each holds descriptors until it proves itself or times out.
+      if (handshaking.incrementAndGet() > 2 * slots.length + 4) {
+        handshaking.decrementAndGet();
+        closeQuietly(ch);
+        continue;
+      }
+      Thread.ofVirtual().name("unipool-handshake").start(() -> {
+        try {
+          handshake(ch);
+        } finally {
+          handshaking.decrementAndGet();
+        }
+      });
     }
   }
 
@@ -250,7 +251,7 @@ final class ProcessPool extends AbstractPool {
       } finally {
         lock.unlock();
       }
-      out.send(new Frame.Init(config.allowClasses(), initializer), true);
+      out.send(new Frame.Init(config.allowClasses(), initializer, codec.writesFory()), true);
       h.reader = Thread.ofPlatform().daemon().name("unipool-" + poolId + "-" + h.name + "-reader").start(() -> readLoop(h, in));
     } catch (IOException e) {
       closeQuietly(ch);
@@ -275,6 +276,7 @@ final class ProcessPool extends AbstractPool {
       while ((f = Frame.read(in)) != null) {
         switch (f) {
           case Frame.Ready r -> onReady(h);
+          case Frame.Started st -> onStarted(h, st.id());
           case Frame.Done d -> onDone(h, d, touched);
           case Frame.Skipped s -> onDone(h, new Frame.Done(s.id(), false, -1, SKIPPED), touched);
           case Frame.InitFailed e -> onInitFailed(h, codec.decodeThrowableJoined(e.error()));
@@ -301,10 +303,10 @@ final class ProcessPool extends AbstractPool {
       // A worker whose connection ended must not linger; its exit then fails or re-queues its tasks.
       try {
         if (!h.process.waitFor(3, TimeUnit.SECONDS)) {
-          h.process.destroyForcibly();
+          ProcessTrees.killTree(h.process.toHandle());
         }
       } catch (InterruptedException e) {
-        h.process.destroyForcibly();
+        ProcessTrees.killTree(h.process.toHandle());
       }
     }
   }
@@ -316,8 +318,9 @@ final class ProcessPool extends AbstractPool {
     lock.lock();
     try {
       h.ready = true;
-      startupFailures = 0;
-      if (stopping && queue.isEmpty()) {
+      earlyDeaths[h.slot] = 0;
+      quietEarlyExits[h.slot] = 0;
+      if (stopping && !hasQueuedLocked()) {
         stopIdleLocked();
       }
       assignLocked(touched);
@@ -354,7 +357,7 @@ final class ProcessPool extends AbstractPool {
         stopLocked(h);
       }
       assignLocked(touched);
-      if (stopping && queue.isEmpty()) {
+      if (stopping && !hasQueuedLocked()) {
         stopIdleLocked();
       }
     } finally {
@@ -416,6 +419,20 @@ final class ProcessPool extends AbstractPool {
     }
   }
 
+  /** A task that asked to report its start ({@link Frame.Run#reportStart}) began: its timeout starts now. */
+  private void onStarted(Handle h, long id) {
+    TaskRun<?> run;
+    lock.lock();
+    try {
+      run = h.inFlight.get(id);
+    } finally {
+      lock.unlock();
+    }
+    if (run != null && !run.start(h.info)) {
+      cancelRunning(run, true); // cancelled while on its way: the worker must stop it
+    }
+  }
+
   private void onExit(Handle h) {
     Thread reader = h.reader;
     if (reader != null) {
@@ -425,6 +442,9 @@ final class ProcessPool extends AbstractPool {
         Thread.currentThread().interrupt();
       }
     }
+    // Processes its tasks started die with it; they may also hold its output pipes open, which would
+    // keep the pumps below from seeing the end of the output.
+    ProcessTrees.killMarked(h.marker, h.spawned);
     if (h.stdout != null) {
       h.stdout.tail(2_000); // wait for its last lines too; the text comes from the shared tail below
     }
@@ -432,8 +452,10 @@ final class ProcessPool extends AbstractPool {
     int code = h.process.exitValue();
     Integer exitCode = code > 128 ? null : code;
     Integer signal = code > 128 ? code - 128 : null;
+    StartedMark.Progress progress = StartedMark.readAndDelete(StartedMark.file(dir.resolve("pool.sock"), h.process.pid()));
+    boolean killedFromOutside = !h.killed && isOutsideKill(code);
     List<Handle> touched = new ArrayList<>();
-    TaskRun<?> failed = null;
+    Map<TaskRun<?>, String> failed = new LinkedHashMap<>();
     lock.lock();
     try {
       h.dead = true;
@@ -441,35 +463,46 @@ final class ProcessPool extends AbstractPool {
       connecting.remove(h.name, h);
       List<TaskRun<?>> lost = new ArrayList<>(h.inFlight.values());
       h.inFlight.clear();
-      if (!h.ready && !h.expectedExit) {
-        startupFailures++;
-      }
-      // Oldest first: the head was running; the rest never started and go back to the front of the queue.
-      for (int i = lost.size() - 1; i >= 1; i--) {
-        queue.addFirst(lost.get(i));
-      }
-      if (!lost.isEmpty()) {
-        TaskRun<?> head = lost.getFirst();
-        Job job = (Job) head.attachment;
-        if (!head.isDone()) {
-          if (job != null && job.attempts < head.retries()) {
-            job.attempts++;
-            queue.addFirst(head);
-          } else {
-            failed = head;
-          }
+      // In order of sending, which is the order the worker runs them in (see StartedMark). The one
+      // running its own code may be what killed the worker: re-running it uses up an attempt. Earlier
+      // ones finished, but their results (flushed in batches) died with it: they ran, so they run again
+      // only if retries allow it, but they did not kill the worker and use up nothing. A task still being
+      // decoded is charged only if the worker died by itself (a crash in its readObject, say), not when
+      // it was killed from outside; and the rest were only prefetched: both are re-sent as they are, but
+      // no task is re-sent for free without end.
+      List<TaskRun<?>> again = new ArrayList<>(lost.size());
+      for (TaskRun<?> r : lost) {
+        Job job = (Job) r.attachment;
+        if (r.isDone() || job == null) {
+          continue;
         }
+        boolean finished = job.id < progress.began();
+        boolean decoding = job.id == progress.began() && job.id != progress.running();
+        boolean running = job.id == progress.running() && !finished;
+        boolean free = job.id > progress.began() || (decoding && killedFromOutside);
+        if (free && ++job.freeResends <= MAX_FREE_RESENDS) {
+          again.add(r);
+        } else if (finished && r.retries() > 0) {
+          again.add(r);
+        } else if (!finished && job.attempts < r.retries()) {
+          job.attempts++;
+          again.add(r);
+        } else {
+          failed.put(r, h.killed ? "killed by the pool to stop a cancelled or timed-out task"
+              : running ? "the task was running"
+              : decoding ? "the task was being decoded"
+              : finished ? "the task had finished, but its result was lost with the worker"
+              : "the task was lost with " + MAX_FREE_RESENDS + " workers in a row before it could start");
+        }
+      }
+      for (int i = again.size() - 1; i >= 0; i--) {
+        queue.addFirst(again.get(i));
       }
       if (slots[h.slot] == h) {
         slots[h.slot] = null;
-        boolean needed = !stopping || !queue.isEmpty();
+        boolean needed = !stopping || hasQueuedLocked();
         if (broken == null && needed) {
-          if (startupFailures >= MAX_STARTUP_FAILURES) {
-            breakLocked(new IllegalStateException("worker processes keep dying before they start (exit code "
-                + code + "); last stderr lines:\n" + tail));
-          } else {
-            spawnLocked(h.slot);
-          }
+          replaceLocked(h, code, tail);
         }
       }
       RuntimeException b = broken;
@@ -481,23 +514,112 @@ final class ProcessPool extends AbstractPool {
         queue.clear();
       }
       assignLocked(touched);
-      if (stopping && queue.isEmpty()) {
+      if (stopping && !hasQueuedLocked()) {
         stopIdleLocked();
       }
-      if (live == 0) {
-        allExited.signalAll();
-        if (stopping || broken != null) {
-          closeServer();
-        }
-      }
+      exitedLocked();
     } finally {
       lock.unlock();
     }
     flush(touched);
-    if (failed != null) {
-      String detail = h.killed ? "killed by the pool to stop a cancelled or timed-out task" : "connection lost";
-      failed.completeExceptionally(new WorkerCrashedException(h.name, h.process.pid(), exitCode, signal, tail, detail));
+    failed.forEach((r, detail) ->
+        r.completeExceptionally(new WorkerCrashedException(h.name, h.process.pid(), exitCode, signal, tail, detail)));
+  }
+
+  /** After a worker's exit or a respawn that was called off: wakes waiters and closes up once none is left. */
+  private void exitedLocked() {
+    if (live == 0 && respawnsPending == 0) {
+      allExited.signalAll();
+      if (stopping || broken != null) {
+        closeServer();
+      }
     }
+  }
+
+  /**
+   * Starts a replacement for {@code dead}, or breaks the pool if the way it died shows that workers
+   * cannot start at all. A worker killed by a signal from outside (an operator, the OOM killer, a
+   * container runtime) says nothing about the configuration, whenever it happens: it is replaced, after a
+   * growing delay if its slot keeps losing workers before they become ready, so a killer that strikes at
+   * every start does not make the pool spin.
+   */
+  private void replaceLocked(Handle dead, int code, String tail) {
+    int slot = dead.slot;
+    if (dead.ready || dead.expectedExit) {
+      spawnLocked(slot);
+      return;
+    }
+    boolean killedFromOutside = isOutsideKill(code);
+    if (!killedFromOutside && code != 0) {
+      // It exited on its own before saying it was ready: the JVM refused its flags, the main class is
+      // missing, it ran out of memory starting, or it crashed. A new worker would do the same.
+      breakLocked(new IllegalStateException("worker process " + dead.name + " could not start (exit code " + code
+          + (code > 128 ? ", signal " + (code - 128) : "") + "): check the class path, jvmArgs and heap of "
+          + "Backend.processes(...); its last output lines:\n" + tail));
+      return;
+    }
+    if (!killedFromOutside && ++quietEarlyExits[slot] >= MAX_QUIET_STARTUP_EXITS) {
+      breakLocked(new IllegalStateException("worker processes keep exiting before they connect to the pool ("
+          + quietEarlyExits[slot] + " in a row, exit code 0); their last output lines:\n" + tail));
+      return;
+    }
+    int deaths = ++earlyDeaths[slot];
+    if (deaths <= RESPAWN_AT_ONCE) {
+      spawnLocked(slot);
+      return;
+    }
+    respawnLaterLocked(slot, deaths - RESPAWN_AT_ONCE);
+  }
+
+  /**
+   * The JVM could not be launched. A missing or unusable {@code java} will not get better; anything else
+   * (the spawn helper killed from outside, a passing shortage of memory or processes) is tried again
+   * after a delay, a few times in a row at most.
+   */
+  private void launchFailedLocked(int slot, String java, IOException e) {
+    Path binary = Path.of(java);
+    if (!Files.isExecutable(binary) || ++launchFailures[slot] > MAX_QUIET_STARTUP_EXITS) {
+      breakLocked(new IllegalStateException("cannot start worker process " + java + ": " + e.getMessage(), e));
+      exitedLocked(); // nothing was started: whoever waits for the pool to end must not wait for it
+      return;
+    }
+    respawnLaterLocked(slot, launchFailures[slot]);
+  }
+
+  /** Spawns a worker for {@code slot} after a delay that doubles with {@code attempt} (1, 2, ...). */
+  private void respawnLaterLocked(int slot, int attempt) {
+    long delay = Math.min(MAX_RESPAWN_DELAY_MILLIS, 50L << Math.min(10, attempt));
+    respawnsPending++;
+    TIMER.schedule(() -> {
+      lock.lock();
+      try {
+        respawnsPending--;
+        if (slots[slot] == null && broken == null && (!stopping || hasQueuedLocked())) {
+          spawnLocked(slot);
+        } else {
+          exitedLocked();
+        }
+      } finally {
+        lock.unlock();
+      }
+    }, delay, TimeUnit.MILLISECONDS);
+  }
+
+  /** Whether an exit status is that of a signal others send to stop a process: KILL, TERM, INT, HUP. */
+  private static boolean isOutsideKill(int code) {
+    return code == 128 + 9 || code == 128 + 15 || code == 128 + 2 || code == 128 + 1;
+  }
+
+  /**
+   * Whether the queue holds a task still to run. Drops finished (cancelled, timed-out) tasks from its
+   * head, so that they never keep a shutting-down pool waiting for work that will not come.
+   */
+  private boolean hasQueuedLocked() {
+    TaskRun<?> head;
+    while ((head = queue.peekFirst()) != null && head.isDone()) {
+      queue.pollFirst();
+    }
+    return head != null;
   }
 
   /** Marks the pool unusable: fails queued tasks with {@code failure} and rejects later submits. */
@@ -514,7 +636,7 @@ final class ProcessPool extends AbstractPool {
     for (Handle h : slots) {
       if (h != null && !h.dead) {
         h.expectedExit = true;
-        h.process.destroyForcibly();
+        ProcessTrees.killTree(h.process.toHandle());
       }
     }
   }
@@ -539,6 +661,7 @@ final class ProcessPool extends AbstractPool {
 
   @Override
   protected @Nullable Object prepare(Callable<?> task) {
+    launch.checkTask(task.getClass());
     return new Job(codec.encodeTask(task));
   }
 
@@ -574,7 +697,10 @@ final class ProcessPool extends AbstractPool {
         return;
       }
       queue.pollFirst();
-      if (!run.start(w.info)) {
+      // A task with a timeout is started when the worker says it began (onStarted), so its clock does
+      // not run while a fresh worker loads classes to decode it; the others start when sent.
+      boolean timed = run.timeout() != null;
+      if (timed ? run.isDone() : !run.start(w.info)) {
         continue;
       }
       Job job = (Job) run.attachment;
@@ -587,7 +713,7 @@ final class ProcessPool extends AbstractPool {
       job.killScheduled = false;
       w.inFlight.put(job.id, run);
       try {
-        w.out().send(new Frame.Run(job.id, job.bytes), false);
+        w.out().send(new Frame.Run(job.id, timed, job.bytes), false);
         if (run.isDone()) {
           // Cancelled between start() and now: cancel() may have missed it, so tell the worker here.
           w.out().send(new Frame.Cancel(job.id), false);
@@ -668,7 +794,7 @@ final class ProcessPool extends AbstractPool {
     } finally {
       lock.unlock();
     }
-    w.process.destroyForcibly();
+    ProcessTrees.killTree(w.process.toHandle());
   }
 
   private void stopLocked(Handle h) {
@@ -702,13 +828,10 @@ final class ProcessPool extends AbstractPool {
     lock.lock();
     try {
       stopping = true;
-      if (queue.isEmpty()) {
+      if (!hasQueuedLocked()) {
         stopIdleLocked();
       }
-      if (live == 0) {
-        closeServer();
-        allExited.signalAll();
-      }
+      exitedLocked();
     } finally {
       lock.unlock();
     }
@@ -742,7 +865,7 @@ final class ProcessPool extends AbstractPool {
       r.cancel(true); // interrupt, then kill after the grace period
     }
     // Whatever is still alive after the grace period is killed: no worker outlives the pool.
-    TIMER.schedule(() -> all.forEach(h -> h.process.destroyForcibly()),
+    TIMER.schedule(() -> all.forEach(h -> ProcessTrees.killTree(h.process.toHandle())),
         config.killGrace().toNanos() + TimeUnit.MILLISECONDS.toNanos(200), TimeUnit.NANOSECONDS);
     lock.lock();
     try {
@@ -758,7 +881,7 @@ final class ProcessPool extends AbstractPool {
     lock.lock();
     try {
       long left = nanos;
-      while (!(stopping && live == 0 && pendingCompletions == 0)) {
+      while (!terminatedLocked()) {
         if (left <= 0) {
           return false;
         }
@@ -774,10 +897,14 @@ final class ProcessPool extends AbstractPool {
   protected boolean backendTerminated() {
     lock.lock();
     try {
-      return stopping && live == 0 && pendingCompletions == 0;
+      return terminatedLocked();
     } finally {
       lock.unlock();
     }
+  }
+
+  private boolean terminatedLocked() {
+    return stopping && live == 0 && respawnsPending == 0 && pendingCompletions == 0;
   }
 
   /** Process ids of the live workers, for tests and diagnostics. */
@@ -801,6 +928,9 @@ final class ProcessPool extends AbstractPool {
     final int slot;
     final String name;
     final String token;
+    final String marker;
+    /** Just before it was launched: nothing it started can be older. */
+    final java.time.Instant spawned;
     final Process process;
     final WorkerInfo info;
     final @Nullable OutputPump stderr;
@@ -818,10 +948,12 @@ final class ProcessPool extends AbstractPool {
     int completed;
     double avgRunNanos = -1;
 
-    Handle(int slot, String name, String token, Process process) {
+    Handle(int slot, String name, String token, String marker, java.time.Instant spawned, Process process) {
       this.slot = slot;
       this.name = name;
       this.token = token;
+      this.marker = marker;
+      this.spawned = spawned;
       this.process = process;
       this.info = new WorkerInfo(process.pid(), name, "unipool-task", "localhost");
       Backend.Processes.Output mode = config.output();

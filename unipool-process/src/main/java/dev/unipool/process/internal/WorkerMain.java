@@ -20,7 +20,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * no orphans.
  */
 public final class WorkerMain {
-  private static final Frame.Run STOP = new Frame.Run(-1, new Codec.Encoded((byte) 0, new byte[0]));
+  private static final Frame.Run STOP = new Frame.Run(-1, false, new Codec.Encoded((byte) 0, new byte[0]));
 
   private final Object lock = new Object();
   private final LinkedBlockingQueue<Frame.Run> queue = new LinkedBlockingQueue<>();
@@ -28,11 +28,22 @@ public final class WorkerMain {
   private long running = -1; // guarded by lock
   private final FrameWriter out;
   private final Codec codec;
+  private final StartedMark mark;
   private Thread taskThread = Thread.currentThread();
 
-  private WorkerMain(FrameWriter out, Codec codec) {
+  private WorkerMain(FrameWriter out, Codec codec, StartedMark mark) {
     this.out = out;
     this.codec = codec;
+    this.mark = mark;
+  }
+
+  /**
+   * Ends the worker at once, taking along the processes its tasks started: they must not outlive it.
+   * (When the worker is killed instead, the parent finds them; see {@link ProcessTrees}.)
+   */
+  private static void halt(int code) {
+    ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+    Runtime.getRuntime().halt(code);
   }
 
   /**
@@ -59,7 +70,7 @@ public final class WorkerMain {
       } catch (IOException e) {
         // treat like EOF
       }
-      Runtime.getRuntime().halt(0);
+      halt(0);
     });
     SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(args[0]));
     FrameWriter.markOwned();
@@ -68,7 +79,7 @@ public final class WorkerMain {
     String name = System.getProperty(dev.unipool.Worker.NAME_PROPERTY, "worker");
     out.send(new Frame.Hello(token, name, ProcessHandle.current().pid()), true);
     if (!(Frame.read(in) instanceof Frame.Init init)) {
-      Runtime.getRuntime().halt(0); // refused or parent gone
+      halt(0); // refused or parent gone
       return;
     }
     Codec codec = new Codec(init.allowClasses(), "the parent");
@@ -79,10 +90,17 @@ public final class WorkerMain {
       } catch (Throwable t) {
         out.send(new Frame.InitFailed(codec.encodeThrowable(t).joined()), true);
         System.err.println("worker initializer failed: " + t);
-        Runtime.getRuntime().halt(3);
+        halt(3);
       }
     }
-    WorkerMain worker = new WorkerMain(out, codec);
+    if (init.prepareFory()) {
+      // The pool sends Fory already: build it now, while this worker counts as starting, rather than
+      // inside its first task (whose decoding would take long enough to be caught by a kill or timeout).
+      codec.prepareFory();
+    }
+    StartedMark mark = StartedMark.create(
+        StartedMark.file(java.nio.file.Path.of(args[0]), ProcessHandle.current().pid()));
+    WorkerMain worker = new WorkerMain(out, codec, mark);
     worker.taskThread = Thread.ofPlatform().name("unipool-task").start(worker::runTasks);
     out.send(new Frame.Ready(), true);
     worker.readFrames(in);
@@ -102,7 +120,7 @@ public final class WorkerMain {
     } catch (IOException e) {
       System.err.println("worker lost its parent connection: " + e);
     }
-    Runtime.getRuntime().halt(0);
+    halt(0);
   }
 
   private static final long FLUSH_DELAY_NANOS = 200_000;
@@ -119,7 +137,7 @@ public final class WorkerMain {
         try {
           out.flush();
         } catch (IOException e) {
-          Runtime.getRuntime().halt(0); // parent gone
+          halt(0); // parent gone
         }
       }, FLUSH_DELAY_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
@@ -142,7 +160,7 @@ public final class WorkerMain {
       try {
         out.send(new Frame.Skipped(id), true);
       } catch (IOException e) {
-        Runtime.getRuntime().halt(0); // parent gone
+        halt(0); // parent gone
       }
     }
   }
@@ -169,11 +187,19 @@ public final class WorkerMain {
           }
           continue;
         }
+        mark.decoding(r.id());
         long start = System.nanoTime();
         boolean ok;
         Codec.Encoded payload;
         try {
           Callable<?> task = (Callable<?>) codec.decodeTask(r.task());
+          mark.running(r.id());
+          if (r.reportStart()) {
+            // Its timeout counts from here, not from when it was sent: decoding the first task of a
+            // fresh worker (class loading, a cold codec) can take longer than a short timeout.
+            out.send(new Frame.Started(r.id()), true);
+            start = System.nanoTime();
+          }
           payload = codec.encode(task.call());
           ok = true;
         } catch (java.io.NotSerializableException e) {
@@ -202,10 +228,11 @@ public final class WorkerMain {
       }
       out.flush();
       // A normal exit (not halt) on Stop, so a JVM recording an AOT cache writes it.
+      ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
       System.exit(0);
     } catch (InterruptedException | IOException e) {
       // parent gone
     }
-    Runtime.getRuntime().halt(0);
+    halt(0);
   }
 }
