@@ -14,7 +14,9 @@ import java.util.Locale;
 public final class PayloadTooLargeException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /** The encoded size in bytes, or a lower bound when encoding stopped at the limit. */
   private final long size;
+  /** The most an encoded value may have, in bytes. */
   private final long limit;
 
   /**

@@ -10,6 +10,7 @@ package dev.unipool;
 public final class PoolStartException extends IllegalStateException {
   private static final long serialVersionUID = 1L;
 
+  /** How this JVM was launched, as detected. */
   private final String launchMode;
 
   /**
