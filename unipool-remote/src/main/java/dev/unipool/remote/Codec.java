@@ -1,4 +1,4 @@
-package dev.unipool.spi;
+package dev.unipool.remote;
 
 import dev.unipool.PayloadTooLargeException;
 import dev.unipool.RemoteTaskException;
