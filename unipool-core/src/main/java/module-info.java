@@ -3,7 +3,7 @@
  * the backends supplied by other unipool modules) is a configuration switch.
  *
  * <p>{@code dev.unipool} (the API) is exported; {@code dev.unipool.spi} only to unipool's backend modules.
- * No runtime dependency beyond the JDK: the codec, and Apache Fory with it, live in {@code dev.unipool.remote}.
+ * No runtime dependency beyond the JDK: serialization (the codec) lives in {@code dev.unipool.remote}.
  */
 @SuppressWarnings("module") // the backend modules are not built yet when this one compiles
 module dev.unipool.core {
