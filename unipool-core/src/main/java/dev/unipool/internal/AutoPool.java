@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,7 +50,6 @@ final class AutoPool extends AbstractPool {
 
   private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
   private static final AtomicInteger IDS = new AtomicInteger();
-  private static final ScheduledThreadPoolExecutor TIMER = timer();
 
   private final Backend.Auto config;
   private final ExecutorService io;
@@ -121,13 +119,6 @@ final class AutoPool extends AbstractPool {
         Thread.ofPlatform().daemon().name(prefix + "probe-", 1).factory());
   }
 
-  private static ScheduledThreadPoolExecutor timer() {
-    ScheduledThreadPoolExecutor t =
-        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("unipool-auto-timer").factory());
-    t.setRemoveOnCancelPolicy(true);
-    return t;
-  }
-
   // ---- routing ----
 
   @Override
@@ -192,7 +183,7 @@ final class AutoPool extends AbstractPool {
           k.probeThread = Thread.currentThread().threadId();
           k.probeStartNanos = System.nanoTime();
         }
-        TIMER.schedule(() -> decideEarly(k), EARLY_DECISION_MILLIS, TimeUnit.MILLISECONDS);
+        SharedTimer.TIMER.schedule(() -> decideEarly(k), EARLY_DECISION_MILLIS, TimeUnit.MILLISECONDS);
         measure(k, run);
         finishProbe(k);
       });
@@ -227,7 +218,7 @@ final class AutoPool extends AbstractPool {
       // Run-queue delay of another thread is not at hand here: only a clear reading decides at once.
       double ratio = (double) cpuNanos / wall;
       if (!last && ratio > IO_BOUND / 2 && ratio < 2 * CPU_BOUND) {
-        TIMER.schedule(() -> decideEarly(k, true), LATE_DECISION_MILLIS - EARLY_DECISION_MILLIS,
+        SharedTimer.TIMER.schedule(() -> decideEarly(k, true), LATE_DECISION_MILLIS - EARLY_DECISION_MILLIS,
             TimeUnit.MILLISECONDS);
         return;
       }

@@ -11,6 +11,7 @@ import dev.unipool.SerializableFunction;
 import dev.unipool.TaskFuture;
 import dev.unipool.TaskOptions;
 import dev.unipool.internal.MapEngine;
+import dev.unipool.internal.SharedTimer;
 import dev.unipool.internal.TaskAdapters;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,10 +42,10 @@ import org.jspecify.annotations.Nullable;
  */
 public abstract class AbstractPool implements Pool {
   /**
-   * One timer thread for all pools and backends: what runs on it (timeouts, kill deadlines, re-probes)
-   * only completes futures, signals or sends, and never blocks.
+   * One timer thread for all pools, backends and task groups ({@link SharedTimer}): what runs on it
+   * (timeouts, kill deadlines, re-probes) only completes futures, signals or sends, and never blocks.
    */
-  protected static final ScheduledThreadPoolExecutor TIMER = newTimer();
+  protected static final ScheduledThreadPoolExecutor TIMER = SharedTimer.TIMER;
 
   /**
    * Where backends complete tasks whose completion may run user callbacks, away from their I/O threads
@@ -73,13 +74,6 @@ public abstract class AbstractPool implements Pool {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.options = Objects.requireNonNull(options, "options");
     this.queueSlots = options.queueCapacity() > 0 ? new QueueSlots(options.queueCapacity()) : null;
-  }
-
-  private static ScheduledThreadPoolExecutor newTimer() {
-    ScheduledThreadPoolExecutor t =
-        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("unipool-timer").factory());
-    t.setRemoveOnCancelPolicy(true);
-    return t;
   }
 
   // ---- what a backend provides ----

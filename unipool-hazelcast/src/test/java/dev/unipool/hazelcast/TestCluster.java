@@ -110,9 +110,9 @@ final class TestCluster implements AutoCloseable {
     if (nameFile != null) {
       cmd.add(cmd.indexOf(TestMember.class.getName()), "-D" + Backend.Cluster.NAME_FILE_PROPERTY + "=" + nameFile);
     }
-    String codec = System.getProperty(dev.unipool.spi.Codec.MODE_PROPERTY);
+    String codec = System.getProperty(dev.unipool.remote.Codec.MODE_PROPERTY);
     if (codec != null) {
-      cmd.add(cmd.indexOf(TestMember.class.getName()), "-D" + dev.unipool.spi.Codec.MODE_PROPERTY + "=" + codec);
+      cmd.add(cmd.indexOf(TestMember.class.getName()), "-D" + dev.unipool.remote.Codec.MODE_PROPERTY + "=" + codec);
     }
     if (!join.isEmpty()) {
       cmd.add("--join");

@@ -103,10 +103,10 @@ final class Consumer {
 
   // ---- what the consumer is built from ----
 
-  /** unipool-core, unipool-process and Apache Fory: the jars a consumer's build resolves. */
+  /** unipool-core, unipool-process, unipool-remote and Apache Fory: the jars a consumer's build resolves. */
   static List<Path> libraries() {
     return List.of(jarOf("dev.unipool.Pool"), jarOf("dev.unipool.process.internal.WorkerMain"),
-        jarOf("org.apache.fory.Fory"));
+        jarOf("dev.unipool.remote.Codec"), jarOf("org.apache.fory.Fory"));
   }
 
   /** The jar (or classes directory) a class of the test class path was loaded from. */

@@ -35,6 +35,8 @@ final class MavenConsumer {
     install(repository, "unipool-core", version, root.resolve("unipool-core/pom.xml"), Consumer.libraryJars(project).get(0));
     install(repository, "unipool-process", version, root.resolve("unipool-process/pom.xml"),
         Consumer.libraryJars(project).get(1));
+    install(repository, "unipool-remote", version, root.resolve("unipool-remote/pom.xml"),
+        Consumer.libraryJars(project).get(2));
     StringBuilder deps = new StringBuilder();
     for (String artifact : List.of("unipool-core", "unipool-process")) {
       deps.append("    <dependency><groupId>dev.unipool</groupId><artifactId>").append(artifact)

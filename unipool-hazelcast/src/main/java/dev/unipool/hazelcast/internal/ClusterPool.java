@@ -1,6 +1,5 @@
 package dev.unipool.hazelcast.internal;
 
-import dev.unipool.spi.Codec;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.HazelcastClientNotActiveException;
 import com.hazelcast.client.HazelcastClientOfflineException;
@@ -20,6 +19,7 @@ import dev.unipool.Backend;
 import dev.unipool.PoolOptions;
 import dev.unipool.WorkerCrashedException;
 import dev.unipool.WorkerInfo;
+import dev.unipool.remote.Codec;
 import dev.unipool.spi.AbstractPool;
 import dev.unipool.spi.TaskRun;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.unipool.process.internal;
 
-import dev.unipool.spi.Codec;
+import dev.unipool.remote.Codec;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;

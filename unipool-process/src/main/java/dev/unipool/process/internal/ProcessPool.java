@@ -4,8 +4,8 @@ import dev.unipool.Backend;
 import dev.unipool.PoolOptions;
 import dev.unipool.WorkerCrashedException;
 import dev.unipool.WorkerInfo;
+import dev.unipool.remote.Codec;
 import dev.unipool.spi.AbstractPool;
-import dev.unipool.spi.Codec;
 import dev.unipool.spi.TaskRun;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -171,7 +171,6 @@ final class ProcessPool extends AbstractPool {
     });
     pb.redirectError(mode == Backend.Processes.Output.INHERIT ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.PIPE);
     Process process;
-    java.time.Instant spawned = java.time.Instant.now();
     try {
       process = pb.start();
     } catch (IOException e) {
@@ -186,7 +185,7 @@ final class ProcessPool extends AbstractPool {
     } catch (IOException e) {
       // The JVM died at once (bad flags?); its exit is counted as a startup failure below.
     }
-    Handle h = new Handle(slot, name, token, marker, spawned, process);
+    Handle h = new Handle(slot, name, token, marker, process);
     slots[slot] = h;
     live++;
     connecting.put(name, h);
@@ -444,7 +443,7 @@ final class ProcessPool extends AbstractPool {
     }
     // Processes its tasks started die with it; they may also hold its output pipes open, which would
     // keep the pumps below from seeing the end of the output.
-    ProcessTrees.killMarked(h.marker, h.spawned);
+    ProcessTrees.killMarked(h.marker);
     if (h.stdout != null) {
       h.stdout.tail(2_000); // wait for its last lines too; the text comes from the shared tail below
     }
@@ -929,8 +928,6 @@ final class ProcessPool extends AbstractPool {
     final String name;
     final String token;
     final String marker;
-    /** Just before it was launched: nothing it started can be older. */
-    final java.time.Instant spawned;
     final Process process;
     final WorkerInfo info;
     final @Nullable OutputPump stderr;
@@ -948,12 +945,11 @@ final class ProcessPool extends AbstractPool {
     int completed;
     double avgRunNanos = -1;
 
-    Handle(int slot, String name, String token, String marker, java.time.Instant spawned, Process process) {
+    Handle(int slot, String name, String token, String marker, Process process) {
       this.slot = slot;
       this.name = name;
       this.token = token;
       this.marker = marker;
-      this.spawned = spawned;
       this.process = process;
       this.info = new WorkerInfo(process.pid(), name, "unipool-task", "localhost");
       Backend.Processes.Output mode = config.output();

@@ -3,7 +3,7 @@ package dev.unipool.process.internal;
 import dev.unipool.Backend;
 import dev.unipool.Pool;
 import dev.unipool.PoolStartException;
-import dev.unipool.spi.Codec;
+import dev.unipool.remote.Codec;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -1,6 +1,6 @@
 package dev.unipool.process.internal;
 
-import dev.unipool.spi.Codec;
+import dev.unipool.remote.Codec;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -227,8 +227,8 @@ public final class WorkerMain {
         }
       }
       out.flush();
-      // A normal exit (not halt) on Stop, so a JVM recording an AOT cache writes it.
-      ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+      // A normal exit (not halt) on Stop, so a JVM recording an AOT cache writes it. The parent, alive
+      // since it sent Stop, kills what this worker's tasks started once it has exited (ProcessTrees).
       System.exit(0);
     } catch (InterruptedException | IOException e) {
       // parent gone

@@ -1,4 +1,4 @@
-package dev.unipool.spi;
+package dev.unipool.remote;
 
 import dev.unipool.PayloadTooLargeException;
 import dev.unipool.RemoteTaskException;
@@ -333,8 +333,7 @@ public final class Codec {
     String type = offending == null ? task.getClass().getName() : offending;
     StringBuilder sb = new StringBuilder("task cannot be sent to ").append(destination).append(": ");
     // A submitted Runnable arrives inside the pool's own adapter: judge what the caller handed the pool.
-    Object handed =
-        task instanceof java.util.concurrent.Callable<?> c ? dev.unipool.internal.TaskAdapters.kindOf(c) : task;
+    Object handed = dev.unipool.spi.SubmittedTask.of(task);
     Wrapper wrapper = jdkWrapper(handed.getClass().getName());
     if (wrapper != null) {
       // Code written for ExecutorService hands the pool the JDK's own objects around the user's task; the

@@ -1,4 +1,4 @@
-package dev.unipool.spi;
+package dev.unipool.remote;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
