@@ -7,6 +7,7 @@
 module dev.unipool.core {
   requires static org.jspecify;
   requires java.management;
+  requires jdk.jfr;
   requires org.apache.fory.core;
 
   exports dev.unipool;
