@@ -12,7 +12,9 @@ import java.io.Serializable;
  * @param name the worker name tasks see in {@code Worker.current()}
  * @param host the member's address, {@code host:port}
  * @param threads the pool size of its {@code unipool} executor
+ * @param rssBytes its resident memory when asked, or -1 if unknown (for {@code Pool.stats()}; probes are
+ *     repeated while someone reads stats)
  */
-record MemberFacts(long pid, String name, String host, int threads) implements Serializable {
+record MemberFacts(long pid, String name, String host, int threads, long rssBytes) implements Serializable {
   @Serial private static final long serialVersionUID = 1L;
 }
