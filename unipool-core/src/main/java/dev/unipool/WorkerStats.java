@@ -13,9 +13,12 @@ import java.util.Objects;
  * threads) report one entry that stands for all those threads: a thread that lives only as long as its task
  * is never idle.
  *
- * <p>Durations are measured with the submitting JVM's clock, except that a worker process's busy time is the
- * run time its worker measured for each task (from decoding the task to encoding its result). They include
- * every JVM that held the slot.
+ * <p>Durations are measured with this JVM's clock and add up over every worker that held the slot. A worker
+ * is busy while it has work: a thread from when it takes a task until it next waits for one; a worker process
+ * or member from when it is sent a task until it has answered for all it was sent. The entry that stands for
+ * virtual threads or inline callers times a pool's first 1,024 tasks, then estimates its busy time from one
+ * task in 16 (a clock read costs more than a tiny task), or times every task when the pool records timings
+ * ({@link PoolOptions#timings(boolean)}).
  *
  * @param name the worker's name ({@code worker-2}, a thread name, a member's name)
  * @param pid the operating-system process id of the worker (this JVM's for in-process workers), or -1 if unknown
@@ -24,8 +27,8 @@ import java.util.Objects;
  * @param tasksRun tasks that finished on this worker (successfully or not), including those cut short by a
  *     cancel or timeout
  * @param inFlight tasks sent to the worker and not yet finished (for worker processes, prefetched ones too)
- * @param busy total time spent running tasks
- * @param idle total time the worker was up and had no task
+ * @param busy total time the worker had work (see above)
+ * @param idle total time the worker was up and had no work
  * @param encoding time this JVM spent serializing the tasks sent to this worker ({@link Duration#ZERO}
  *     in process)
  * @param decoding time this JVM spent deserializing this worker's results ({@link Duration#ZERO} in process)

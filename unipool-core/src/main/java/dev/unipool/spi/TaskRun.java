@@ -228,20 +228,23 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     try {
       if (!isDone()) {
         LocalWorkers.Slot slot = me instanceof LocalWorkers.MeteredThread t && t.owner == pool.local ? t.slot : null;
+        int weight = 0;
         long t0 = 0;
         if (slot == null) {
-          pool.local.sharedBegan();
-          t0 = System.nanoTime();
+          weight = pool.local.sharedBegan(me, times != null);
+          if (weight > 0) {
+            t0 = System.nanoTime();
+          }
         }
         T value;
         try {
           value = task.call();
         } catch (Throwable e) {
-          ranLocally(slot, t0);
+          ranLocally(slot, weight, t0);
           completeExceptionally(e);
           return;
         }
-        ranLocally(slot, t0);
+        ranLocally(slot, weight, t0);
         complete(value);
       }
     } finally {
@@ -256,11 +259,11 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     }
   }
 
-  private void ranLocally(LocalWorkers.@Nullable Slot slot, long t0) {
+  private void ranLocally(LocalWorkers.@Nullable Slot slot, int weight, long t0) {
     if (slot != null) {
       slot.ran();
     } else {
-      pool.local.sharedRan(System.nanoTime() - t0);
+      pool.local.sharedRan(weight, weight > 0 ? System.nanoTime() - t0 : 0);
     }
   }
 

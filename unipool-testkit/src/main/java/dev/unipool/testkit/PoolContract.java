@@ -21,6 +21,7 @@ import dev.unipool.Overflow;
 import dev.unipool.Pool;
 import dev.unipool.PoolOptions;
 import dev.unipool.PoolStats;
+import dev.unipool.ProgressListener;
 import dev.unipool.SerializableCallable;
 import dev.unipool.SerializableRunnable;
 import dev.unipool.TaskFuture;
@@ -638,6 +639,38 @@ public abstract class PoolContract {
     assertEquals(5, get(pool().submit(() -> 5)), "workers are free again");
     pool().shutdown();
     assertTrue(pool().awaitTermination(WAIT_SECONDS, SECONDS), "no chunk of the closed stream still runs");
+  }
+
+  @Test
+  void map_withProgress_reportsAMonotoneCountEndingAtTheTotal() throws Exception {
+    for (int chunk : CHUNK_SIZES) {
+      RecordingProgress progress = new RecordingProgress();
+      assertEquals(range(0, 200), pool().map(x -> x, range(0, 200), chunking(chunk).withProgress(progress)),
+          chunkName(chunk));
+      progress.assertMonotone(200, true);
+      assertEquals(List.of(200L), progress.totals(), "the input is a list: its size is known from the start");
+    }
+  }
+
+  @Test
+  void imapUnordered_withProgress_learnsTheTotalAtTheEndOfTheInput() throws Exception {
+    RecordingProgress progress = new RecordingProgress();
+    Iterable<Integer> unsized = () -> range(0, 150).iterator(); // not a Collection: no size up front
+    try (Stream<Integer> s = pool().imapUnordered(x -> x + 1, unsized, MapOptions.chunkSize(4).withProgress(progress))) {
+      assertEquals(range(1, 151), s.sorted().toList());
+    }
+    progress.assertMonotone(150, true);
+    assertEquals(150L, progress.totals().getLast(), "known once the input was read to its end");
+    assertTrue(progress.totals().stream().allMatch(t -> t == -1 || t == 150), progress.totals()::toString);
+  }
+
+  @Test
+  void map_withProgress_failingItem_finishesIncomplete() throws Exception {
+    RecordingProgress progress = new RecordingProgress();
+    CompletionException e = assertThrows(CompletionException.class,
+        () -> pool().map(PoolContract::failOn13, range(0, 40), MapOptions.chunkSize(1).withProgress(progress)));
+    assertBadItem13(e);
+    progress.assertMonotone(-1, false);
   }
 
   // ---- asCompleted / await ----
@@ -1720,6 +1753,57 @@ public abstract class PoolContract {
   @SuppressWarnings({"NullAway", "TypeParameterUnusedInFormals"}) // deliberately null, to test null checks
   private static <T> T nullValue() {
     return null;
+  }
+
+  /** Records what a map reports, and checks it was called on the consuming thread only. */
+  private static final class RecordingProgress implements ProgressListener {
+    private final Thread consumer = Thread.currentThread();
+    private final List<long[]> calls = new ArrayList<>();
+    private final List<long[]> finishes = new ArrayList<>();
+    private final List<String> strangers = new ArrayList<>();
+
+    @Override
+    public synchronized void onProgress(long done, long total) {
+      note();
+      calls.add(new long[] {done, total});
+    }
+
+    @Override
+    public synchronized void onFinish(long done, long total, boolean completed) {
+      note();
+      finishes.add(new long[] {done, total, completed ? 1 : 0});
+    }
+
+    private void note() {
+      if (Thread.currentThread() != consumer) {
+        strangers.add(Thread.currentThread().getName());
+      }
+    }
+
+    synchronized List<Long> totals() {
+      return calls.stream().map(c -> c[1]).distinct().toList();
+    }
+
+    /** Counts never decrease; the first is 0; with {@code end >= 0} the last is {@code end}, finished once. */
+    synchronized void assertMonotone(long end, boolean completed) {
+      String seen = calls.stream().map(c -> c[0] + "/" + c[1]).toList().toString();
+      assertTrue(strangers.isEmpty(), () -> "called on other threads: " + strangers);
+      assertFalse(calls.isEmpty(), "never called");
+      assertEquals(0, calls.getFirst()[0], () -> "the first report is the start: " + seen);
+      for (int i = 1; i < calls.size(); i++) {
+        assertTrue(calls.get(i)[0] >= calls.get(i - 1)[0], () -> "went back: " + seen);
+      }
+      for (long[] c : calls) {
+        assertTrue(c[1] < 0 || c[0] <= c[1], () -> "more done than the total: " + seen);
+      }
+      if (end >= 0) {
+        assertEquals(end, calls.getLast()[0], () -> "last report: " + seen);
+        assertEquals(end, calls.getLast()[1], () -> "last total: " + seen);
+      }
+      assertEquals(1, finishes.size(), "onFinish calls");
+      assertEquals(completed ? 1 : 0, finishes.getFirst()[2], "completed");
+      assertEquals(calls.getLast()[0], finishes.getFirst()[0], "onFinish repeats the last count");
+    }
   }
 
   /** The natural numbers, counting how many were read. Read only by the consuming thread. */
