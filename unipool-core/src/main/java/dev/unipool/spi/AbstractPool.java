@@ -13,6 +13,7 @@ import dev.unipool.TaskFuture;
 import dev.unipool.TaskOptions;
 import dev.unipool.WorkerStats;
 import dev.unipool.internal.MapEngine;
+import dev.unipool.internal.PoolMBeans;
 import dev.unipool.internal.TaskAdapters;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -538,7 +539,36 @@ public abstract class AbstractPool implements Pool {
         slots.close(); // submitters blocked on a full queue are rejected now, not when a slot frees
       }
       shutdownBackend();
+      watchTermination();
     }
+  }
+
+  /**
+   * Once shut down, the pool leaves JMX when it has terminated: at once when {@link #close()},
+   * {@link #awaitTermination} or {@link #isTerminated()} sees it, else within a second (a pool that is
+   * shut down and never awaited).
+   */
+  private void watchTermination() {
+    if (PoolMBeans.nameOf(this) == null) {
+      return;
+    }
+    java.util.concurrent.ScheduledFuture<?>[] check = new java.util.concurrent.ScheduledFuture<?>[1];
+    check[0] = TIMER.scheduleWithFixedDelay(() -> {
+      if (backendTerminated()) {
+        PoolMBeans.unregister(this);
+        java.util.concurrent.ScheduledFuture<?> c = check[0];
+        if (c != null) {
+          c.cancel(false);
+        }
+      }
+    }, 1, 1, TimeUnit.SECONDS);
+  }
+
+  private boolean terminated(boolean terminated) {
+    if (terminated) {
+      PoolMBeans.unregister(this);
+    }
+    return terminated;
   }
 
   @Override
@@ -559,12 +589,12 @@ public abstract class AbstractPool implements Pool {
 
   @Override
   public boolean isTerminated() {
-    return state.get() != RUNNING && backendTerminated();
+    return terminated(state.get() != RUNNING && backendTerminated());
   }
 
   @Override
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-    return awaitBackend(unit.toNanos(timeout));
+    return terminated(awaitBackend(unit.toNanos(timeout)));
   }
 
   @Override
@@ -583,6 +613,7 @@ public abstract class AbstractPool implements Pool {
         }
       }
     }
+    PoolMBeans.unregister(this);
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
