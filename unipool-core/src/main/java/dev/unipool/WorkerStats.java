@@ -36,7 +36,8 @@ import java.util.Objects;
  *     process; a thread that ended after its keep-alive and was started again; a member that rejoined)
  * @param rssBytes resident memory of the worker process or cluster member in bytes, or -1 where unknown (in
  *     process workers share this JVM's memory; a member reports it when the pool asks, about once a second
- *     while someone reads stats)
+ *     while someone reads stats); for a worker that has stopped, the last value read (a worker process's is
+ *     read when it is asked to stop)
  */
 public record WorkerStats(
     String name,

@@ -53,6 +53,7 @@ final class ComputeDemo implements Callable<Integer> {
   long size = DEFAULT_SIZE;
 
   @Mixin JsonOption output = new JsonOption();
+  @Mixin StatsOption stats = new StatsOption();
 
   private final PrintWriter out;
 
@@ -103,7 +104,7 @@ final class ComputeDemo implements Callable<Integer> {
     long openStart = System.nanoTime();
     long parallelNanos;
     long openNanos;
-    try (Pool p = PoolChoice.open(backend)) {
+    try (Pool p = stats.watch(PoolChoice.open(backend))) {
       long parallelStart = System.nanoTime();
       openNanos = parallelStart - openStart;
       for (Segment s : segments) {
@@ -169,6 +170,7 @@ final class ComputeDemo implements Callable<Integer> {
       doc.put("segments", rows);
       out.println(Json.write(doc));
     }
+    stats.print(out, human);
     return failed ? 1 : 0;
   }
 

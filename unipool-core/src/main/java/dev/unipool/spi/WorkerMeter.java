@@ -176,10 +176,27 @@ public final class WorkerMeter {
     rssBytes = bytes;
   }
 
-  /** The worker was asked to stop (shutdown, recycling). */
-  public synchronized void stopping() {
-    if (state != WorkerStats.State.STOPPED) {
+  /**
+   * The worker was asked to stop (shutdown, recycling). A local process's memory is read one last time, so
+   * statistics read after it has gone still show it.
+   */
+  public void stopping() {
+    long p;
+    synchronized (this) {
+      if (state == WorkerStats.State.STOPPED) {
+        return;
+      }
       state = WorkerStats.State.STOPPING;
+      if (!readsRss) {
+        return;
+      }
+      p = pid;
+    }
+    long rss = residentBytes(p);
+    if (rss > 0) {
+      synchronized (this) {
+        rssBytes = rss;
+      }
     }
   }
 
@@ -254,6 +271,15 @@ public final class WorkerMeter {
       return result;
     }
     long read = residentBytes(p);
+    if (read > 0) {
+      synchronized (this) {
+        if (pid == p) {
+          rssBytes = read; // the last value seen stays once the process has gone
+        }
+      }
+    } else {
+      read = rss;
+    }
     return new WorkerStats(result.name(), result.pid(), result.host(), result.state(), result.tasksRun(),
         result.inFlight(), result.busy(), result.idle(), result.encoding(), result.decoding(), result.restarts(),
         read);
