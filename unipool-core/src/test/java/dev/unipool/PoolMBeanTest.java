@@ -21,12 +21,21 @@ class PoolMBeanTest {
     return new ObjectName("dev.unipool:type=Pool,name=" + poolName);
   }
 
+  /** Registration runs in the background (Pool.of does not pay for JMX): wait for it, bounded. */
+  private void awaitRegistered(ObjectName on) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!server.isRegistered(on)) {
+      assertTrue(System.nanoTime() < deadline, () -> on + " not registered within 30 s");
+      Thread.sleep(5); // polling the MBean server
+    }
+  }
+
   @Test
   void openPool_isRegistered_withItsStats_andLeavesOnClose() throws Exception {
     String n = "mbean-" + UUID.randomUUID();
     ObjectName on = name(n);
     try (Pool pool = Pool.of(Backend.threads(2), PoolOptions.defaults().name(n))) {
-      assertTrue(server.isRegistered(on), "registered on open");
+      awaitRegistered(on);
       for (int i = 0; i < 3; i++) {
         pool.submit(() -> 1).get();
       }
@@ -59,8 +68,8 @@ class PoolMBeanTest {
     Pool first = Pool.of(Backend.inline(), PoolOptions.defaults().name(n));
     Pool second = Pool.of(Backend.inline(), PoolOptions.defaults().name(n));
     try {
-      assertTrue(server.isRegistered(name(n)));
-      assertTrue(server.isRegistered(name(n + "-2")));
+      awaitRegistered(name(n)); // registered in order, by one background thread
+      awaitRegistered(name(n + "-2"));
       first.close();
       assertFalse(server.isRegistered(name(n)));
       assertTrue(server.isRegistered(name(n + "-2")), "the other pool stays");
@@ -75,6 +84,7 @@ class PoolMBeanTest {
   void shutdownWithoutWaiting_leavesJmxOnceTerminated() throws Exception {
     String n = "lone-" + UUID.randomUUID();
     Pool pool = Pool.of(Backend.virtual(), PoolOptions.defaults().name(n));
+    awaitRegistered(name(n));
     pool.submit(() -> 1).get();
     pool.shutdown(); // nobody calls close, awaitTermination or isTerminated
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -85,11 +95,28 @@ class PoolMBeanTest {
   }
 
   @Test
+  void poolClosedAtOnce_neverStaysRegistered() throws Exception {
+    String n = "brief-" + UUID.randomUUID();
+    Pool.of(Backend.inline(), PoolOptions.defaults().name(n)).close(); // maybe before its registration ran
+    Pool marker = Pool.of(Backend.inline(), PoolOptions.defaults().name(n + "-marker"));
+    try {
+      awaitRegistered(name(n + "-marker")); // registrations run in order: the first one's turn has passed
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (server.isRegistered(name(n))) { // a registration racing the close is undone by its check
+        assertTrue(System.nanoTime() < deadline, "a closed pool stayed registered");
+        Thread.sleep(5);
+      }
+    } finally {
+      marker.close();
+    }
+  }
+
+  @Test
   void namesWithSpecialCharacters_areQuoted() throws Exception {
     String n = "a,b=c:" + UUID.randomUUID();
     try (Pool pool = Pool.of(Backend.inline(), PoolOptions.defaults().name(n))) {
       ObjectName on = new ObjectName("dev.unipool:type=Pool,name=" + ObjectName.quote(n));
-      assertTrue(server.isRegistered(on));
+      awaitRegistered(on);
       assertEquals(n, server.getAttribute(on, "Name"));
       pool.submit(() -> 1).get();
     }

@@ -8,7 +8,7 @@ import dev.unipool.TaskFuture;
 import dev.unipool.TaskOptions;
 import dev.unipool.WorkerInfo;
 import dev.unipool.WorkerStats;
-import dev.unipool.internal.jfr.RouteEvent;
+import dev.unipool.internal.jfr.Jfr;
 import dev.unipool.spi.AbstractPool;
 import dev.unipool.spi.TaskRun;
 import java.lang.management.ManagementFactory;
@@ -287,16 +287,7 @@ final class AutoPool extends AbstractPool {
     if (now == before || now == null) {
       return;
     }
-    RouteEvent e = new RouteEvent();
-    if (e.isEnabled()) {
-      e.pool = pool;
-      e.kind = k.name;
-      e.route = now.where;
-      e.previous = before == null ? null : before.where;
-      e.reason = k.reason;
-      e.cpu = cpu;
-      e.commit();
-    }
+    Jfr.route(pool, k.name, now.where, before == null ? null : before.where, k.reason, cpu);
   }
 
   private static List<TaskRun<?>> drain(Kind k) {

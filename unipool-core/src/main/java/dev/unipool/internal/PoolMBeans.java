@@ -6,6 +6,9 @@ import dev.unipool.PoolMXBean.WorkerRow;
 import java.lang.management.ManagementFactory;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
@@ -17,22 +20,92 @@ import org.jspecify.annotations.Nullable;
 /**
  * Registers each open pool as a {@link PoolMXBean} in the platform MBean server, under a name unique among
  * the registered pools, and unregisters it when the pool has terminated. JMX is optional: a pool whose
- * registration fails (a security manager, a custom platform server) works the same without it.
+ * registration fails (a security manager, a custom platform server) works the same without it, and
+ * {@code -Dunipool.jmx=false} turns it off.
+ *
+ * <p>Registration runs on a background thread: creating the platform MBean server costs 100-200 ms the
+ * first time in a JVM, and registering a bean a few microseconds after that, neither of which
+ * {@code Pool.of} should pay. Overview of the races with shutdown: the registering thread registers, then
+ * looks whether the pool is shut down; {@code shutdown()} sets the pool's state, then looks whether it is
+ * registered. Whichever looks second sees the other's step and starts the check that unregisters the pool
+ * once it has terminated.
  */
 public final class PoolMBeans {
+  /** System property: {@code false} keeps pools out of JMX. */
+  public static final String ENABLED_PROPERTY = "unipool.jmx";
+
   private static final System.Logger LOG = System.getLogger("dev.unipool");
+  private static final ScheduledThreadPoolExecutor JMX = executor();
   private static final IdentityHashMap<Pool, ObjectName> REGISTERED = new IdentityHashMap<>(); // guarded by itself
 
   private PoolMBeans() {}
 
+  private static ScheduledThreadPoolExecutor executor() {
+    ScheduledThreadPoolExecutor e =
+        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("unipool-jmx").factory());
+    e.setKeepAliveTime(10, TimeUnit.SECONDS);
+    e.allowCoreThreadTimeOut(true); // no thread stays for JMX while nothing is to be done
+    e.setRemoveOnCancelPolicy(true);
+    return e;
+  }
+
   /**
-   * Registers {@code pool} as {@code dev.unipool:type=Pool,name=<its name>}, or {@code <its name>-2},
+   * Registers {@code pool} soon, on the background thread (see the class comment), unless
+   * {@code -Dunipool.jmx=false}.
+   *
+   * @param pool an open pool
+   */
+  public static void register(Pool pool) {
+    if ("false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY, "true").strip())) {
+      return;
+    }
+    JMX.execute(() -> {
+      if (pool.isTerminated()) {
+        return; // closed before its turn came
+      }
+      if (registerNow(pool) != null && pool.isShutdown()) {
+        watch(pool);
+      }
+    });
+  }
+
+  /**
+   * The pool was shut down: if it is registered, it is unregistered once it has terminated (at the latest
+   * a second after), even if nobody awaits it.
+   *
+   * @param pool a pool
+   */
+  public static void shutDown(Pool pool) {
+    if (nameOf(pool) != null) {
+      watch(pool);
+    }
+  }
+
+  private static void watch(Pool pool) {
+    ScheduledFuture<?>[] check = new ScheduledFuture<?>[1];
+    synchronized (check) {
+      check[0] = JMX.scheduleWithFixedDelay(() -> {
+        if (pool.isTerminated() || nameOf(pool) == null) { // isTerminated() unregisters a terminated pool
+          unregister(pool);
+          synchronized (check) {
+            ScheduledFuture<?> c = check[0];
+            if (c != null) {
+              c.cancel(false);
+            }
+          }
+        }
+      }, 0, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Registers {@code pool} now as {@code dev.unipool:type=Pool,name=<its name>}, or {@code <its name>-2},
    * {@code -3}, ... if that name is taken.
    *
    * @param pool an open pool
    * @return the name it was registered under, or null if JMX refused it
    */
-  public static @Nullable ObjectName register(Pool pool) {
+  static @Nullable ObjectName registerNow(Pool pool) {
     try {
       MBeanServer server = ManagementFactory.getPlatformMBeanServer();
       String base = pool.options().name();

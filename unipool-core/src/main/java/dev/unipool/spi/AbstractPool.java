@@ -539,29 +539,8 @@ public abstract class AbstractPool implements Pool {
         slots.close(); // submitters blocked on a full queue are rejected now, not when a slot frees
       }
       shutdownBackend();
-      watchTermination();
+      PoolMBeans.shutDown(this); // leaves JMX once terminated, even if nobody awaits it
     }
-  }
-
-  /**
-   * Once shut down, the pool leaves JMX when it has terminated: at once when {@link #close()},
-   * {@link #awaitTermination} or {@link #isTerminated()} sees it, else within a second (a pool that is
-   * shut down and never awaited).
-   */
-  private void watchTermination() {
-    if (PoolMBeans.nameOf(this) == null) {
-      return;
-    }
-    java.util.concurrent.ScheduledFuture<?>[] check = new java.util.concurrent.ScheduledFuture<?>[1];
-    check[0] = TIMER.scheduleWithFixedDelay(() -> {
-      if (backendTerminated()) {
-        PoolMBeans.unregister(this);
-        java.util.concurrent.ScheduledFuture<?> c = check[0];
-        if (c != null) {
-          c.cancel(false);
-        }
-      }
-    }, 1, 1, TimeUnit.SECONDS);
   }
 
   private boolean terminated(boolean terminated) {

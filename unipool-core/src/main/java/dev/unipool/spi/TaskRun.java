@@ -7,7 +7,7 @@ import dev.unipool.TaskTimings;
 import dev.unipool.Worker;
 import dev.unipool.WorkerInfo;
 import dev.unipool.internal.TaskAdapters;
-import dev.unipool.internal.jfr.TaskEvent;
+import dev.unipool.internal.jfr.Jfr;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -81,7 +81,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   @SuppressWarnings("unused") // accessed through CLAIMED
   private volatile boolean claimed; // the first completion wins it: counted before the future completes
   private boolean rejected; // set by the submitting thread before it completes the task
-  private @Nullable TaskEvent event; // only while a flight recording wants dev.unipool.Task
+  private @Nullable Object event; // a dev.unipool.Task event, only while a flight recording wants it
 
   /**
    * For backends: per-task state, e.g. the encoded task or the worker it was sent to. Set before
@@ -104,11 +104,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
 
   TaskRun(AbstractPool pool, Callable<T> task, Settings settings, boolean permit) {
     this.settings = settings;
-    TaskEvent e = null;
-    if (TaskEvent.enabled()) {
-      e = new TaskEvent();
-      e.begin();
-    }
+    Object e = Jfr.beginTask();
     this.event = e;
     this.times = settings.timed() || e != null ? new long[] {System.nanoTime(), 0, 0} : null;
     this.pool = pool;
@@ -366,7 +362,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       t.cancel(false);
     }
     releasePermit();
-    TaskEvent e = event;
+    Object e = event;
     if (e != null) {
       event = null;
       record(e);
@@ -381,41 +377,45 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
    * @param received bytes of the encoded result
    */
   public void transferred(long sent, long received) {
-    TaskEvent e = event;
+    Object e = event;
     if (e != null) {
-      e.bytesSent = sent;
-      e.bytesReceived = received;
+      Jfr.transferred(e, sent, received);
     }
   }
 
-  private void record(TaskEvent e) {
+  private void record(Object e) {
     if (rejected) {
       return;
     }
-    e.pool = pool.options().name();
-    e.backend = pool.backend().toString();
-    e.task = TaskAdapters.displayName(TaskAdapters.kindOf(task));
-    worker().ifPresent(w -> {
-      e.worker = w.name();
-      e.workerPid = w.pid();
-    });
+    String worker = null;
+    long workerPid = -1;
+    WorkerInfo w = worker().orElse(null);
+    if (w != null) {
+      worker = w.name();
+      workerPid = w.pid();
+    }
+    long queued = 0;
+    long ran = 0;
     long[] t = times;
     if (t != null) {
       long s = (long) TIMES.getAcquire(t, 1);
       long f = (long) TIMES.getAcquire(t, 2);
-      e.queued = s == 0 ? (f == 0 ? 0 : f - t[0]) : s - t[0];
-      e.run = s == 0 || f == 0 ? 0 : f - s;
+      queued = s == 0 ? (f == 0 ? 0 : f - t[0]) : s - t[0];
+      ran = s == 0 || f == 0 ? 0 : f - s;
     }
+    String outcome;
+    String exception = null;
     if (isCancelled()) {
-      e.outcome = "cancelled";
+      outcome = "cancelled";
     } else if (isCompletedExceptionally()) {
       Throwable x = exceptionNow();
-      e.outcome = x instanceof TaskTimeoutException ? "timed out" : "failed";
-      e.exception = x.getClass().getName();
+      outcome = x instanceof TaskTimeoutException ? "timed out" : "failed";
+      exception = x.getClass().getName();
     } else {
-      e.outcome = "completed";
+      outcome = "completed";
     }
-    e.commit();
+    Jfr.commitTask(e, pool.options().name(), pool.backend().toString(),
+        TaskAdapters.displayName(TaskAdapters.kindOf(task)), worker, workerPid, queued, ran, outcome, exception);
   }
 
   private void releasePermit() {

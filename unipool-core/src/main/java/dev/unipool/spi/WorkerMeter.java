@@ -1,8 +1,7 @@
 package dev.unipool.spi;
 
 import dev.unipool.WorkerStats;
-import dev.unipool.internal.jfr.WorkerExitEvent;
-import dev.unipool.internal.jfr.WorkerStartEvent;
+import dev.unipool.internal.jfr.Jfr;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,17 +99,7 @@ public final class WorkerMeter {
       restarts = Math.max(0, generations - 1);
       state = held > 0 ? WorkerStats.State.BUSY : WorkerStats.State.IDLE;
     }
-    WorkerStartEvent e = new WorkerStartEvent();
-    if (e.isEnabled()) {
-      e.pool = pool.options().name();
-      e.backend = pool.backend().toString();
-      e.worker = who;
-      e.pid = p;
-      e.host = where;
-      e.restarts = restarts;
-      e.begin(); // the event's start is now: JFR has no public way to date it back to the launch
-      e.commit();
-    }
+    Jfr.workerStart(pool.options().name(), pool.backend().toString(), who, p, where, restarts);
   }
 
   /**
@@ -228,18 +217,8 @@ public final class WorkerMeter {
       state = WorkerStats.State.STOPPED;
       tasksRun = tasks;
     }
-    WorkerExitEvent e = new WorkerExitEvent();
-    if (e.isEnabled()) {
-      e.pool = pool.options().name();
-      e.backend = pool.backend().toString();
-      e.worker = who;
-      e.pid = p;
-      e.exitCode = exitCode == null ? -1 : exitCode;
-      e.signal = signal == null ? 0 : signal;
-      e.reason = reason;
-      e.tasksRun = tasksRun;
-      e.commit();
-    }
+    Jfr.workerExit(pool.options().name(), pool.backend().toString(), who, p, exitCode == null ? -1 : exitCode,
+        signal == null ? 0 : signal, reason, tasksRun);
   }
 
   /**

@@ -66,14 +66,4 @@ public final class TaskEvent extends jdk.jfr.Event {
   @Label("Bytes Received")
   @DataAmount
   public long bytesReceived;
-
-  /**
-   * Whether a recording wants this event now. The object made for the question never escapes, so the JIT
-   * removes it: free when no recording runs.
-   *
-   * @return true if events made now would be recorded
-   */
-  public static boolean enabled() {
-    return new TaskEvent().isEnabled();
-  }
 }
