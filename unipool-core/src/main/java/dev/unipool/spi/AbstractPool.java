@@ -66,10 +66,10 @@ public abstract class AbstractPool implements Pool {
   private final PoolOptions options;
   private final AtomicInteger state = new AtomicInteger(RUNNING);
   private final @Nullable QueueSlots queueSlots;
-  /** Task counters for {@link #stats()}, updated by {@link TaskRun}. */
-  final PoolCounters counters = new PoolCounters();
   /** In-process workers for {@link #stats()}, updated by {@link TaskRun#run()} and metered threads. */
   final LocalWorkers local = new LocalWorkers(this);
+  /** Task counters for {@link #stats()}, updated by {@link TaskRun}. */
+  final PoolCounters counters = new PoolCounters(local);
 
   /**
    * Creates the shared part of a pool.

@@ -138,6 +138,24 @@ final class LocalWorkers {
     }
   }
 
+  /**
+   * The sum over the thread slots of one of the pool's task counters ({@link PoolCounters}).
+   *
+   * @param field the counter
+   * @return its total in the slots
+   */
+  long slotCount(int field) {
+    List<Slot> copy;
+    synchronized (slots) {
+      copy = List.copyOf(slots);
+    }
+    long n = 0;
+    for (Slot s : copy) {
+      n += s.counted(field);
+    }
+    return n;
+  }
+
   // ---- snapshot ----
 
   List<WorkerStats> stats() {
@@ -179,6 +197,7 @@ final class LocalWorkers {
     private static final VarHandle IDLE_SINCE;
     private static final VarHandle ALIVE;
     private static final VarHandle ALIVE_SINCE;
+    private static final VarHandle COUNT = MethodHandles.arrayElementVarHandle(long[].class);
 
     static {
       try {
@@ -201,6 +220,17 @@ final class LocalWorkers {
     private long idleSince; // 0 while the thread runs tasks
     private long aliveNanos; // up time of the slot's earlier threads
     private long aliveSince; // 0 when no thread holds the slot
+    /** The pool's task counters for tasks whose events happen on this slot's thread (see PoolCounters). */
+    private final long[] counts = new long[PoolCounters.FIELDS];
+
+    /** Adds to a pool counter; only the slot's thread calls it. A release store: no fence on x86. */
+    void count(int field, long delta) {
+      COUNT.setRelease(counts, field, counts[field] + delta);
+    }
+
+    long counted(int field) {
+      return (long) COUNT.getAcquire(counts, field);
+    }
 
     void enter() {
       ALIVE_SINCE.setOpaque(this, System.nanoTime());
