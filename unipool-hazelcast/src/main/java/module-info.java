@@ -6,6 +6,7 @@
  */
 module dev.unipool.hazelcast {
   requires dev.unipool.core;
+  requires dev.unipool.remote;
   requires com.hazelcast.core;
   requires static org.jspecify;
   requires java.logging;

@@ -4,6 +4,7 @@
  */
 module dev.unipool.process {
   requires dev.unipool.core;
+  requires dev.unipool.remote;
   requires static org.jspecify;
   requires java.management;
 

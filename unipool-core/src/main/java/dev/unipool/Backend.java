@@ -9,7 +9,7 @@ import java.util.Locale;
  * <p>Create instances with the static factories; each validates its arguments at the call. Backends are
  * also named by a short text form, used by {@link #parse(String)} and {@code UNIPOOL_BACKEND}:
  * {@code inline}, {@code threads[:N]}, {@code virtual}, {@code processes[:N]}, {@code auto},
- * {@code cluster:HOST:PORT[,HOST:PORT...]}.
+ * {@code cluster:[NAME@]HOST:PORT[,HOST:PORT...]}.
  * {@link #toString()} returns
  * that form (for the options a text form can carry).
  *
@@ -71,7 +71,14 @@ public sealed interface Backend
    * {@link Processes#heap(String)}, {@link Processes#jvmArgs(String...)},
    * {@link Processes#initializer(SerializableRunnable)}, {@link Processes#recycleAfter(int)},
    * {@link Processes#output(Processes.Output)}, {@link Processes#killGrace(java.time.Duration)},
-   * {@link Processes#allowClasses(String...)}.
+   * {@link Processes#allowClasses(String...)}, {@link Processes#classpath(String...)},
+   * {@link Processes#modulePath(String...)}.
+   *
+   * <p>Workers find the classes where this JVM really has them, whichever way it was launched: the class
+   * path, a {@link java.net.URLClassLoader} such as Maven's {@code exec:java}, a Spring Boot executable jar
+   * (its nested jars are unpacked once into a per-user cache), or the module path. Before the first worker
+   * starts, the pool checks that unipool's worker and the class that opened the pool are reachable there,
+   * and otherwise fails with a {@link PoolStartException} that says what it detected and how to fix it.
    *
    * @param workers the number of worker processes, at least 1
    * @return the backend
@@ -79,7 +86,7 @@ public sealed interface Backend
    */
   static Processes processes(int workers) {
     return new Processes(workers, null, java.util.List.of(), null, 0, Processes.Output.PREFIX,
-        Processes.DEFAULT_KILL_GRACE, java.util.List.of());
+        Processes.DEFAULT_KILL_GRACE, java.util.List.of(), java.util.List.of(), java.util.List.of());
   }
 
   /**
@@ -96,12 +103,16 @@ public sealed interface Backend
    * addresses (start members with {@code unipool member}). Tasks travel serialized, as with
    * {@link #processes(int)}. Needs the {@code dev.unipool:unipool-hazelcast} module on the class path.
    *
+   * <p>The cluster name is the only thing that keeps others from running code on the members, so it is a
+   * secret: without {@link Cluster#clusterName(String)}, the pool uses the one {@code unipool member}
+   * generated for this user, read from {@link Cluster#nameFile()} when the pool opens.
+   *
    * @param addresses one or more member addresses, {@code host:port}
    * @return the backend
    * @throws IllegalArgumentException if no address is given or one is not {@code host:port}
    */
   static Cluster cluster(String... addresses) {
-    return new Cluster(java.util.List.of(addresses), Cluster.DEFAULT_NAME, Cluster.DEFAULT_CONNECT_TIMEOUT, 0);
+    return new Cluster(java.util.List.of(addresses), null, Cluster.DEFAULT_CONNECT_TIMEOUT, 0);
   }
 
   /**
@@ -123,17 +134,19 @@ public sealed interface Backend
   /**
    * Parses the text form of a backend, as used by {@code UNIPOOL_BACKEND}: {@code inline},
    * {@code threads} (one per processor), {@code threads:N}, {@code virtual}, {@code processes},
-   * {@code processes:N}, {@code auto}, {@code cluster:HOST:PORT[,HOST:PORT...]}. Case is ignored.
+   * {@code processes:N}, {@code auto}, {@code cluster:[NAME@]HOST:PORT[,HOST:PORT...]} (NAME: the
+   * members' cluster name; without it, this user's, see {@link #cluster(String...)}). Case is ignored,
+   * except in the cluster name.
    *
    * @param spec the text form
    * @return the backend it names
    * @throws IllegalArgumentException if {@code spec} names no known backend; the message lists the valid forms
    */
   static Backend parse(String spec) {
-    String s = spec.strip().toLowerCase(Locale.ROOT);
+    String s = spec.strip();
     int colon = s.indexOf(':');
-    String name = colon < 0 ? s : s.substring(0, colon);
-    String arg = colon < 0 ? null : s.substring(colon + 1);
+    String name = (colon < 0 ? s : s.substring(0, colon)).toLowerCase(Locale.ROOT);
+    String arg = colon < 0 ? null : s.substring(colon + 1); // case kept: a cluster name is case-sensitive
     try {
       switch (name) {
         case "inline", "virtual", "auto" -> {
@@ -156,20 +169,29 @@ public sealed interface Backend
           if (arg == null || arg.isBlank()) {
             throw new IllegalArgumentException("cluster needs member addresses, e.g. cluster:127.0.0.1:5801");
           }
-          return cluster(arg.split(","));
+          int at = arg.lastIndexOf('@'); // a host has no '@'; a name might
+          Cluster c = cluster((at < 0 ? arg : arg.substring(at + 1)).split(","));
+          return at < 0 ? c : c.clusterName(arg.substring(0, at));
         }
         default -> {}
       }
     } catch (IllegalArgumentException e) { // NumberFormatException too
       throw new IllegalArgumentException(
-          "'" + spec + "' is not a valid backend: " + e.getMessage() + ". Valid backends: " + VALID_FORMS, e);
+          "'" + withoutName(spec) + "' is not a valid backend: " + e.getMessage() + ". Valid backends: " + VALID_FORMS, e);
     }
-    throw new IllegalArgumentException("'" + spec + "' is not a valid backend. Valid backends: " + VALID_FORMS);
+    throw new IllegalArgumentException("'" + withoutName(spec) + "' is not a valid backend. Valid backends: " + VALID_FORMS);
+  }
+
+  /** {@code spec} with a cluster name shown as NAME: messages end up in logs, and the name is a secret. */
+  private static String withoutName(String spec) {
+    int colon = spec.indexOf(':');
+    int at = spec.lastIndexOf('@');
+    return colon < 0 || at < colon ? spec : spec.substring(0, colon + 1) + "NAME" + spec.substring(at);
   }
 
   /** The text forms {@link #parse(String)} accepts, for error messages and help text. */
-  String VALID_FORMS =
-      "inline, threads, threads:N, virtual, processes, processes:N (N >= 1), auto, cluster:HOST:PORT[,HOST:PORT...]";
+  String VALID_FORMS = "inline, threads, threads:N, virtual, processes, processes:N (N >= 1), auto,"
+      + " cluster:[NAME@]HOST:PORT[,HOST:PORT...]";
 
   /**
    * The number of tasks this backend can run at the same time, used to size chunks and in-flight
@@ -251,6 +273,9 @@ public sealed interface Backend
    * @param allowClasses class-name patterns (as in {@link java.io.ObjectInputFilter.Config#createFilter}, e.g.
    *     {@code com.example.**}) that tasks, results and exceptions may contain besides the JDK's value types
    *     and unipool's own; empty allows every class on the class path except known deserialization gadgets
+   * @param classpath class path entries for the workers, in front of what unipool detects (when empty,
+   *     {@value #CLASSPATH_ENV}'s entries if it is set)
+   * @param modulePath module path entries for the workers, in front of what unipool detects
    */
   record Processes(
       int workers,
@@ -260,8 +285,17 @@ public sealed interface Backend
       int recycleAfter,
       Output output,
       java.time.Duration killGrace,
-      java.util.List<String> allowClasses)
+      java.util.List<String> allowClasses,
+      java.util.List<String> classpath,
+      java.util.List<String> modulePath)
       implements Backend {
+
+    /**
+     * The environment variable whose entries are added to the workers' class path when {@link #classpath}
+     * is empty, in {@code java -cp} syntax: entries separated by {@link java.io.File#pathSeparator}, {@code DIR/*}
+     * for every jar in a directory.
+     */
+    public static final String CLASSPATH_ENV = "UNIPOOL_WORKER_CLASSPATH";
 
     /** The default {@link #killGrace}: one second. */
     public static final java.time.Duration DEFAULT_KILL_GRACE = java.time.Duration.ofSeconds(1);
@@ -297,6 +331,22 @@ public sealed interface Backend
         throw new IllegalArgumentException("killGrace must not be negative, got " + killGrace);
       }
       allowClasses = java.util.List.copyOf(allowClasses);
+      classpath = pathEntries(classpath, "classpath");
+      modulePath = pathEntries(modulePath, "modulePath");
+    }
+
+    /** Splits entries that hold several paths ({@code a.jar:lib/*}) and refuses blank ones. */
+    private static java.util.List<String> pathEntries(java.util.List<String> given, String what) {
+      java.util.List<String> out = new java.util.ArrayList<>();
+      for (String entry : given) {
+        for (String part : entry.split(java.util.regex.Pattern.quote(java.io.File.pathSeparator), -1)) {
+          if (part.isBlank()) {
+            throw new IllegalArgumentException(what + " entries must not be blank, got '" + entry + "'");
+          }
+          out.add(part);
+        }
+      }
+      return java.util.List.copyOf(out);
     }
 
     /**
@@ -307,7 +357,8 @@ public sealed interface Backend
      * @throws IllegalArgumentException if malformed
      */
     public Processes heap(String heap) {
-      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses);
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
+          classpath, modulePath);
     }
 
     /**
@@ -318,7 +369,7 @@ public sealed interface Backend
      */
     public Processes jvmArgs(String... args) {
       return new Processes(workers, heap, java.util.List.of(args), initializer, recycleAfter, output, killGrace,
-          allowClasses);
+          allowClasses, classpath, modulePath);
     }
 
     /**
@@ -330,7 +381,7 @@ public sealed interface Backend
      */
     public Processes initializer(SerializableRunnable initializer) {
       return new Processes(workers, heap, jvmArgs, java.util.Objects.requireNonNull(initializer, "initializer"),
-          recycleAfter, output, killGrace, allowClasses);
+          recycleAfter, output, killGrace, allowClasses, classpath, modulePath);
     }
 
     /**
@@ -345,7 +396,8 @@ public sealed interface Backend
       if (tasks < 1) {
         throw new IllegalArgumentException("recycleAfter must be at least 1, got " + tasks);
       }
-      return new Processes(workers, heap, jvmArgs, initializer, tasks, output, killGrace, allowClasses);
+      return new Processes(workers, heap, jvmArgs, initializer, tasks, output, killGrace, allowClasses, classpath,
+          modulePath);
     }
 
     /**
@@ -355,7 +407,8 @@ public sealed interface Backend
      * @return a copy with that mode
      */
     public Processes output(Output output) {
-      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses);
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
+          classpath, modulePath);
     }
 
     /**
@@ -366,7 +419,8 @@ public sealed interface Backend
      * @return a copy with that grace period
      */
     public Processes killGrace(java.time.Duration grace) {
-      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, grace, allowClasses);
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, grace, allowClasses, classpath,
+          modulePath);
     }
 
     /**
@@ -377,7 +431,38 @@ public sealed interface Backend
      */
     public Processes allowClasses(String... patterns) {
       return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace,
-          java.util.List.of(patterns));
+          java.util.List.of(patterns), classpath, modulePath);
+    }
+
+    /**
+     * Adds entries to the workers' class path, for classes unipool cannot find by itself (a class loader
+     * that does not list its jars, classes generated at run time into a directory). They go in front of
+     * what unipool detects, so their classes win. Also settable without a rebuild through
+     * {@value #CLASSPATH_ENV}; this setting, when given, wins over the variable.
+     *
+     * @param entries jars and class directories as for {@code java -cp}; an entry may hold several paths
+     *     separated by {@link java.io.File#pathSeparator}, and {@code DIR/*} means every jar in {@code DIR}
+     * @return a copy with those entries
+     * @throws IllegalArgumentException if an entry is blank
+     */
+    public Processes classpath(String... entries) {
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
+          java.util.List.of(entries), modulePath);
+    }
+
+    /**
+     * Adds entries to the workers' module path (in front of the one detected when this JVM runs unipool on
+     * the module path), and resolves every module in them. Workers run on the module path when
+     * {@code dev.unipool.process} is on it, otherwise on the class path with these modules added.
+     *
+     * @param entries modular jars and directories of them, as for {@code java --module-path}; an entry may
+     *     hold several paths separated by {@link java.io.File#pathSeparator}
+     * @return a copy with those entries
+     * @throws IllegalArgumentException if an entry is blank
+     */
+    public Processes modulePath(String... entries) {
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
+          classpath, java.util.List.of(entries));
     }
 
     @Override
@@ -394,23 +479,49 @@ public sealed interface Backend
   /**
    * Configuration of {@link Backend#cluster(String...)}. Immutable.
    *
+   * <p>Hazelcast open source has no authentication: whoever can reach a member and knows its cluster name
+   * can run code on it, so the name is a secret. {@code unipool member} generates a random one per user
+   * and keeps it in {@link #nameFile()}, readable by that user only; a backend without an explicit name
+   * reads it from there when its pool opens (so a pool of the same user on the same machine needs no
+   * configuration). Elsewhere pass the name: {@link #clusterName(String)},
+   * {@code cluster:NAME@HOST:PORT}, or a copy of the file.
+   *
    * @param addresses member addresses to connect to, {@code host:port}
-   * @param clusterName the Hazelcast cluster name the members use
+   * @param clusterName the Hazelcast cluster name the members use; null for this user's, from
+   *     {@link #nameFile()}. Never part of {@link #toString()}.
    * @param connectTimeout how long to try to reach a member before {@code Pool.of} fails
    * @param parallelism tasks the cluster runs at once, for sizing map chunks; 0 asks the cluster
    */
-  record Cluster(java.util.List<String> addresses, String clusterName, java.time.Duration connectTimeout, int parallelism)
+  record Cluster(
+      java.util.List<String> addresses,
+      @org.jspecify.annotations.Nullable String clusterName,
+      java.time.Duration connectTimeout,
+      int parallelism)
       implements Backend {
-    /** The cluster name {@code unipool member} uses by default. */
+    /**
+     * The cluster name members used by default before names became secrets.
+     *
+     * @deprecated members now generate a secret name per user (see {@link #nameFile()}); a well-known name
+     *     lets anyone who can reach a member run code on it. Pass a name only with
+     *     {@link #clusterName(String)}.
+     */
+    @Deprecated
     public static final String DEFAULT_NAME = "unipool";
 
     /** The default {@link #connectTimeout}: ten seconds. */
     public static final java.time.Duration DEFAULT_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     /**
+     * The system property that moves {@link #nameFile()}, for members and pools alike (e.g. per project,
+     * or for tests).
+     */
+    public static final String NAME_FILE_PROPERTY = "unipool.cluster.nameFile";
+
+    /**
      * Validates the components.
      *
-     * @throws IllegalArgumentException if there is no address, one is malformed, or a number is out of range
+     * @throws IllegalArgumentException if there is no address, one is malformed, the name is blank, or a
+     *     number is out of range
      */
     public Cluster {
       addresses = java.util.List.copyOf(addresses);
@@ -422,8 +533,7 @@ public sealed interface Backend
           throw new IllegalArgumentException("member address must be host:port, got '" + a + "'");
         }
       }
-      java.util.Objects.requireNonNull(clusterName, "clusterName");
-      if (clusterName.isBlank()) {
+      if (clusterName != null && clusterName.isBlank()) {
         throw new IllegalArgumentException("clusterName must not be blank");
       }
       if (connectTimeout.isNegative() || connectTimeout.isZero()) {
@@ -439,9 +549,10 @@ public sealed interface Backend
      *
      * @param name the name the members were started with
      * @return a copy with that name
+     * @throws IllegalArgumentException if the name is blank
      */
     public Cluster clusterName(String name) {
-      return new Cluster(addresses, name, connectTimeout, parallelism);
+      return new Cluster(addresses, java.util.Objects.requireNonNull(name, "name"), connectTimeout, parallelism);
     }
 
     /**
@@ -454,11 +565,75 @@ public sealed interface Backend
       return new Cluster(addresses, clusterName, timeout, parallelism);
     }
 
+    /**
+     * Where {@code unipool member} keeps this user's cluster name, and where a backend without
+     * {@link #clusterName(String)} reads it: the system property {@value #NAME_FILE_PROPERTY} if set,
+     * else {@code $XDG_CONFIG_HOME/unipool/cluster-name}, else {@code ~/.config/unipool/cluster-name}.
+     *
+     * @return the path (the file may not exist yet)
+     */
+    public static java.nio.file.Path nameFile() {
+      String explicit = System.getProperty(NAME_FILE_PROPERTY);
+      if (explicit != null && !explicit.isBlank()) {
+        return java.nio.file.Path.of(explicit).toAbsolutePath();
+      }
+      String xdg = System.getenv("XDG_CONFIG_HOME");
+      java.nio.file.Path config = xdg != null && !xdg.isBlank() && java.nio.file.Path.of(xdg).isAbsolute()
+          ? java.nio.file.Path.of(xdg)
+          : java.nio.file.Path.of(System.getProperty("user.home"), ".config");
+      return config.resolve("unipool").resolve("cluster-name");
+    }
+
+    /**
+     * The name to connect with: {@link #clusterName()} if set, else the one in {@link #nameFile()}.
+     *
+     * @return the cluster name
+     * @throws IllegalStateException if no name was set and the file is missing, empty, unreadable, or
+     *     readable by other users; the message says what to do
+     */
+    public String resolvedClusterName() {
+      String name = clusterName;
+      if (name != null) {
+        return name;
+      }
+      java.nio.file.Path file = nameFile();
+      String pass = " Or pass the members' name: Backend.cluster(...).clusterName(NAME), UNIPOOL_BACKEND=cluster:NAME@"
+          + addresses.getFirst().strip() + ", or --join NAME@" + addresses.getFirst().strip() + ".";
+      if (!java.nio.file.Files.exists(file)) {
+        throw new IllegalStateException("no cluster name for " + String.join(", ", addresses) + ": none was given, and "
+            + file + ", where ./unipool member keeps this user's, does not exist. Start a member as this user"
+            + " on this machine first (./unipool member), or copy that file from the machine where the members"
+            + " run (keep it private: chmod 600)." + pass);
+      }
+      try {
+        if (java.nio.file.Files.getFileStore(file).supportsFileAttributeView("posix")) {
+          java.util.Set<java.nio.file.attribute.PosixFilePermission> p = java.nio.file.Files.getPosixFilePermissions(file);
+          p.retainAll(java.util.EnumSet.complementOf(java.util.EnumSet.of(
+              java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+              java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE)));
+          if (!p.isEmpty()) {
+            throw new IllegalStateException(file + " holds the cluster name, a secret, but other users have "
+                + p + " on it; make it private with: chmod 600 " + file);
+          }
+        }
+        String read = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (read.isEmpty()) {
+          throw new IllegalStateException(file + " should hold the cluster name and is empty; delete it and start"
+              + " ./unipool member again to generate one." + pass);
+        }
+        return read;
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("cannot read the cluster name from " + file + ": " + e + "." + pass, e);
+      }
+    }
+
     @Override
     public int parallelism() {
       return parallelism > 0 ? parallelism : 4 * addresses.size();
     }
 
+    /** The text form without the cluster name, which is a secret: {@code cluster:HOST:PORT,...}. */
     @Override
     public String toString() {
       return "cluster:" + String.join(",", addresses);

@@ -60,7 +60,7 @@ public final class Futures {
   public static <F extends Future<?>> Iterable<F> asCompleted(
       Collection<? extends F> futures, Duration timeout) {
     List<F> copy = copyOf(futures);
-    long nanos = requireNonNegative(timeout).toNanos();
+    long nanos = nanos(requireNonNegative(timeout));
     return () -> new CompletionIterator<>(copy, nanos);
   }
 
@@ -94,7 +94,7 @@ public final class Futures {
       Collection<? extends F> futures, WaitMode mode, @Nullable Duration timeout) throws InterruptedException {
     List<F> copy = copyOf(futures);
     Objects.requireNonNull(mode, "mode");
-    long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + requireNonNegative(timeout).toNanos();
+    long deadline = timeout == null ? Long.MAX_VALUE : deadlineAfter(nanos(requireNonNegative(timeout)));
     BlockingQueue<F> done = new LinkedBlockingQueue<>();
     copy.forEach(f -> onDone(f, done));
     int seen = 0;
@@ -134,6 +134,26 @@ public final class Futures {
     return copy;
   }
 
+  /**
+   * {@code d} in nanoseconds, saturated: a duration beyond ~292 years does not fit in a long, and
+   * {@link Duration#toNanos()} would throw instead of meaning "practically forever".
+   */
+  static long nanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * The {@code System.nanoTime()} deadline {@code nanos} (zero or more) from now, or {@link Long#MAX_VALUE}
+   * ("no deadline") for a timeout so long that the sum could overflow into the past.
+   */
+  private static long deadlineAfter(long nanos) {
+    return nanos >= Long.MAX_VALUE / 2 ? Long.MAX_VALUE : System.nanoTime() + nanos;
+  }
+
   private static Duration requireNonNegative(Duration timeout) {
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
@@ -171,7 +191,7 @@ public final class Futures {
     CompletionIterator(List<F> futures, long timeoutNanos) {
       this.remaining = futures.size();
       this.timeoutNanos = timeoutNanos;
-      this.deadline = timeoutNanos < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
+      this.deadline = timeoutNanos < 0 ? Long.MAX_VALUE : deadlineAfter(timeoutNanos);
       futures.forEach(f -> onDone(f, done));
     }
 

@@ -48,6 +48,8 @@ public interface Pool extends ExecutorService {
    * @param backend how tasks run
    * @return a running pool; close it when done
    * @throws IllegalStateException if the backend's module is not on the class path (the message names it)
+   * @throws PoolStartException if worker processes could not find the classes they need (the message says
+   *     how this JVM was launched and how to fix it)
    */
   static Pool of(Backend backend) {
     return Pools.open(backend, PoolOptions.defaults());
@@ -60,6 +62,8 @@ public interface Pool extends ExecutorService {
    * @param options backend-independent settings
    * @return a running pool; close it when done
    * @throws IllegalStateException if the backend's module is not on the class path (the message names it)
+   * @throws PoolStartException if worker processes could not find the classes they need (the message says
+   *     how this JVM was launched and how to fix it)
    */
   static Pool of(Backend backend, PoolOptions options) {
     return Pools.open(backend, options);

@@ -1,5 +1,6 @@
 package dev.unipool;
 
+import dev.unipool.internal.SharedTimer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +9,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -51,7 +51,6 @@ public final class TaskGroup implements AutoCloseable {
   }
 
   private static final ThreadLocal<@Nullable TaskGroup> CURRENT = new ThreadLocal<>();
-  private static final ScheduledThreadPoolExecutor TIMER = timer();
   private static final TaskFuture<?> WAKE = new WakeUp();
 
   private final Pool pool;
@@ -79,13 +78,6 @@ public final class TaskGroup implements AutoCloseable {
       parent.adopt(this);
     }
     CURRENT.set(this);
-  }
-
-  private static ScheduledThreadPoolExecutor timer() {
-    ScheduledThreadPoolExecutor t =
-        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("unipool-group-timer").factory());
-    t.setRemoveOnCancelPolicy(true);
-    return t;
   }
 
   /**
@@ -145,7 +137,7 @@ public final class TaskGroup implements AutoCloseable {
     }
     deadlineLength = timeout;
     failOnDeadline = fail;
-    timer = TIMER.schedule(() -> expire(false), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    timer = SharedTimer.TIMER.schedule(() -> expire(false), Futures.nanos(timeout), TimeUnit.NANOSECONDS);
     return this;
   }
 

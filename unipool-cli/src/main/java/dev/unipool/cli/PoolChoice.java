@@ -32,8 +32,9 @@ public final class PoolChoice {
 
   @Option(
       names = {"-j", "--join"},
-      paramLabel = "HOST:PORT[,...]",
-      description = "Cluster members to connect to, with --backend cluster (start one with: unipool member).")
+      paramLabel = "[NAME@]HOST:PORT[,...]",
+      description = "Cluster members to connect to, with --backend cluster (start one with: unipool member)."
+          + " NAME is their cluster name; without it, the one unipool member generated for you.")
   @Nullable String join;
 
   /**
@@ -78,9 +79,9 @@ public final class PoolChoice {
     if (workers != null && workers < 1) {
       throw new UsageException("--workers must be at least 1");
     }
-    String text = spec.strip().toLowerCase(Locale.ROOT);
+    String text = spec.strip();
     int colon = text.indexOf(':');
-    String kind = colon < 0 ? text : text.substring(0, colon);
+    String kind = (colon < 0 ? text : text.substring(0, colon)).toLowerCase(Locale.ROOT); // not the rest: a cluster name keeps its case
     if (workers != null && COUNTED_KINDS.contains(kind)) {
       if (colon >= 0) {
         throw new UsageException(

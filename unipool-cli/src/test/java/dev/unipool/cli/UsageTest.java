@@ -121,6 +121,11 @@ class UsageTest {
   }
 
   @Test
+  void member_bindToTheNetwork_withoutTheFlagThatNamesTheRisk_isAUsageError() {
+    assertOneLineUsageError(Cli.run("member", "--bind", "0.0.0.0"), "add --insecure-allow-network");
+  }
+
+  @Test
   void member_classpathEntryThatDoesNotExist_isAUsageErrorNamingIt() {
     assertOneLineUsageError(Cli.run("member", "--classpath", "/no/such/dir/app.jar"),
         "--classpath: /no/such/dir/app.jar does not exist");

@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,7 +51,6 @@ final class AutoPool extends AbstractPool {
 
   private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
   private static final AtomicInteger IDS = new AtomicInteger();
-  private static final ScheduledThreadPoolExecutor TIMER = timer();
 
   private final Backend.Auto config;
   private final ExecutorService io;
@@ -122,13 +120,6 @@ final class AutoPool extends AbstractPool {
         Thread.ofPlatform().daemon(daemon).name(prefix + "probe-", 1).factory());
   }
 
-  private static ScheduledThreadPoolExecutor timer() {
-    ScheduledThreadPoolExecutor t =
-        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("unipool-auto-timer").factory());
-    t.setRemoveOnCancelPolicy(true);
-    return t;
-  }
-
   // ---- routing ----
 
   @Override
@@ -195,7 +186,7 @@ final class AutoPool extends AbstractPool {
           k.probeThread = Thread.currentThread().threadId();
           k.probeStartNanos = System.nanoTime();
         }
-        TIMER.schedule(() -> decideEarly(k), EARLY_DECISION_MILLIS, TimeUnit.MILLISECONDS);
+        SharedTimer.TIMER.schedule(() -> decideEarly(k), EARLY_DECISION_MILLIS, TimeUnit.MILLISECONDS);
         measure(k, run);
         finishProbe(k);
       });
@@ -230,7 +221,7 @@ final class AutoPool extends AbstractPool {
       // Run-queue delay of another thread is not at hand here: only a clear reading decides at once.
       double ratio = (double) cpuNanos / wall;
       if (!last && ratio > IO_BOUND / 2 && ratio < 2 * CPU_BOUND) {
-        TIMER.schedule(() -> decideEarly(k, true), LATE_DECISION_MILLIS - EARLY_DECISION_MILLIS,
+        SharedTimer.TIMER.schedule(() -> decideEarly(k, true), LATE_DECISION_MILLIS - EARLY_DECISION_MILLIS,
             TimeUnit.MILLISECONDS);
         return;
       }
@@ -451,6 +442,7 @@ final class AutoPool extends AbstractPool {
 
   @Override
   protected boolean awaitBackend(long nanos) throws InterruptedException {
+    // nanos >= 0 (AbstractPool clamps it), so "deadline - now" is right even if this sum overflows.
     long deadline = System.nanoTime() + nanos;
     for (ExecutorService e : List.of(probe, io, cpu)) {
       if (!e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {

@@ -14,10 +14,12 @@ import dev.unipool.TaskOptions;
 import dev.unipool.WorkerStats;
 import dev.unipool.internal.MapEngine;
 import dev.unipool.internal.PoolMBeans;
+import dev.unipool.internal.SharedTimer;
 import dev.unipool.internal.TaskAdapters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,10 +47,10 @@ import org.jspecify.annotations.Nullable;
  */
 public abstract class AbstractPool implements Pool {
   /**
-   * One timer thread for all pools and backends: what runs on it (timeouts, kill deadlines, re-probes)
-   * only completes futures, signals or sends, and never blocks.
+   * One timer thread for all pools, backends and task groups ({@link SharedTimer}): what runs on it
+   * (timeouts, kill deadlines, re-probes) only completes futures, signals or sends, and never blocks.
    */
-  protected static final ScheduledThreadPoolExecutor TIMER = newTimer();
+  protected static final ScheduledThreadPoolExecutor TIMER = SharedTimer.TIMER;
 
   /**
    * Where backends complete tasks whose completion may run user callbacks, away from their I/O threads
@@ -83,13 +85,6 @@ public abstract class AbstractPool implements Pool {
     this.queueSlots = options.queueCapacity() > 0 ? new QueueSlots(options.queueCapacity()) : null;
   }
 
-  private static ScheduledThreadPoolExecutor newTimer() {
-    ScheduledThreadPoolExecutor t =
-        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("unipool-timer").factory());
-    t.setRemoveOnCancelPolicy(true);
-    return t;
-  }
-
   // ---- what a backend provides ----
 
   /**
@@ -116,7 +111,7 @@ public abstract class AbstractPool implements Pool {
   /**
    * Waits until every worker has stopped after shutdown.
    *
-   * @param nanos the most to wait
+   * @param nanos the most to wait, zero or more (possibly {@link Long#MAX_VALUE})
    * @return true if terminated
    * @throws InterruptedException if interrupted while waiting
    */
@@ -411,37 +406,72 @@ public abstract class AbstractPool implements Pool {
 
   // ---- invokeAll / invokeAny ----
 
+  /*
+   * Overview: these follow the JDK's AbstractExecutorService where it matters for a backend that runs a
+   * task inside submit (inline), or may block in submit (a full bounded queue): the timed invokeAll
+   * checks the deadline before starting each task after the first, and returns the tasks it did not start
+   * as cancelled futures; invokeAny starts the next task only while no started one has finished, so it
+   * stops once one succeeds. On backends that run tasks elsewhere both start every task at once, as
+   * before. Every task is checked for null before any starts.
+   */
+
   @Override
   public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
-    List<Future<T>> futures = submitAll(tasks);
+    List<Callable<T>> all = nonNull(tasks);
+    List<Future<T>> futures = new ArrayList<>(all.size());
     try {
+      for (Callable<T> task : all) {
+        futures.add(submit(task));
+      }
       for (Future<T> f : futures) {
         awaitQuietly(f, Long.MAX_VALUE);
       }
       return futures;
-    } catch (InterruptedException e) {
+    } catch (InterruptedException | RuntimeException e) {
       futures.forEach(f -> f.cancel(true));
       throw e;
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The deadline is checked before each task after the first is submitted: a task not submitted by
+   * then never runs, and its future is returned cancelled (a zero or negative timeout submits none).
+   * Tasks not done at the deadline are cancelled.
+   */
   @Override
   public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
       throws InterruptedException {
     long deadline = deadline(timeout, unit);
-    List<Future<T>> futures = submitAll(tasks);
+    List<Callable<T>> all = nonNull(tasks);
+    List<Future<T>> futures = new ArrayList<>(all.size());
     try {
+      for (Callable<T> task : all) {
+        if (deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0) {
+          futures.add(notStarted(task)); // as the JDK's executors: a task not yet started never is
+        } else {
+          futures.add(submit(task));
+        }
+      }
       for (Future<T> f : futures) {
         if (!awaitQuietly(f, deadline)) {
           break;
         }
       }
-    } catch (InterruptedException e) {
+    } catch (InterruptedException | RuntimeException e) {
       futures.forEach(f -> f.cancel(true));
       throw e;
     }
     futures.forEach(f -> f.cancel(true)); // no-op for the done ones
     return futures;
+  }
+
+  /** A future for a task the pool never started: already cancelled, never dispatched. */
+  private <T> Future<T> notStarted(Callable<T> task) {
+    TaskRun<T> run = new TaskRun<>(this, task, settings(TaskOptions.none(), false), false);
+    run.cancel(false);
+    return run;
   }
 
   @Override
@@ -453,29 +483,51 @@ public abstract class AbstractPool implements Pool {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Tasks are submitted one at a time, the next only while none of those submitted has finished, so
+   * on a backend that runs tasks inside {@code submit} (inline) the tasks after the first success never
+   * run. Once one succeeds (or the call fails), the others are cancelled.
+   */
   @Override
   public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
       throws InterruptedException, ExecutionException, TimeoutException {
     long deadline = deadline(timeout, unit);
-    if (tasks.isEmpty()) {
+    List<Callable<T>> all = nonNull(tasks);
+    if (all.isEmpty()) {
       throw new IllegalArgumentException("invokeAny needs at least one task");
     }
     LinkedBlockingQueue<TaskFuture<T>> done = new LinkedBlockingQueue<>();
-    List<TaskFuture<T>> futures = new ArrayList<>(tasks.size());
+    List<TaskFuture<T>> futures = new ArrayList<>(all.size());
+    Iterator<Callable<T>> next = all.iterator();
     try {
-      for (Callable<T> task : tasks) {
-        TaskFuture<T> f = submit(Objects.requireNonNull(task, "tasks must not contain null"));
-        futures.add(f);
-        f.whenComplete((v, e) -> done.add(f));
-      }
       ExecutionException last = null;
-      for (int i = 0; i < futures.size(); i++) {
-        TaskFuture<T> f = deadline == Long.MAX_VALUE
-            ? done.take()
-            : done.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      int pending = 0;
+      while (true) {
+        TaskFuture<T> f = done.poll();
         if (f == null) {
-          throw new TimeoutException("no task of invokeAny succeeded within " + timeout + " " + unit);
+          if (next.hasNext() && (futures.isEmpty() || deadline == Long.MAX_VALUE || deadline - System.nanoTime() > 0)) {
+            TaskFuture<T> started = submit(next.next());
+            futures.add(started);
+            pending++;
+            started.whenComplete((v, e) -> done.add(started));
+            continue;
+          }
+          if (pending == 0 && next.hasNext()) {
+            throw new TimeoutException("no task of invokeAny succeeded within " + timeout + " " + unit
+                + " (" + futures.size() + " of " + all.size() + " started; each of those failed)");
+          }
+          if (pending == 0) {
+            break; // every task failed
+          }
+          f = deadline == Long.MAX_VALUE ? done.take() : done.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+          if (f == null) {
+            throw new TimeoutException("no task of invokeAny succeeded within " + timeout + " " + unit
+                + " (" + futures.size() + " of " + all.size() + " started)");
+          }
         }
+        pending--;
         try {
           return f.get();
         } catch (ExecutionException e) {
@@ -490,17 +542,13 @@ public abstract class AbstractPool implements Pool {
     }
   }
 
-  private <T> List<Future<T>> submitAll(Collection<? extends Callable<T>> tasks) {
-    List<Future<T>> futures = new ArrayList<>(tasks.size());
-    try {
-      for (Callable<T> task : tasks) {
-        futures.add(submit(Objects.requireNonNull(task, "tasks must not contain null")));
-      }
-    } catch (RuntimeException e) {
-      futures.forEach(f -> f.cancel(true));
-      throw e;
+  /** A copy of {@code tasks}, checked for nulls before any task is submitted. */
+  private static <T> List<Callable<T>> nonNull(Collection<? extends Callable<T>> tasks) {
+    List<Callable<T>> copy = new ArrayList<>(tasks.size());
+    for (Callable<T> task : tasks) {
+      copy.add(Objects.requireNonNull(task, "tasks must not contain null"));
     }
-    return futures;
+    return copy;
   }
 
   /**
@@ -571,9 +619,16 @@ public abstract class AbstractPool implements Pool {
     return terminated(state.get() != RUNNING && backendTerminated());
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A zero or negative timeout (even {@code Long.MIN_VALUE}) does not wait; a huge one waits without
+   * limit. Backends see the timeout clamped to zero or more, so {@code System.nanoTime() + nanos} is a
+   * deadline that {@code deadline - System.nanoTime()} measures correctly even when the sum overflows.
+   */
   @Override
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-    return terminated(awaitBackend(unit.toNanos(timeout)));
+    return terminated(awaitBackend(Math.max(0, unit.toNanos(timeout))));
   }
 
   @Override

@@ -127,7 +127,7 @@ class ClusterFailureTest {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort(); // free once closed: nobody listens there
     }
-    Backend backend = Backend.cluster("127.0.0.1:" + port).connectTimeout(Duration.ofSeconds(2));
+    Backend backend = Backend.cluster("127.0.0.1:" + port).clusterName("nobody-here").connectTimeout(Duration.ofSeconds(2));
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> Pool.of(backend));
     assertTrue(e.getMessage().contains("127.0.0.1:" + port), e::getMessage);
     assertTrue(e.getMessage().contains("./unipool member --port " + port), e::getMessage);

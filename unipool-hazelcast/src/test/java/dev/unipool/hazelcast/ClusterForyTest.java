@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.unipool.Pool;
 import dev.unipool.TaskFuture;
-import dev.unipool.spi.Codec;
+import dev.unipool.remote.Codec;
 import dev.unipool.testkit.SystemProperty;
 import java.io.Serial;
 import java.io.Serializable;

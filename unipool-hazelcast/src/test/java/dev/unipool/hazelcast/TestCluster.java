@@ -15,11 +15,14 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hazelcast members in their own JVMs on loopback, on free ports, with a cluster name of their own (so
  * that concurrent test runs on the same machine never meet). Members take seconds to start, so test
  * classes share one cluster through {@link #shared()}, and only tests that kill members start their own.
+ * {@link #startWithDefaults} starts members as a user would, without {@code --cluster-name}: they take the
+ * name from (or generate it in) a name file the test chooses.
  */
 final class TestCluster implements AutoCloseable {
   /** Task threads per member: two members give the contract suite a parallelism of four. */
@@ -28,10 +31,15 @@ final class TestCluster implements AutoCloseable {
   private static final Duration START_LIMIT = Duration.ofSeconds(90);
   private static TestCluster shared;
 
-  private final String name = "unipool-test-" + UUID.randomUUID();
+  /** The name given with --cluster-name, or null when members read it from {@link #nameFile}. */
+  private final @Nullable String name;
+  private final @Nullable Path nameFile;
   private final List<Member> members = new ArrayList<>();
 
-  private TestCluster() {}
+  private TestCluster(@Nullable String name, @Nullable Path nameFile) {
+    this.name = name;
+    this.nameFile = nameFile;
+  }
 
   /** One member JVM. */
   record Member(String address, Process process) {}
@@ -57,7 +65,22 @@ final class TestCluster implements AutoCloseable {
    * @return the running cluster
    */
   static TestCluster start(int n) {
-    TestCluster c = new TestCluster();
+    return start(new TestCluster("unipool-test-" + UUID.randomUUID(), null), n);
+  }
+
+  /**
+   * Starts {@code n} members with their default cluster name: the one in {@code nameFile}, which the
+   * first member generates.
+   *
+   * @param n how many
+   * @param nameFile where the members keep the name ({@value Backend.Cluster#NAME_FILE_PROPERTY})
+   * @return the running cluster
+   */
+  static TestCluster startWithDefaults(int n, Path nameFile) {
+    return start(new TestCluster(null, nameFile), n);
+  }
+
+  private static TestCluster start(TestCluster c, int n) {
     try {
       String first = c.launch(List.of()).join();
       List<CompletableFuture<String>> rest = new ArrayList<>();
@@ -80,10 +103,16 @@ final class TestCluster implements AutoCloseable {
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", // C1 only: starts faster
         "--sun-misc-unsafe-memory-access=allow",
         TestMember.class.getName(),
-        "--port", String.valueOf(port), "--cluster-name", name, "--threads", String.valueOf(THREADS)));
-    String codec = System.getProperty(dev.unipool.spi.Codec.MODE_PROPERTY);
+        "--port", String.valueOf(port), "--threads", String.valueOf(THREADS)));
+    if (name != null) {
+      cmd.addAll(List.of("--cluster-name", name));
+    }
+    if (nameFile != null) {
+      cmd.add(cmd.indexOf(TestMember.class.getName()), "-D" + Backend.Cluster.NAME_FILE_PROPERTY + "=" + nameFile);
+    }
+    String codec = System.getProperty(dev.unipool.remote.Codec.MODE_PROPERTY);
     if (codec != null) {
-      cmd.add(cmd.indexOf(TestMember.class.getName()), "-D" + dev.unipool.spi.Codec.MODE_PROPERTY + "=" + codec);
+      cmd.add(cmd.indexOf(TestMember.class.getName()), "-D" + dev.unipool.remote.Codec.MODE_PROPERTY + "=" + codec);
     }
     if (!join.isEmpty()) {
       cmd.add("--join");
@@ -125,8 +154,16 @@ final class TestCluster implements AutoCloseable {
     }
   }
 
+  /** The members' cluster name, as given, or as read from their name file. */
   String name() {
-    return name;
+    if (name != null) {
+      return name;
+    }
+    try {
+      return java.nio.file.Files.readString(java.util.Objects.requireNonNull(nameFile)).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   List<Member> members() {
@@ -146,7 +183,7 @@ final class TestCluster implements AutoCloseable {
    * @return the backend
    */
   Backend.Cluster backend() {
-    return new Backend.Cluster(addresses(), name, Duration.ofSeconds(30), members().size() * THREADS);
+    return new Backend.Cluster(addresses(), name(), Duration.ofSeconds(30), members().size() * THREADS);
   }
 
   /** Kills a member outright (SIGKILL), as a crash or a pulled plug would. */

@@ -41,11 +41,18 @@ class ChaosTest {
     return n * 3 + 1;
   }
 
+  /** Closes the pool and prints how long it took: a figure for the record, not a limit. */
+  private static void closeReporting(Pool pool, String what) {
+    long start = System.nanoTime();
+    pool.close();
+    System.out.printf("chaos %s: close() took %d ms%n", what, (System.nanoTime() - start) / 1_000_000);
+  }
+
   @ParameterizedTest(name = "processes({0}), retries({1})")
   @CsvSource({"2, 2", "2, 0", "4, 2"})
   void submit_underRandomKills_completesEveryFuture(int workers, int retries) throws Exception {
-    try (Pool pool = Pool.of(Backend.processes(workers), PoolOptions.defaults().retries(retries));
-        WorkerKiller killer = WorkerKiller.start(KILLS, 42 + workers + retries)) {
+    Pool pool = Pool.of(Backend.processes(workers), PoolOptions.defaults().retries(retries));
+    try (WorkerKiller killer = WorkerKiller.start(KILLS, 42 + workers + retries)) {
       List<TaskFuture<Integer>> futures = new ArrayList<>(TASKS);
       for (int i = 0; i < TASKS; i++) {
         int n = i;
@@ -70,6 +77,8 @@ class ChaosTest {
       assertEquals(7, pool.submit(() -> work(2, 0)).get(120, TimeUnit.SECONDS), "the pool still serves");
       System.out.printf("chaos submit processes(%d) retries(%d): %d kills, %d ok, %d crashed%n",
           workers, retries, killer.kills(), ok, crashed);
+    } finally {
+      closeReporting(pool, "submit processes(" + workers + ") retries(" + retries + ")");
     }
     assertEquals(List.of(), WorkerKiller.children(), "close() left worker processes behind");
   }
@@ -78,8 +87,8 @@ class ChaosTest {
   @CsvSource({"true", "false"})
   void map_underRandomKills_withRetries_returnsEveryResult(boolean ordered) throws Exception {
     List<Integer> items = IntStream.range(0, ITEMS).boxed().toList();
-    try (Pool pool = Pool.of(Backend.processes(2), PoolOptions.defaults().retries(2));
-        WorkerKiller killer = WorkerKiller.start(KILLS, ordered ? 7 : 8)) {
+    Pool pool = Pool.of(Backend.processes(2), PoolOptions.defaults().retries(2));
+    try (WorkerKiller killer = WorkerKiller.start(KILLS, ordered ? 7 : 8)) {
       List<Integer> results;
       if (ordered) {
         results = pool.map(x -> work(x, 20), items);
@@ -95,6 +104,8 @@ class ChaosTest {
         assertEquals(i * 3 + 1, results.get(i), "item " + i);
       }
       System.out.printf("chaos %s: %d items, %d kills%n", ordered ? "map" : "imapUnordered", ITEMS, killer.kills());
+    } finally {
+      closeReporting(pool, ordered ? "map" : "imapUnordered");
     }
     assertEquals(List.of(), WorkerKiller.children(), "close() left worker processes behind");
   }

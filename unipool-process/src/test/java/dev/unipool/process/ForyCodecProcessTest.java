@@ -11,7 +11,7 @@ import dev.unipool.Backend;
 import dev.unipool.Pool;
 import dev.unipool.TaskFuture;
 import dev.unipool.Worker;
-import dev.unipool.spi.Codec;
+import dev.unipool.remote.Codec;
 import dev.unipool.testkit.SystemProperty;
 import java.io.Serial;
 import java.io.Serializable;

@@ -1,7 +1,7 @@
 package dev.unipool.process;
 
 import dev.unipool.Backend;
-import dev.unipool.spi.Codec;
+import dev.unipool.remote.Codec;
 import dev.unipool.testkit.PoolContract;
 import dev.unipool.testkit.SystemProperty;
 import org.junit.jupiter.api.AfterAll;

@@ -235,6 +235,15 @@ class WorkerLifecycleFaultTest {
     }
   }
 
+  @Test
+  void childProcessOfAFinishedTask_diesWhenThePoolCloses() throws Exception {
+    Pool pool = Pool.of(Backend.processes(1));
+    long child = pool.submit(() -> new ProcessBuilder("sleep", "600").start().pid()).get(PATIENCE, TimeUnit.SECONDS);
+    assertTrue(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false), "the child runs after its task");
+    assertTimeoutPreemptively(Duration.ofSeconds(PATIENCE), pool::close);
+    assertTrue(gone(child), "the task's child process " + child + " outlived the pool");
+  }
+
   /** A task whose decoding in the worker is slow, as a first task's class loading can be. */
   static final class SlowToDecode implements SerializableCallable<Integer> {
     private static final long serialVersionUID = 1L;

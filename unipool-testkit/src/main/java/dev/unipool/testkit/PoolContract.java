@@ -1,6 +1,7 @@
 package dev.unipool.testkit;
 
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,6 +59,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -1140,6 +1142,53 @@ public abstract class PoolContract {
   }
 
   @Test
+  void invokeAll_zeroOrNegativeTimeout_startsNoTask_andReturnsThemCancelled() throws Exception {
+    for (long timeout : new long[] {0, -1, Long.MIN_VALUE}) {
+      FileSignal ran = newSignal();
+      List<Future<String>> futures = pool().invokeAll(List.of(firing(ran, "a"), firing(ran, "b")), timeout, NANOSECONDS);
+      assertEquals(2, futures.size());
+      for (Future<String> f : futures) {
+        assertTrue(f.isCancelled(), () -> "timeout " + timeout + ": " + f.state());
+      }
+      assertEquals("after", get(pool().submit(() -> "after")), "the pool still runs tasks");
+      assertFalse(ran.isFired(), "timeout " + timeout + ": a task started after the deadline had passed");
+    }
+  }
+
+  @Test
+  void awaitTermination_negativeOrMinTimeout_onARunningPool_returnsFalseWithoutWaiting() throws Exception {
+    Pool p = pool();
+    assertEquals(1, get(p.submit(() -> 1)));
+    for (long timeout : new long[] {0, -1, Long.MIN_VALUE}) {
+      // A deadline computed as now + Long.MIN_VALUE overflows into the far future: this would hang.
+      assertFalse(p.awaitTermination(timeout, NANOSECONDS), "running, yet terminated");
+    }
+    assertFalse(p.awaitTermination(Long.MIN_VALUE, TimeUnit.DAYS));
+    p.shutdown();
+    assertTrue(p.awaitTermination(Long.MAX_VALUE, NANOSECONDS));
+    assertTrue(p.awaitTermination(Long.MAX_VALUE, TimeUnit.DAYS));
+    assertTrue(p.awaitTermination(Long.MIN_VALUE, NANOSECONDS), "terminated: no waiting needed");
+  }
+
+  @Test
+  void hugeTimeouts_meanNoLimit_withoutOverflow() throws Exception {
+    Duration forever = Duration.ofSeconds(Long.MAX_VALUE); // toNanos() would throw ArithmeticException
+    TaskFuture<Integer> f = pool().submit(() -> 7);
+    assertEquals(List.of(f), Futures.await(List.of(f), WaitMode.ALL_COMPLETED, forever).done());
+    for (TaskFuture<Integer> done : Futures.asCompleted(List.of(f), forever)) {
+      assertEquals(7, done.join());
+    }
+    assertEquals("x", pool().invokeAll(List.of(constant("x")), Long.MAX_VALUE, NANOSECONDS).getFirst().resultNow());
+    assertEquals("y", pool().invokeAny(List.of(constant("y")), Long.MAX_VALUE, TimeUnit.DAYS));
+    TaskFuture<Integer> part;
+    try (TaskGroup group = TaskGroup.open(pool()).failAfter(forever)) {
+      part = group.fork(() -> 8);
+      group.join();
+    }
+    assertEquals(8, part.resultNow());
+  }
+
+  @Test
   void invokeAny_returnsAResultOfASuccessfulTask() throws Exception {
     List<Callable<String>> tasks = List.of(failing("x"), constant("ok"), failing("y"));
     assertEquals("ok", pool().invokeAny(tasks));
@@ -1727,6 +1776,15 @@ public abstract class PoolContract {
 
   private static Callable<String> constant(String value) {
     SerializableCallable<String> task = () -> value;
+    return task;
+  }
+
+  /** A task that fires {@code ran} and returns {@code value}. */
+  private static Callable<String> firing(FileSignal ran, String value) {
+    SerializableCallable<String> task = () -> {
+      ran.fire();
+      return value;
+    };
     return task;
   }
 

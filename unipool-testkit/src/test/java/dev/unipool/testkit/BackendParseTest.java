@@ -32,6 +32,27 @@ class BackendParseTest {
   }
 
   @Test
+  void parse_cluster_takesAnOptionalName_keepingItsCase() {
+    Backend.Cluster plain = (Backend.Cluster) Backend.parse("CLUSTER:h1:5801,h2:5802");
+    assertEquals(List.of("h1:5801", "h2:5802"), plain.addresses());
+    assertEquals(null, plain.clusterName(), "no name: this user's, read when the pool opens");
+    Backend.Cluster named = (Backend.Cluster) Backend.parse(" cluster:Secret-Name_1@127.0.0.1:5801,127.0.0.1:5802 ");
+    assertEquals("Secret-Name_1", named.clusterName());
+    assertEquals(List.of("127.0.0.1:5801", "127.0.0.1:5802"), named.addresses());
+    assertEquals("cluster:127.0.0.1:5801,127.0.0.1:5802", named.toString(), "toString never shows the secret");
+    assertEquals(named, Backend.cluster("127.0.0.1:5801", "127.0.0.1:5802").clusterName("Secret-Name_1"));
+    assertEquals(named, Pools.backendFromEnvironment(Map.of("UNIPOOL_BACKEND", "cluster:Secret-Name_1@127.0.0.1:5801,127.0.0.1:5802")));
+  }
+
+  @Test
+  void parse_badClusterSpec_keepsTheNameOutOfTheMessage() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backend.parse("cluster:s3cret@nonsense"));
+    assertTrue(e.getMessage().startsWith("'cluster:NAME@nonsense' is not a valid backend"), e::getMessage);
+    assertTrue(!e.getMessage().contains("s3cret"), e::getMessage);
+    assertThrows(IllegalArgumentException.class, () -> Backend.parse("cluster:@127.0.0.1:5801"), "a blank name");
+  }
+
+  @Test
   void parse_ofToString_roundTrips() {
     for (Backend b : List.of(Backend.inline(), Backend.threads(1), Backend.threads(7), Backend.virtual())) {
       assertEquals(b, Backend.parse(b.toString()), b::toString);

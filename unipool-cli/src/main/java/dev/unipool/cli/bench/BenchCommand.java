@@ -86,9 +86,10 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--cluster",
-      paramLabel = "HOST:PORT[,HOST:PORT...]",
+      paramLabel = "[NAME@]HOST:PORT[,HOST:PORT...]",
       description = "Also measure these cluster members: adds cluster:HOST:PORT,... to --backends, plus raw"
-          + " Hazelcast IExecutorService on the same members (round trip, one task per item) and the ratios.")
+          + " Hazelcast IExecutorService on the same members (round trip, one task per item) and the ratios."
+          + " NAME is their cluster name; without it, the one unipool member generated for you.")
   @Nullable String cluster;
 
   @Option(names = "--mixed", description = "Instead of the suite: CPU-bound and waiting tasks at once on auto,"
@@ -376,9 +377,10 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /** The command as typed, for the report, less any cluster name ({@code NAME@HOST:PORT}): it is a secret. */
   private String commandLine() {
     List<String> args = spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs();
-    return "unipool " + String.join(" ", args);
+    return "unipool " + String.join(" ", args.stream().map(a -> a.replaceAll("[^\\s,=@]+@", "NAME@")).toList());
   }
 
   private static Map<String, Object> machine() {

@@ -23,11 +23,19 @@ import java.util.concurrent.TimeUnit;
  * figures issue 6's bars compare unipool with.
  *
  * <p>Its tasks are small {@link Serializable} records on the members' class path ({@code unipool member}
- * has the CLI's), the cheapest tasks raw Hazelcast can send: no captured lambda to serialize.
+ * has the CLI's), the cheapest tasks raw Hazelcast can send: no captured lambda to serialize. Members
+ * started by {@code unipool member} admit these two classes, and no other foreign ones, through their
+ * filter on Hazelcast's Java serialization ({@link #TASK_CLASSES}).
  */
-final class RawHazelcast implements AutoCloseable {
+public final class RawHazelcast implements AutoCloseable {
   /** The contender's name in reports. */
   static final String NAME = "hazelcast-raw";
+
+  /**
+   * The classes of its tasks: {@code unipool member} admits exactly these through its filter on
+   * Hazelcast's Java serialization, which refuses every other class that is not Hazelcast's own.
+   */
+  public static final List<String> TASK_CLASSES = List.of(One.class.getName(), Inc.class.getName());
 
   /** The workloads it measures; the others are n/a. */
   static final Set<Workload> MEASURED = EnumSet.of(Workload.ROUNDTRIP, Workload.MAP);
@@ -74,11 +82,12 @@ final class RawHazelcast implements AutoCloseable {
    *
    * @param cluster the members, cluster name and connect timeout
    * @return the connected baseline
+   * @throws IllegalStateException if no cluster name was given and this user has none
    * @throws RuntimeException (Hazelcast's) if no member answers within the connect timeout
    */
   static RawHazelcast connect(Backend.Cluster cluster) {
     ClientConfig cc = new ClientConfig();
-    cc.setClusterName(cluster.clusterName());
+    cc.setClusterName(cluster.resolvedClusterName()); // as the unipool pool does: given, or this user's
     cc.getNetworkConfig().setAddresses(cluster.addresses().stream().map(String::strip).toList());
     cc.getConnectionStrategyConfig().getConnectionRetryConfig()
         .setClusterConnectTimeoutMillis(cluster.connectTimeout().toMillis());

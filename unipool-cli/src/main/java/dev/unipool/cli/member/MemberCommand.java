@@ -4,6 +4,7 @@ import dev.unipool.cli.UsageException;
 import java.io.File;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,8 +33,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Starts a cluster member that runs unipool tasks, and stays up until interrupted (Ctrl-C).",
-      "It binds to 127.0.0.1 unless --bind says otherwise, joins only the --join members (TCP/IP, no"
-          + " multicast) and never phones home. Pools reach it with --backend cluster --join HOST:PORT.",
+      "Whoever reaches its port and knows its cluster name can run code in it (Hazelcast open source has no"
+          + " authentication). So it binds to 127.0.0.1 (another address needs --insecure-allow-network), its"
+          + " cluster name is a secret generated for you in ~/.config/unipool/cluster-name (private to you;"
+          + " pools and members you start read it there), and it runs only unipool's tasks.",
+      "It joins only the --join members (TCP/IP, no multicast) and never phones home. Pools reach it with"
+          + " --backend cluster --join HOST:PORT (elsewhere: --join NAME@HOST:PORT).",
       "The member runs in a JVM of its own with unipool's class path followed by --classpath, so tasks"
           + " whose classes are in your jars run there (the pool's side needs them too)."
     },
@@ -48,6 +53,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "  unipool member --port 5801",
       "  unipool member --port 5802 --join 127.0.0.1:5801",
+      "  unipool member --bind 10.0.0.5 --insecure-allow-network   (only on a network you trust)",
       "  unipool member --port 5801 --classpath build/libs/app.jar:lib/*",
       "  UNIPOOL_CLASSPATH=app.jar unipool member --port 5801",
       "  unipool demo titles --backend cluster --join 127.0.0.1:5801"
@@ -55,6 +61,12 @@ import picocli.CommandLine.Spec;
 public final class MemberCommand implements Callable<Integer> {
   /** The member's entry point, in {@code unipool-hazelcast}, which the CLI has only at run time. */
   static final String MAIN = "dev.unipool.hazelcast.internal.MemberMain";
+
+  /**
+   * Unpacks a Spring Boot jar's nested jars (in {@code unipool-process}, which the CLI has only at run time),
+   * so that a member fed such a jar finds the classes in it, as worker processes do.
+   */
+  static final String NESTED_JARS = "dev.unipool.process.internal.NestedJars";
 
   /** The environment variable {@code --classpath} defaults to. */
   public static final String CLASSPATH_ENV = "UNIPOOL_CLASSPATH";
@@ -66,20 +78,34 @@ public final class MemberCommand implements Callable<Integer> {
 
   @Option(
       names = "--cluster-name",
-      paramLabel = "C",
-      defaultValue = "unipool",
-      description = "Cluster name; pools must use the same. Default: ${DEFAULT-VALUE}.")
-  String clusterName = "unipool";
+      paramLabel = "NAME",
+      description = "Cluster name, a secret: pools must use the same. Other users can see it in the process"
+          + " list. Default: the one generated for you in ~/.config/unipool/cluster-name"
+          + " (-Dunipool.cluster.nameFile=PATH moves it).")
+  @Nullable String clusterName;
 
-  @Option(names = "--join", paramLabel = "HOST:PORT", split = ",", description = "Members to join, comma-separated.")
+  @Option(
+      names = "--join",
+      paramLabel = "[NAME@]HOST:PORT",
+      split = ",",
+      description = "Members to join, comma-separated; they must have the same cluster name (NAME@ gives it,"
+          + " like --cluster-name; without either, yours).")
   List<String> join = new ArrayList<>();
 
   @Option(
       names = "--bind",
       paramLabel = "ADDR",
       defaultValue = "127.0.0.1",
-      description = "Address to bind to; 0.0.0.0 for every interface. Default: ${DEFAULT-VALUE}.")
+      description = "Address to bind to; 0.0.0.0 for every interface. Anything but loopback needs"
+          + " --insecure-allow-network. Default: ${DEFAULT-VALUE}.")
   String bind = "127.0.0.1";
+
+  @Option(
+      names = "--insecure-allow-network",
+      description = "Allow a --bind address other machines can reach. Anyone there who reaches the port and"
+          + " learns the cluster name (sent unencrypted) can run code in the member: use only on a network"
+          + " where you trust every machine.")
+  boolean insecureAllowNetwork;
 
   @Option(names = "--threads", paramLabel = "N", description = "Task threads. Default: one per core.")
   @Nullable Integer threads;
@@ -89,7 +115,9 @@ public final class MemberCommand implements Callable<Integer> {
       paramLabel = "PATHS",
       defaultValue = "${env:" + CLASSPATH_ENV + "}",
       description = "Your jars and class directories, separated by ':' (DIR/* is every jar in DIR), added"
-          + " after unipool's own; the member loads task classes from them. Default: $" + CLASSPATH_ENV + ".")
+          + " after unipool's own; the member loads task classes from them. A Spring Boot executable jar"
+          + " counts as its classes and nested jars (unpacked once into ~/.cache/unipool)."
+          + " Default: $" + CLASSPATH_ENV + ".")
   @Nullable String classpath;
 
   private final PrintWriter out;
@@ -109,7 +137,18 @@ public final class MemberCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<String> userPaths = userClassPath();
-    List<String> args = new ArrayList<>(List.of("--port", String.valueOf(port), "--cluster-name", clusterName, "--bind", bind));
+    List<String> args = new ArrayList<>(List.of("--port", String.valueOf(port), "--bind", bind));
+    if (clusterName != null) {
+      args.add("--cluster-name");
+      args.add(clusterName);
+    }
+    if (insecureAllowNetwork) {
+      args.add("--insecure-allow-network");
+    }
+    // bench --cluster compares with raw Hazelcast, whose tasks are Java-serialized: admit exactly those
+    // two (they return 1 and x + 1), and nothing else, through the member's serialization filter.
+    args.add("--java-serialization-allow");
+    args.add(String.join(",", dev.unipool.cli.bench.RawHazelcast.TASK_CLASSES));
     if (!join.isEmpty()) {
       args.add("--join");
       args.add(String.join(",", join));
@@ -161,9 +200,31 @@ public final class MemberCommand implements Callable<Integer> {
       if (Files.isRegularFile(path) && !name.endsWith(".jar") && !name.endsWith(".zip")) {
         throw new UsageException(option + ": " + entry + " is a file but not a .jar or .zip; give jars and class directories");
       }
-      paths.add(wildcard ? path + File.separator + "*" : path.toString());
+      if (wildcard || !Files.isRegularFile(path)) {
+        paths.add(wildcard ? path + File.separator + "*" : path.toString());
+      } else {
+        paths.addAll(jarClassPath(option, entry, path));
+      }
     }
     return paths;
+  }
+
+  /** The class path entries that hold a jar's classes: a Spring Boot jar's nested jars, unpacked; else itself. */
+  private static List<String> jarClassPath(String option, String entry, Path jar) {
+    Method classPath;
+    try {
+      classPath = Class.forName(NESTED_JARS, true, MemberCommand.class.getClassLoader()).getMethod("classPath", Path.class);
+    } catch (ReflectiveOperationException e) {
+      return List.of(jar.toString()); // without unipool-process, jars are taken as they are
+    }
+    try {
+      List<?> entries = (List<?>) classPath.invoke(null, jar);
+      return entries.stream().map(String::valueOf).toList();
+    } catch (InvocationTargetException e) {
+      throw new UsageException(option + ": cannot read " + entry + ": " + e.getCause());
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

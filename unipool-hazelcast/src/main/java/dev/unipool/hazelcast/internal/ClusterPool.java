@@ -1,6 +1,5 @@
 package dev.unipool.hazelcast.internal;
 
-import dev.unipool.spi.Codec;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.HazelcastClientNotActiveException;
 import com.hazelcast.client.HazelcastClientOfflineException;
@@ -21,6 +20,7 @@ import dev.unipool.PoolOptions;
 import dev.unipool.WorkerCrashedException;
 import dev.unipool.WorkerInfo;
 import dev.unipool.WorkerStats;
+import dev.unipool.remote.Codec;
 import dev.unipool.spi.AbstractPool;
 import dev.unipool.spi.TaskRun;
 import dev.unipool.spi.WorkerMeter;
@@ -79,6 +79,12 @@ final class ClusterPool extends AbstractPool {
    * answered can hit.
    */
   private static final Logger INVOCATION_LOG = Logger.getLogger("com.hazelcast.client.impl.spi.ClientInvocationService");
+  /**
+   * Logs a stack trace for every connection a member refuses (a wrong cluster name), each retry for the
+   * whole connect timeout; {@link #unreachable} says it once.
+   */
+  private static final Logger CLOSED_CONNECTION_LOG =
+      Logger.getLogger("com.hazelcast.client.impl.connection.tcp.TcpClientConnection");
 
   private static final AtomicInteger IDS = new AtomicInteger();
   /** Outcomes up to this size are decoded on the Hazelcast thread that received them (see {@link #send}). */
@@ -183,9 +189,10 @@ final class ClusterPool extends AbstractPool {
    * @throws IllegalStateException if no member is reachable, or none can run unipool tasks
    */
   static ClusterPool open(Backend.Cluster config, PoolOptions options) {
+    ClientConfig cc = clientConfig(config, config.resolvedClusterName());
     HazelcastInstance client;
     try {
-      client = HazelcastClient.newHazelcastClient(clientConfig(config));
+      client = HazelcastClient.newHazelcastClient(cc);
     } catch (RuntimeException e) {
       throw new IllegalStateException(unreachable(config, e), e);
     }
@@ -201,9 +208,11 @@ final class ClusterPool extends AbstractPool {
     return pool;
   }
 
-  private static ClientConfig clientConfig(Backend.Cluster config) {
+  private static ClientConfig clientConfig(Backend.Cluster config, String clusterName) {
     ClientConfig cc = new ClientConfig();
-    cc.setClusterName(config.clusterName());
+    cc.setClusterName(clusterName);
+    // Outcomes and facts are DataSerializable: a member (or something posing as one) gets no gadget in.
+    ClusterSecurity.restrictDeserialization(cc.getSerializationConfig(), List.of());
     cc.setInstanceName("unipool-cluster-" + IDS.incrementAndGet());
     cc.getNetworkConfig().setAddresses(config.addresses().stream().map(String::strip).toList());
     long millis = config.connectTimeout().toMillis();
@@ -222,19 +231,24 @@ final class ClusterPool extends AbstractPool {
         HAZELCAST_LOG.setLevel(Level.WARNING);
         CONNECTION_LOG.setLevel(Level.SEVERE);
         INVOCATION_LOG.setLevel(Level.SEVERE);
+        CLOSED_CONNECTION_LOG.setLevel(Level.SEVERE);
       }
     }
     return cc;
   }
 
+  /** Why no member let us in, and what to do; never the cluster name itself, which is a secret. */
   private static String unreachable(Backend.Cluster config, Throwable e) {
     String first = config.addresses().getFirst().strip();
     String port = first.substring(first.lastIndexOf(':') + 1);
-    String name = config.clusterName().equals(Backend.Cluster.DEFAULT_NAME)
-        ? "" : " --cluster-name " + config.clusterName();
-    return "no unipool cluster member answered at " + String.join(", ", config.addresses()) + " (cluster name '"
-        + config.clusterName() + "') within " + config.connectTimeout().toMillis() + " ms; start one with: "
-        + "./unipool member --port " + port + name + " (" + e.getMessage() + ")";
+    String name = config.clusterName() == null
+        ? "this user's, from " + Backend.Cluster.nameFile()
+        : "the one given to the backend";
+    String start = config.clusterName() == null ? "" : " --cluster-name NAME";
+    return "no unipool cluster member at " + String.join(", ", config.addresses()) + " let this pool in within "
+        + config.connectTimeout().toMillis() + " ms: none runs there, or the members there have another cluster"
+        + " name than this pool's (" + name + "). Start one with: ./unipool member --port " + port + start
+        + " (" + e.getMessage() + ")";
   }
 
   private void connect() {
@@ -258,7 +272,10 @@ final class ClusterPool extends AbstractPool {
     client.getCluster().getMembers().forEach(this::onMemberAdded);
     // Wait until every member known now has answered its probe, so parallelism() is right from the
     // start; bounded by the connect timeout.
-    long deadline = System.nanoTime() + config.connectTimeout().toNanos();
+    // Saturated: a connect timeout of centuries does not fit in nanoseconds (toNanos would throw).
+    long timeoutNanos = config.connectTimeout().compareTo(java.time.Duration.ofDays(365L * 200)) > 0
+        ? Long.MAX_VALUE / 2 : config.connectTimeout().toNanos();
+    long deadline = System.nanoTime() + timeoutNanos;
     lock.lock();
     try {
       while (!nodes.values().stream().allMatch(Node::settled)) {

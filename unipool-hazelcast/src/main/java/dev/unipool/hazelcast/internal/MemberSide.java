@@ -1,9 +1,9 @@
 package dev.unipool.hazelcast.internal;
 
-import dev.unipool.spi.Codec;
 import com.hazelcast.cluster.Address;
 import com.hazelcast.core.HazelcastInstance;
 import dev.unipool.Worker;
+import dev.unipool.remote.Codec;
 import java.io.NotSerializableException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,6 +1,6 @@
 package dev.unipool.process.internal;
 
-import dev.unipool.spi.Codec;
+import dev.unipool.remote.Codec;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -21,8 +21,11 @@ sealed interface Frame {
   /** Worker → parent, first frame: proves the worker knows the token it was given on stdin. */
   record Hello(String token, String worker, long pid) implements Frame {}
 
-  /** Parent → worker, answer to a good Hello: deserialization allow-list and optional initializer. */
-  record Init(List<String> allowClasses, byte @Nullable [] initializer) implements Frame {}
+  /**
+   * Parent → worker, answer to a good Hello: deserialization allow-list, optional initializer, and
+   * whether the parent already sends Fory payloads (then the worker builds Fory before it is ready).
+   */
+  record Init(List<String> allowClasses, byte @Nullable [] initializer, boolean prepareFory) implements Frame {}
 
   /** Worker → parent: the initializer ran; send tasks. */
   record Ready() implements Frame {}
@@ -104,6 +107,7 @@ sealed interface Frame {
           out.writeUTF(s);
         }
         writeBytes(out, i.initializer());
+        out.writeBoolean(i.prepareFory());
       }
       case Ready r -> out.writeByte(3);
       case InitFailed e -> {
@@ -150,10 +154,15 @@ sealed interface Frame {
     }
   }
 
-  /** Reads a tag and a body into an array of exactly the body's size, which becomes the decoded byte[]. */
-  private static Codec.Encoded readEncoded(DataInputStream in) throws IOException {
+  /**
+   * Reads a tag and a body into an array of exactly the body's size, which becomes the decoded byte[].
+   *
+   * @param room the bytes left in the frame, tag included
+   * @param frameLength the frame's length, for the message
+   */
+  private static Codec.Encoded readEncoded(DataInputStream in, int room, int frameLength) throws IOException {
     byte tag = in.readByte();
-    return new Codec.Encoded(tag, readRequiredBytes(in));
+    return new Codec.Encoded(tag, readRequiredBytes(in, room - 1, frameLength));
   }
 
   private static void writeBytes(DataOutputStream out, byte @Nullable [] b) throws IOException {
@@ -165,22 +174,45 @@ sealed interface Frame {
     }
   }
 
-  private static byte @Nullable [] readBytes(DataInputStream in) throws IOException {
+  /**
+   * Reads a length-prefixed byte array (-1: null). The length is checked against the room the frame has
+   * left before anything is allocated: a peer could otherwise make us allocate up to 2 GB with a few bytes.
+   *
+   * @param room the bytes left in the frame, the array's length prefix included
+   * @param frameLength the frame's length, for the message
+   * @throws StreamCorruptedException if the announced length does not fit in the frame
+   */
+  private static byte @Nullable [] readBytes(DataInputStream in, int room, int frameLength) throws IOException {
     int n = in.readInt();
     if (n < 0) {
       return null;
+    }
+    int fits = Math.max(0, room - 4);
+    if (n > fits) {
+      throw new StreamCorruptedException("a frame of " + frameLength + " bytes announces a byte array of " + n
+          + " bytes, but has room for at most " + fits + ": the peer is broken or not a unipool worker");
     }
     byte[] b = new byte[n];
     in.readFully(b);
     return b;
   }
 
-  private static byte[] readRequiredBytes(DataInputStream in) throws IOException {
-    byte[] b = readBytes(in);
+  private static byte[] readRequiredBytes(DataInputStream in, int room, int frameLength) throws IOException {
+    byte[] b = readBytes(in, room, frameLength);
     if (b == null) {
       throw new StreamCorruptedException("missing payload");
     }
     return b;
+  }
+
+  /** The bytes {@link DataOutputStream#writeUTF} wrote for {@code s}: a two-byte length and modified UTF-8. */
+  private static int utfLength(String s) {
+    int n = 2;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      n += c >= 0x0001 && c <= 0x007F ? 1 : c <= 0x07FF ? 2 : 3;
+    }
+    return n;
   }
 
   /**
@@ -213,6 +245,7 @@ sealed interface Frame {
       throw new StreamCorruptedException("bad frame length " + length);
     }
     int type = in.readUnsignedByte();
+    int room = length - 1; // what the frame holds after its type byte; byte arrays are checked against it
     return switch (type) {
       case 1 -> new Hello(in.readUTF(), in.readUTF(), in.readLong());
       case 2 -> {
@@ -220,17 +253,20 @@ sealed interface Frame {
         if (n < 0 || n > 10_000) {
           throw new StreamCorruptedException("bad allow-list size " + n);
         }
+        room -= 4;
         List<String> allow = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          allow.add(in.readUTF());
+          String pattern = in.readUTF();
+          room -= utfLength(pattern);
+          allow.add(pattern);
         }
-        yield new Init(allow, readBytes(in));
+        yield new Init(allow, readBytes(in, room - 1, length), in.readBoolean()); // then prepareFory
       }
       case 3 -> new Ready();
-      case 4 -> new InitFailed(readRequiredBytes(in));
-      case 5 -> new Run(in.readLong(), in.readBoolean(), readEncoded(in));
+      case 4 -> new InitFailed(readRequiredBytes(in, room, length));
+      case 5 -> new Run(in.readLong(), in.readBoolean(), readEncoded(in, room - 9, length)); // id, reportStart
       case 6 -> new Cancel(in.readLong());
-      case 7 -> new Done(in.readLong(), in.readBoolean(), in.readLong(), readEncoded(in));
+      case 7 -> new Done(in.readLong(), in.readBoolean(), in.readLong(), readEncoded(in, room - 17, length));
       case 8 -> new Skipped(in.readLong());
       case 9 -> new Stop();
       case 10 -> new Started(in.readLong());

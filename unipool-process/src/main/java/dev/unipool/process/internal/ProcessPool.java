@@ -5,15 +5,14 @@ import dev.unipool.PoolOptions;
 import dev.unipool.WorkerCrashedException;
 import dev.unipool.WorkerInfo;
 import dev.unipool.WorkerStats;
+import dev.unipool.remote.Codec;
 import dev.unipool.spi.AbstractPool;
-import dev.unipool.spi.Codec;
 import dev.unipool.spi.TaskRun;
 import dev.unipool.spi.WorkerMeter;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -66,7 +65,7 @@ final class ProcessPool extends AbstractPool {
   private static final int RESPAWN_AT_ONCE = 2;
   private static final long MAX_RESPAWN_DELAY_MILLIS = 2_000;
   /** Bounds re-sends that use up no attempt, so that no task can circle between dying workers forever. */
-  private static final int MAX_FREE_RESENDS = 20;
+  private static final int MAX_FREE_RESENDS = 100;
 
   private final Backend.Processes config;
   private final Codec codec;
@@ -74,6 +73,8 @@ final class ProcessPool extends AbstractPool {
   private final int poolId = IDS.incrementAndGet();
   private final Path dir;
   private final ServerSocketChannel server;
+  /** How workers start; fitted to how this JVM was launched, and checked before any worker starts. */
+  private final WorkerLaunch launch;
   private final List<String> command;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -120,13 +121,14 @@ final class ProcessPool extends AbstractPool {
   private ProcessPool(Backend.Processes config, PoolOptions options) throws IOException {
     super(config, options);
     this.config = config;
+    this.launch = WorkerLaunch.plan(config); // first: a PoolStartException must leave no socket behind
+    this.command = launch.command();
     this.codec = new Codec(config.allowClasses(), "a worker process");
     this.initializer = config.initializer() == null ? null : codec.encodeTask(config.initializer()).joined();
     this.dir = Files.createTempDirectory("unipool-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(dir.resolve("pool.sock")));
-    this.command = baseCommand(config);
     this.slots = new Handle[config.workers()];
     this.earlyDeaths = new int[config.workers()];
     this.quietEarlyExits = new int[config.workers()];
@@ -157,45 +159,6 @@ final class ProcessPool extends AbstractPool {
   }
 
   // ---- launching ----
-
-  private static List<String> baseCommand(Backend.Processes config) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    List<String> inherited = ManagementFactory.getRuntimeMXBean().getInputArguments();
-    for (int i = 0; i < inherited.size(); i++) {
-      String a = inherited.get(i);
-      if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("--add-reads")
-          || a.startsWith("--add-modules") || a.startsWith("--enable-native-access")) {
-        cmd.add(a);
-        if (!a.contains("=") && i + 1 < inherited.size()) {
-          cmd.add(inherited.get(++i));
-        }
-      } else if (a.equals("--enable-preview") || a.equals("-ea") || a.equals("-enableassertions")
-          || a.startsWith("-Dfile.encoding=") || a.startsWith("-Djava.library.path=")) {
-        cmd.add(a);
-      }
-    }
-    // Small, quick-starting workers by default; the user's flags come later and win.
-    // Fory (the codec) reaches MethodHandles through this opening; without it, it falls back to
-    // sun.misc.Unsafe, which JDK 25 warns about on the worker's stderr.
-    cmd.add("--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
-    String codecMode = System.getProperty(Codec.MODE_PROPERTY);
-    if (codecMode != null) {
-      cmd.add("-D" + Codec.MODE_PROPERTY + "=" + codecMode); // workers answer in the form the parent chose
-    }
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-XX:PretenureSizeThreshold=1m"); // big payloads go straight to the old generation, never copied
-    cmd.add("-XX:TieredStopAtLevel=4");
-    cmd.add("-XX:-UsePerfData");
-    cmd.add("-XX:+ExitOnOutOfMemoryError"); // an OOM kills the worker, which the pool reports and replaces
-    if (config.heap() != null) {
-      cmd.add("-Xmx" + config.heap());
-    }
-    cmd.addAll(config.jvmArgs());
-    return cmd;
-  }
 
   private void spawnLocked(int slot) {
     String name = "worker-" + (slot + 1);
@@ -298,7 +261,7 @@ final class ProcessPool extends AbstractPool {
       } finally {
         lock.unlock();
       }
-      out.send(new Frame.Init(config.allowClasses(), initializer), true);
+      out.send(new Frame.Init(config.allowClasses(), initializer, codec.writesFory()), true);
       h.reader = Thread.ofPlatform().daemon().name("unipool-" + poolId + "-" + h.name + "-reader").start(() -> readLoop(h, in));
     } catch (IOException e) {
       closeQuietly(ch);
@@ -500,7 +463,7 @@ final class ProcessPool extends AbstractPool {
     }
     // Processes its tasks started die with it; they may also hold its output pipes open, which would
     // keep the pumps below from seeing the end of the output.
-    ProcessTrees.killMarked(h.marker, h.process.info().startInstant().orElse(null));
+    ProcessTrees.killMarked(h.marker);
     if (h.stdout != null) {
       h.stdout.tail(2_000); // wait for its last lines too; the text comes from the shared tail below
     }
@@ -719,6 +682,7 @@ final class ProcessPool extends AbstractPool {
 
   @Override
   protected @Nullable Object prepare(Callable<?> task) {
+    launch.checkTask(task.getClass());
     long start = System.nanoTime();
     Job job = new Job(codec.encodeTask(task));
     job.encodeNanos = System.nanoTime() - start;

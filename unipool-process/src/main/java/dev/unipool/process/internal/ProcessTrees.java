@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Optional;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 
 /**
  * Kills worker processes together with the processes their tasks started.
@@ -33,43 +33,50 @@ final class ProcessTrees {
   }
 
   /**
-   * Kills every live process that carries {@code MARKER=id} in its environment and started no earlier
-   * than {@code notBefore} (older processes cannot descend from the worker, and skipping them keeps the
-   * search short).
+   * Kills every live process that carries {@code MARKER=id} in its environment.
    *
    * @param id the worker's marker value
-   * @param notBefore when the worker started, or null if unknown
    * @return how many processes were killed
    */
-  static int killMarked(String id, @org.jspecify.annotations.Nullable Instant notBefore) {
+  static int killMarked(String id) {
     if (!Files.isDirectory(PROC)) {
       return 0;
     }
     byte[] needle = (MARKER + "=" + id).getBytes(StandardCharsets.UTF_8);
     long self = ProcessHandle.current().pid();
-    int[] killed = {0};
-    ProcessHandle.allProcesses().forEach(p -> {
-      if (p.pid() == self) {
-        return;
-      }
-      if (notBefore != null) {
-        Optional<Instant> started = p.info().startInstant();
-        // Start instants are rounded to clock ticks: allow one second of slack.
-        if (started.isPresent() && started.get().isBefore(notBefore.minusSeconds(1))) {
-          return;
+    int killed = 0;
+    // One read of /proc/PID/environ per process: cheaper than ProcessHandle.allProcesses() with info(),
+    // which reads several files per process, and this runs at every worker exit, close() included.
+    try (DirectoryStream<Path> pids = Files.newDirectoryStream(PROC, p -> isPid(p.getFileName().toString()))) {
+      for (Path dir : pids) {
+        long pid = Long.parseLong(dir.getFileName().toString());
+        if (pid != self && carries(dir, needle)
+            && ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false)) {
+          killed++;
         }
       }
-      if (carries(p.pid(), needle) && p.destroyForcibly()) {
-        killed[0]++;
-      }
-    });
-    return killed[0];
+    } catch (IOException | DirectoryIteratorException e) {
+      // /proc unreadable: nothing more can be found
+    }
+    return killed;
   }
 
-  private static boolean carries(long pid, byte[] needle) {
+  private static boolean isPid(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (name.charAt(i) < '0' || name.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean carries(Path procDir, byte[] needle) {
     byte[] env;
     try {
-      env = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+      env = Files.readAllBytes(procDir.resolve("environ"));
     } catch (IOException | SecurityException e) {
       return false; // gone, or not ours to read (another user's process is never a worker's descendant)
     }

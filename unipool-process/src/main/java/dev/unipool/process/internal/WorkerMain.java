@@ -1,6 +1,6 @@
 package dev.unipool.process.internal;
 
-import dev.unipool.spi.Codec;
+import dev.unipool.remote.Codec;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -92,6 +92,11 @@ public final class WorkerMain {
         System.err.println("worker initializer failed: " + t);
         halt(3);
       }
+    }
+    if (init.prepareFory()) {
+      // The pool sends Fory already: build it now, while this worker counts as starting, rather than
+      // inside its first task (whose decoding would take long enough to be caught by a kill or timeout).
+      codec.prepareFory();
     }
     StartedMark mark = StartedMark.create(
         StartedMark.file(java.nio.file.Path.of(args[0]), ProcessHandle.current().pid()));
@@ -222,8 +227,8 @@ public final class WorkerMain {
         }
       }
       out.flush();
-      // A normal exit (not halt) on Stop, so a JVM recording an AOT cache writes it.
-      ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+      // A normal exit (not halt) on Stop, so a JVM recording an AOT cache writes it. The parent, alive
+      // since it sent Stop, kills what this worker's tasks started once it has exited (ProcessTrees).
       System.exit(0);
     } catch (InterruptedException | IOException e) {
       // parent gone

@@ -1,8 +1,8 @@
-package dev.unipool.spi;
+package dev.unipool.remote;
 
-import static dev.unipool.spi.ClassPatterns.Verdict.ALLOWED;
-import static dev.unipool.spi.ClassPatterns.Verdict.REJECTED;
-import static dev.unipool.spi.ClassPatterns.Verdict.UNDECIDED;
+import static dev.unipool.remote.ClassPatterns.Verdict.ALLOWED;
+import static dev.unipool.remote.ClassPatterns.Verdict.REJECTED;
+import static dev.unipool.remote.ClassPatterns.Verdict.UNDECIDED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

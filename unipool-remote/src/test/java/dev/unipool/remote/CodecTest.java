@@ -1,4 +1,4 @@
-package dev.unipool.spi;
+package dev.unipool.remote;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -269,5 +269,144 @@ class CodecTest {
     Callable<Integer> stateless = (Callable<Integer> & Serializable) () -> 42;
     assertSame(c.encodeTask(stateless), c.encodeTask(stateless));
     assertNotEquals(0, c.encodeTask(stateless).body().length);
+  }
+
+  /**
+   * Fory bytes as an attacker would make them: written by a Fory instance with no type checker, which
+   * writes any class, serializable or not (the codec's own writer refuses non-serializable ones).
+   */
+  private static Codec.Encoded handMadeFory(Object value, org.apache.fory.config.CompatibleMode mode) {
+    org.apache.fory.Fory raw = org.apache.fory.Fory.builder()
+        .withLanguage(org.apache.fory.config.Language.JAVA)
+        .withRefTracking(true)
+        .requireClassRegistration(false)
+        .withCodegen(false)
+        .withCompatibleMode(mode)
+        .build();
+    return new Codec.Encoded(Codec.FORY, raw.serialize(value));
+  }
+
+  /** In the mode the codec's writer uses. */
+  private static Codec.Encoded handMadeFory(Object value) {
+    return handMadeFory(value, org.apache.fory.config.CompatibleMode.SCHEMA_CONSISTENT);
+  }
+
+  /** Not Serializable, with state an attacker would choose. */
+  static final class Plain {
+    String command = "id";
+  }
+
+  /** Serializable, holding whatever it is given: Java serialization checks the class of each field's value. */
+  static final class Box implements Serializable {
+    @Serial private static final long serialVersionUID = 1L;
+    final Object content;
+
+    Box(Object content) {
+      this.content = content;
+    }
+  }
+
+  @Test
+  void foryReader_refusesAHandMadeNonSerializableObject_namingTheClass() {
+    for (List<String> allow : List.of(List.<String>of(), List.of("dev.unipool.**"))) {
+      Codec c = codec("fory", allow);
+      IOException top = assertThrows(IOException.class, () -> c.decode(handMadeFory(new Plain())), allow::toString);
+      assertTrue(top.getMessage().contains(Plain.class.getName()) && top.getMessage().contains("Serializable"),
+          top.getMessage());
+      IOException nested = assertThrows(IOException.class, () -> c.decode(handMadeFory(new Box(new Plain()))));
+      assertTrue(nested.getMessage().contains(Plain.class.getName()), nested.getMessage());
+      // Fory's default mode carries type definitions, from which it would build serializers unchecked.
+      assertThrows(IOException.class,
+          () -> c.decode(handMadeFory(new Plain(), org.apache.fory.config.CompatibleMode.COMPATIBLE)));
+    }
+  }
+
+  @Test
+  void foryReader_stillReadsWhatJavaSerializationWould() throws Exception {
+    Codec c = codec("fory");
+    // A Class object of a non-serializable class is fine in Java serialization, and common in tasks.
+    Class<?> type = Plain.class;
+    Callable<String> task = (Callable<String> & Serializable) () -> type.getSimpleName();
+    Callable<?> back = (Callable<?>) c.decodeTask(c.encodeTask(task));
+    assertEquals("Plain", back.call());
+    // A serializable holder whose field of a non-serializable type is null.
+    Box empty = (Box) c.decode(handMadeFory(new Box(List.of())));
+    assertEquals(List.of(), empty.content);
+    record Holder(@org.jspecify.annotations.Nullable Plain plain, int n) implements Serializable {}
+    Holder h = (Holder) c.decode(c.encode(new Holder(null, 3)));
+    assertEquals(3, h.n());
+  }
+
+  private static Codec limited(String mode, int maxBodyBytes) {
+    String old = System.getProperty(Codec.MODE_PROPERTY);
+    System.setProperty(Codec.MODE_PROPERTY, mode);
+    try {
+      return new Codec(List.of(), "a test", maxBodyBytes);
+    } finally {
+      if (old == null) {
+        System.clearProperty(Codec.MODE_PROPERTY);
+      } else {
+        System.setProperty(Codec.MODE_PROPERTY, old);
+      }
+    }
+  }
+
+  @Test
+  void resultLargerThanTheLimit_failsWithPayloadTooLarge_namingSizeAndLimit() throws Exception {
+    Codec c = limited("auto", 1000);
+    assertEquals(1000, c.encode(new byte[1000]).body().length, "exactly the limit fits");
+    dev.unipool.PayloadTooLargeException bytes =
+        assertThrows(dev.unipool.PayloadTooLargeException.class, () -> c.encode(new byte[1001]));
+    assertEquals(1001, bytes.size());
+    assertEquals(1000, bytes.limit());
+    assertTrue(bytes.getMessage().startsWith("result too large (1,001 bytes; the limit is 1,000 bytes"),
+        bytes.getMessage());
+
+    assertEquals("x".repeat(400), c.decode(c.encode("x".repeat(400))), "measured, then fits");
+    assertEquals(1200, assertThrows(dev.unipool.PayloadTooLargeException.class,
+        () -> c.encode("\u00e9".repeat(600))).size(), "two UTF-8 bytes per char");
+    assertEquals(1002, assertThrows(dev.unipool.PayloadTooLargeException.class,
+        () -> c.encode("x".repeat(998) + "\ud83d\ude00")).size(), "a surrogate pair is four bytes");
+  }
+
+  @Test
+  void objectGraphLargerThanTheLimit_failsWhileEncoding_inBothForms() {
+    List<Integer> many = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      many.add(i);
+    }
+    for (String mode : List.of("java", "fory")) {
+      Codec c = limited(mode, 1000);
+      dev.unipool.PayloadTooLargeException e =
+          assertThrows(dev.unipool.PayloadTooLargeException.class, () -> c.encode(many), mode);
+      assertTrue(e.size() > 1000, mode + ": " + e.size());
+      assertTrue(e.getMessage().startsWith("result too large ("), mode + ": " + e.getMessage());
+    }
+  }
+
+  @Test
+  void taskLargerThanTheLimit_isRefusedAtSubmit_saysTask() {
+    byte[] captured = new byte[5_000];
+    Callable<Integer> task = (Callable<Integer> & Serializable) () -> captured.length;
+    for (String mode : List.of("java", "fory")) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> limited(mode, 1000).encodeTask(task), mode);
+      assertInstanceOf(dev.unipool.PayloadTooLargeException.class, e.getCause(), mode);
+      assertTrue(e.getMessage().contains("task too large ("), mode + ": " + e.getMessage());
+    }
+  }
+
+  @Test
+  void payloadTooLarge_travelsBackAsTheTasksFailure() {
+    Codec c = limited("auto", 50_000); // exceptions are bounded too, and a stack trace takes a few KB
+    dev.unipool.PayloadTooLargeException tooLarge = new dev.unipool.PayloadTooLargeException("result", 5000, true, 1000);
+    Throwable back = c.decodeThrowable(c.encodeThrowable(tooLarge));
+    assertEquals(tooLarge.getMessage(), assertInstanceOf(dev.unipool.PayloadTooLargeException.class, back).getMessage());
+
+    RuntimeException huge = new IllegalStateException("y".repeat(100_000));
+    Throwable cut = c.decodeThrowable(c.encodeThrowable(huge));
+    dev.unipool.RemoteTaskException r = assertInstanceOf(dev.unipool.RemoteTaskException.class, cut);
+    assertEquals(IllegalStateException.class.getName(), r.remoteClassName());
+    assertTrue(r.getMessage().endsWith("(100000 characters in all)"), () -> r.getMessage().substring(10_000));
   }
 }

@@ -1,5 +1,6 @@
-package dev.unipool.spi;
+package dev.unipool.remote;
 
+import dev.unipool.PayloadTooLargeException;
 import dev.unipool.RemoteTaskException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -41,6 +42,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Stateless tasks (lambdas that capture nothing) are encoded once per class and decoded once per
  * byte string: every instance of such a class is interchangeable, so caching cannot leak state.
+ *
+ * <p>An encoded body is at most {@link #MAX_BODY_BYTES} (about 2 GB, what one array and frame can hold):
+ * a larger task fails at {@code submit}, a larger result fails its task, both with a
+ * {@link PayloadTooLargeException} that gives the size and the limit.
  */
 public final class Codec {
   private static final byte NULL = 0;
@@ -52,6 +57,14 @@ public final class Codec {
   private static final byte BOOLEAN = 6;
   static final byte JAVA = 9;
   static final byte FORY = 10;
+
+  /**
+   * The largest encoded body, in bytes: what a Java array can hold, less room for the headers of the
+   * frames and envelopes that carry it. A larger value fails with a {@link PayloadTooLargeException}
+   * where it is encoded, instead of an {@code OutOfMemoryError} (an array that large cannot exist) or a
+   * frame whose length overflows.
+   */
+  public static final int MAX_BODY_BYTES = Integer.MAX_VALUE - 1024;
 
   /** Fory is started after this many uses of a codec, so short-lived pools never pay for it. */
   static final int WARM_AFTER = 8;
@@ -141,6 +154,8 @@ public final class Codec {
       "dev.unipool.**");
 
   private static final String LIMITS = "maxdepth=2000;maxrefs=50000000";
+  /** The message of an exception sent as a {@link RemoteTaskException} is cut to this many characters. */
+  private static final int MAX_FALLBACK_MESSAGE = 10_000;
 
   private static final ClassValue<Boolean> STATELESS = new ClassValue<>() {
     @Override
@@ -155,6 +170,7 @@ public final class Codec {
   };
 
   private final ObjectInputFilter filter;
+  private final int maxBodyBytes;
   private final List<String> allowClasses;
   private final String destination;
   private final AtomicInteger uses = new AtomicInteger();
@@ -183,6 +199,19 @@ public final class Codec {
    * @param destination where tasks go, for messages: e.g. "a worker process"
    */
   public Codec(List<String> allowClasses, String destination) {
+    this(allowClasses, destination, MAX_BODY_BYTES);
+  }
+
+  /**
+   * Creates a codec with a smaller size limit, so that tests need not allocate gigabytes.
+   *
+   * @param maxBodyBytes the largest encoded body, at most {@link #MAX_BODY_BYTES}
+   */
+  Codec(List<String> allowClasses, String destination, int maxBodyBytes) {
+    if (maxBodyBytes < 1 || maxBodyBytes > MAX_BODY_BYTES) {
+      throw new IllegalArgumentException("maxBodyBytes must be between 1 and " + MAX_BODY_BYTES + ", got " + maxBodyBytes);
+    }
+    this.maxBodyBytes = maxBodyBytes;
     this.allowClasses = List.copyOf(allowClasses);
     this.destination = destination;
     String spec = allowClasses.isEmpty()
@@ -229,6 +258,28 @@ public final class Codec {
     }
   }
 
+  /**
+   * Whether this codec writes objects through Fory already, so that whoever decodes them needs Fory.
+   *
+   * @return true once it has switched (or always, with {@code -Dunipool.codec=fory})
+   */
+  public boolean writesFory() {
+    return switched || foryAlways;
+  }
+
+  /**
+   * Builds Fory's reader and writer now, in the calling thread, if this codec may use Fory. A new worker
+   * of a pool that already sends Fory payloads calls it before it takes tasks, so that its first task's
+   * decoding does not include building Fory (hundreds of milliseconds of CPU).
+   */
+  public void prepareFory() {
+    if (foryEnabled) {
+      ForyEngine.writer();
+      ForyEngine.readerFor(allowClasses);
+      WARM_STARTED.setVolatile(this, true);
+    }
+  }
+
   /** Whether this codec has started Fory's warm-up (for tests). */
   boolean warmUpStarted() {
     return warmStarted;
@@ -263,13 +314,16 @@ public final class Codec {
       }
     }
     try {
-      Encoded e = encode(task);
+      Encoded e = encode(task, "task");
       if (stateless && encodedStateless.size() < 1024) {
         encodedStateless.put(task.getClass(), e);
       }
       return e;
     } catch (NotSerializableException e) {
       throw new IllegalArgumentException(notSerializableMessage(task, e.getMessage(), destination), e);
+    } catch (PayloadTooLargeException e) {
+      throw new IllegalArgumentException("task " + describe(task) + " cannot be sent to " + destination + ": "
+          + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("task " + describe(task) + " cannot be sent to " + destination + ": " + e, e);
     }
@@ -300,39 +354,79 @@ public final class Codec {
   }
 
   /**
-   * Encodes a value. A {@code byte[]} becomes its own body, without a copy: the caller must not modify
-   * it until the encoded form has been sent.
+   * Encodes a value, typically a task's result. A {@code byte[]} becomes its own body, without a copy:
+   * the caller must not modify it until the encoded form has been sent.
    *
    * @param value the value
    * @return its encoded form
-   * @throws IOException if it does not serialize ({@link NotSerializableException} names the class)
+   * @throws NotSerializableException if it does not serialize, naming the class
+   * @throws PayloadTooLargeException if its encoded form would exceed {@link #MAX_BODY_BYTES} (named a
+   *     "result" in the message)
+   * @throws IOException if it does not serialize for another reason
    */
   public Encoded encode(@Nullable Object value) throws IOException {
+    return encode(value, "result");
+  }
+
+  private Encoded encode(@Nullable Object value, String what) throws IOException {
     return switch (value) {
       case null -> new Encoded(NULL, new byte[0]);
       case Integer i -> new Encoded(INT, ByteBuffer.allocate(4).putInt(i).array());
       case Long l -> new Encoded(LONG, ByteBuffer.allocate(8).putLong(l).array());
       case Double d -> new Encoded(DOUBLE, ByteBuffer.allocate(8).putDouble(d).array());
       case Boolean b -> new Encoded(BOOLEAN, new byte[] {(byte) (b ? 1 : 0)});
-      case String str -> new Encoded(STRING, str.getBytes(StandardCharsets.UTF_8));
-      case byte[] a -> new Encoded(BYTES, a);
-      default -> encodeObject(value);
+      case String str -> new Encoded(STRING, utf8(str, what));
+      case byte[] a -> new Encoded(BYTES, checkSize(a, what));
+      default -> encodeObject(value, what);
     };
   }
 
-  private Encoded encodeObject(Object value) throws IOException {
+  private byte[] checkSize(byte[] body, String what) throws PayloadTooLargeException {
+    if (body.length > maxBodyBytes) {
+      throw new PayloadTooLargeException(what, body.length, true, maxBodyBytes);
+    }
+    return body;
+  }
+
+  /** The string's UTF-8 bytes, measured first when they might not fit (getBytes would fail without saying why). */
+  private byte[] utf8(String s, String what) throws PayloadTooLargeException {
+    if (3L * s.length() > maxBodyBytes) {
+      long n = 0;
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c < 0x80) {
+          n++;
+        } else if (c < 0x800) {
+          n += 2;
+        } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          n += 4;
+          i++;
+        } else if (Character.isSurrogate(c)) {
+          n++; // a lone surrogate becomes '?'
+        } else {
+          n += 3;
+        }
+      }
+      if (n > maxBodyBytes) {
+        throw new PayloadTooLargeException(what, n, true, maxBodyBytes);
+      }
+    }
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private Encoded encodeObject(Object value, String what) throws IOException {
     if (foryWriterReady()) {
-      byte[] b = ForyEngine.serialize(value);
+      byte[] b = ForyEngine.serialize(value); // null also when Fory fails on a huge graph: Java decides
       if (b != null) {
-        return new Encoded(FORY, b);
+        return new Encoded(FORY, checkSize(b, what));
       }
       // Java serialization decides: it writes what Fory cannot, and names the class if it cannot either.
     }
-    return new Encoded(JAVA, javaBytes(value));
+    return new Encoded(JAVA, javaBytes(value, what, maxBodyBytes));
   }
 
-  private static byte[] javaBytes(Object value) throws IOException {
-    Chunks bytes = new Chunks();
+  private static byte[] javaBytes(Object value, String what, int limit) throws IOException {
+    Chunks bytes = new Chunks(what, limit);
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(value);
     }
@@ -439,11 +533,15 @@ public final class Codec {
    */
   public Encoded encodeThrowable(Throwable t) {
     try {
-      return new Encoded(JAVA, javaBytes(t));
+      return new Encoded(JAVA, javaBytes(t, "exception", maxBodyBytes));
     } catch (IOException | RuntimeException e) {
-      RemoteTaskException r = new RemoteTaskException(t.getClass().getName(), t.getMessage(), t.getStackTrace());
+      String message = t.getMessage();
+      if (message != null && message.length() > MAX_FALLBACK_MESSAGE) { // it may be why t was too large
+        message = message.substring(0, MAX_FALLBACK_MESSAGE) + "... (" + message.length() + " characters in all)";
+      }
+      RemoteTaskException r = new RemoteTaskException(t.getClass().getName(), message, t.getStackTrace());
       try {
-        return new Encoded(JAVA, javaBytes(r));
+        return new Encoded(JAVA, javaBytes(r, "exception", maxBodyBytes));
       } catch (IOException e2) {
         throw new IllegalStateException("cannot encode even a RemoteTaskException", e2);
       }
@@ -488,16 +586,44 @@ public final class Codec {
 
   /**
    * An output stream that grows by adding chunks instead of copying, so a 100 MB object is copied once
-   * into the chunks and once into the result, not log2(100 MB) times.
+   * into the chunks and once into the result, not log2(100 MB) times. Bounded: the write that would pass
+   * the limit throws {@link PayloadTooLargeException} and frees the chunks, so an object graph too large
+   * for one array fails clearly instead of filling the heap; later writes (ObjectOutputStream's attempt
+   * to record the failure, its close) are dropped.
    */
   private static final class Chunks extends OutputStream {
+    private final String what;
+    private final int limit;
     private final List<byte[]> full = new ArrayList<>();
     private byte[] current = new byte[512];
     private int used;
     private long total;
+    private boolean overflowed;
+
+    Chunks(String what, int limit) {
+      this.what = what;
+      this.limit = limit;
+    }
+
+    private boolean admit(int len) throws PayloadTooLargeException {
+      if (overflowed) {
+        return false;
+      }
+      if (total + len > limit) {
+        overflowed = true;
+        full.clear();
+        current = new byte[0];
+        used = 0;
+        throw new PayloadTooLargeException(what, total + len, false, limit);
+      }
+      return true;
+    }
 
     @Override
-    public void write(int b) {
+    public void write(int b) throws PayloadTooLargeException {
+      if (!admit(1)) {
+        return;
+      }
       if (used == current.length) {
         next(1);
       }
@@ -506,7 +632,10 @@ public final class Codec {
     }
 
     @Override
-    public void write(byte[] b, int off, int len) {
+    public void write(byte[] b, int off, int len) throws PayloadTooLargeException {
+      if (!admit(len)) {
+        return;
+      }
       total += len;
       while (len > 0) {
         if (used == current.length) {
@@ -528,8 +657,8 @@ public final class Codec {
     }
 
     byte[] toByteArray() throws IOException {
-      if (total > Integer.MAX_VALUE - 16) {
-        throw new IOException("encoded form larger than 2 GB");
+      if (overflowed) { // only if the caller swallowed the exception: never return a partial encoding
+        throw new PayloadTooLargeException(what, total, false, limit);
       }
       byte[] out = new byte[(int) total];
       int pos = 0;

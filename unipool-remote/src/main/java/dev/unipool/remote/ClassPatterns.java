@@ -1,4 +1,4 @@
-package dev.unipool.spi;
+package dev.unipool.remote;
 
 import java.util.ArrayList;
 import java.util.List;

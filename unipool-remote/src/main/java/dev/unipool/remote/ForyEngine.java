@@ -1,4 +1,4 @@
-package dev.unipool.spi;
+package dev.unipool.remote;
 
 import java.io.IOException;
 import java.io.InvalidClassException;
@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * directions need different checks. The writer refuses any class that is not {@link Serializable}, so a
  * task is held to the same rule as with Java serialization (Fory itself would serialize anything); the
  * reader applies the deny-list and the user's allow-list, and must accept the non-serializable class that
- * declares a lambda in order to rebuild the lambda.
+ * declares a lambda in order to rebuild the lambda; it refuses to instantiate a class that is not
+ * {@code Serializable} through a serializer factory instead (see {@link #serializableOnRead}).
  *
  * <p>Building Fory and creating its first serializers costs a couple of hundred milliseconds, more than a
  * whole worker start. So nothing here is built until {@link #warmUpAsync} is called, and callers use Fory
@@ -156,9 +157,12 @@ final class ForyEngine {
   static @Nullable Object deserialize(byte[] b, List<String> allowClasses) throws IOException {
     try {
       return readerFor(allowClasses).deserialize(b);
-    } catch (InsecureException e) {
-      throw new InvalidClassException("refused by the deserialization filter: " + e.getMessage());
     } catch (RuntimeException e) {
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (c instanceof InsecureException refused) { // possibly wrapped, e.g. inside a lambda's captures
+          throw new InvalidClassException("refused by the deserialization filter: " + refused.getMessage());
+        }
+      }
       throw new StreamCorruptedException("cannot decode a Fory payload: " + e);
     }
   }
@@ -201,12 +205,50 @@ final class ForyEngine {
       }
       return true;
     };
-    ThreadSafeFory f = builder().withTypeChecker(checker).buildThreadSafeFory();
+    ThreadSafeFory f = builder()
+        .withTypeChecker(checker)
+        .withSerializerFactory(ForyEngine::serializableOnRead)
+        .buildThreadSafeFory();
     ThreadSafeFory w = WRITER.get();
     for (Object o : samples()) {
       f.deserialize(w.serialize(o));
     }
     return f;
+  }
+
+  /**
+   * The reader's rule that only {@link Serializable} classes are instantiated, as with Java serialization:
+   * a hand-made payload could otherwise name any class on the class path. Not a type check: the type
+   * checker also sees the class that declares a lambda, which need not be serializable, and Class values
+   * (both are fine in Java serialization). Fory asks this factory whenever it needs a serializer for a
+   * class it has none for; such a class gets a serializer that refuses to read an instance, so a field
+   * of its type that is null, or a Class value, still decodes.
+   */
+  private static org.apache.fory.serializer.@Nullable Serializer<?> serializableOnRead(
+      org.apache.fory.resolver.TypeResolver resolver, Class<?> c) {
+    if (c.isArray() || c.isPrimitive() || c.isInterface() || c.isEnum() || c.isHidden()
+        || Serializable.class.isAssignableFrom(c) || c.getName().startsWith("org.apache.fory.")) {
+      return null; // Fory's own choice of serializer
+    }
+    return new Refused<>(resolver, c);
+  }
+
+  /** Stands in for the serializer of a class that is not {@link Serializable}: reading an instance fails. */
+  private static final class Refused<T> extends org.apache.fory.serializer.Serializer<T> {
+    Refused(org.apache.fory.resolver.TypeResolver resolver, Class<T> type) {
+      super(resolver.getConfig(), type);
+    }
+
+    @Override
+    public void write(org.apache.fory.context.WriteContext context, T value) {
+      throw new InsecureException(type.getName() + " is not java.io.Serializable");
+    }
+
+    @Override
+    public T read(org.apache.fory.context.ReadContext context) {
+      throw new InsecureException("class " + type.getName() + " is not java.io.Serializable, so it is not"
+          + " read, as Java serialization would not (the sender's codec never writes one: was it hand-made?)");
+    }
   }
 
   private static String packagePattern(String name) {
@@ -220,6 +262,12 @@ final class ForyEngine {
         .withRefTracking(true) // shared and cyclic references come back as they were, as with Java serialization
         .requireClassRegistration(false) // tasks are arbitrary user classes; the type checkers guard instead
         .withCodegen(false) // generated serializers pay off only after thousands of objects; workers are short-lived
+        // Class names, not shared type definitions: a reader then builds every serializer through
+        // createSerializer, where serializableOnRead sees it. (In the default COMPATIBLE mode a payload
+        // carries type definitions from which Fory builds serializers without asking the factory, so a
+        // hand-made payload could instantiate any class the type checker lets through.) A COMPATIBLE
+        // payload is refused by a reader in this mode ("Meta share must be enabled").
+        .withCompatibleMode(org.apache.fory.config.CompatibleMode.SCHEMA_CONSISTENT)
         .withMaxDepth(MAX_DEPTH);
   }
 

@@ -1,0 +1,96 @@
+package dev.unipool.process.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.unipool.remote.Codec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.StreamCorruptedException;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Frames written by hand, as a broken or hostile peer would send them. */
+class FrameTest {
+  /** A frame whose byte array announces {@code announced} bytes but carries {@code carried}. */
+  private static byte[] handMade(int type, int announced, int carried, long... longsBefore) throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(body);
+    out.writeByte(type);
+    for (long l : longsBefore) {
+      out.writeLong(l);
+    }
+    if (type == 5) {
+      out.writeBoolean(false); // reportStart
+      out.writeByte(9); // tag
+    }
+    out.writeInt(announced);
+    out.write(new byte[carried]);
+    ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    DataOutputStream f = new DataOutputStream(frame);
+    f.writeInt(body.size());
+    f.write(body.toByteArray());
+    return frame.toByteArray();
+  }
+
+  private static @org.jspecify.annotations.Nullable Frame read(byte[] bytes) throws IOException {
+    return Frame.read(new DataInputStream(new ByteArrayInputStream(bytes)));
+  }
+
+  @Test
+  void byteArrayLongerThanItsFrame_isRefusedBeforeAllocating_namingBothLengths() throws Exception {
+    // Run: type, id, reportStart, tag, length, body. An 18-byte frame cannot hold a 2 GB array;
+    // allocating it first would be an OutOfMemoryError, not an IOException.
+    byte[] run = handMade(5, Integer.MAX_VALUE - 8, 3, 42L);
+    StreamCorruptedException e = assertThrows(StreamCorruptedException.class, () -> read(run));
+    assertTrue(e.getMessage().contains("a frame of 18 bytes announces a byte array of " + (Integer.MAX_VALUE - 8)
+        + " bytes, but has room for at most 3"), e.getMessage());
+
+    byte[] initFailed = handMade(4, 1_000_000, 0);
+    e = assertThrows(StreamCorruptedException.class, () -> read(initFailed));
+    assertTrue(e.getMessage().contains("announces a byte array of 1000000 bytes, but has room for at most 0"),
+        e.getMessage());
+
+    byte[] oneTooMany = handMade(5, 4, 3, 7L);
+    assertThrows(StreamCorruptedException.class, () -> read(oneTooMany), "one byte more than the frame holds");
+  }
+
+  @Test
+  void framesThatFit_readBackAsWritten() throws Exception {
+    byte[] body = {1, 2, 3, 4, 5};
+    List<Frame> frames = List.of(
+        new Frame.Run(7, true, new Codec.Encoded((byte) 9, body)),
+        new Frame.Started(11),
+        new Frame.Done(8, true, 123, new Codec.Encoded((byte) 10, body)),
+        new Frame.Done(9, false, -1, new Codec.Encoded((byte) 0, new byte[0])),
+        new Frame.InitFailed(body),
+        new Frame.Init(List.of("com.example.*", "caf\u00e9.**", ""), body, true),
+        new Frame.Init(List.of(), null, false));
+    for (Frame f : frames) {
+      Frame.Buffer buffer = new Frame.Buffer();
+      Frame.write(f, buffer);
+      Frame back = read(Arrays.copyOf(buffer.bytes().array(), buffer.size()));
+      switch (back) {
+        case Frame.Run r -> {
+          assertEquals(7, r.id());
+          assertTrue(r.reportStart());
+          assertArrayEquals(body, r.task().body());
+        }
+        case Frame.Started st -> assertEquals(11, st.id());
+        case Frame.Done d -> assertEquals(((Frame.Done) f).payload().body().length, d.payload().body().length);
+        case Frame.InitFailed i -> assertArrayEquals(body, i.error());
+        case Frame.Init i -> {
+          assertEquals(((Frame.Init) f).allowClasses(), i.allowClasses());
+          assertEquals(((Frame.Init) f).prepareFory(), i.prepareFory());
+        }
+        default -> throw new AssertionError("read back " + back);
+      }
+    }
+  }
+}
