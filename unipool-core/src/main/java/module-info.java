@@ -9,6 +9,7 @@
 module dev.unipool.core {
   requires static org.jspecify;
   requires java.management;
+  requires jdk.jfr;
 
   exports dev.unipool;
   exports dev.unipool.spi to

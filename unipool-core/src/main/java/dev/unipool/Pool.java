@@ -382,6 +382,20 @@ public interface Pool extends ExecutorService {
   }
 
   /**
+   * What this pool has done and is doing: task counters (submitted, completed, failed, cancelled, running,
+   * queued) and one {@link WorkerStats} per worker (tasks run, busy and idle time, serialization time,
+   * restarts, resident memory). The same meaning on every backend; see {@link PoolStats} and
+   * {@link WorkerStats}. Works before, during and after shutdown.
+   *
+   * <p>Cheap: reads counters the pool keeps anyway and never waits for a worker, so it may be called often
+   * (a monitoring thread, a JMX client). Thread-safe. A task's outcome is counted before its future
+   * completes, so a thread that has seen a task finish sees it counted.
+   *
+   * @return a snapshot; it does not change afterwards
+   */
+  PoolStats stats();
+
+  /**
    * Cancels tasks that have not started (their futures complete as cancelled), interrupts running tasks,
    * and rejects new ones. Does not wait; use {@link #awaitTermination}.
    *

@@ -68,6 +68,7 @@ final class ComputeDemo implements Callable<Integer> {
   long size = DEFAULT_SIZE;
 
   @Mixin JsonOption output = new JsonOption();
+  @Mixin StatsOption stats = new StatsOption();
 
   private final PrintWriter out;
 
@@ -121,7 +122,7 @@ final class ComputeDemo implements Callable<Integer> {
     long openNanos;
     long warmUpNanos;
     int warmed;
-    try (Pool p = PoolChoice.open(backend)) {
+    try (Pool p = stats.watch(PoolChoice.open(backend))) {
       long warmUpStart = System.nanoTime();
       openNanos = warmUpStart - openStart;
       // Worker JVMs each start and compile do_math on their own; in-process backends share the warm JVM.
@@ -197,6 +198,7 @@ final class ComputeDemo implements Callable<Integer> {
       doc.put("segments", rows);
       out.println(Json.write(doc));
     }
+    stats.print(out, human);
     return failed ? 1 : 0;
   }
 

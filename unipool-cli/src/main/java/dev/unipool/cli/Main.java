@@ -29,6 +29,7 @@ import picocli.CommandLine.IVersionProvider;
       "  unipool demo titles --backend virtual  # the same program on another backend",
       "  unipool demo compute --workers 2       # CPU-bound work split across workers",
       "  unipool demo mixed                     # CPU, I/O and waits, routed by kind",
+      "  unipool top 12345                      # the pools of a running JVM, live",
       "  unipool demo titles --help"
     })
 public final class Main implements Callable<Integer> {
@@ -82,6 +83,7 @@ public final class Main implements Callable<Integer> {
         .addSubcommand(demo)
         .addSubcommand(new dev.unipool.cli.bench.BenchCommand(out))
         .addSubcommand(new dev.unipool.cli.member.MemberCommand(out, err))
+        .addSubcommand(new TopCommand(out))
         .addSubcommand(new CommandLine.HelpCommand());
     cmd.setOut(out);
     cmd.setErr(err);

@@ -75,6 +75,7 @@ final class MixedDemo implements Callable<Integer> {
   long size = DEFAULT_SIZE;
 
   @Mixin JsonOption output = new JsonOption();
+  @Mixin StatsOption stats = new StatsOption();
 
   private final PrintWriter out;
 
@@ -189,7 +190,7 @@ final class MixedDemo implements Callable<Integer> {
           new Job("wait_some", Kind.IO_BOUND, new WaitSome(100, human)),
           new Job("wait_some", Kind.IO_BOUND, new WaitSome(100, human)),
           new Job("wait_some", Kind.IO_BOUND, new WaitSome(100, human)));
-      try (Pool pool = PoolChoice.open(where)) {
+      try (Pool pool = stats.watch(PoolChoice.open(where))) {
         for (Job job : jobs) {
           work.add(pool.submit(job.task(), optionsFor(job)));
         }
@@ -202,7 +203,9 @@ final class MixedDemo implements Callable<Integer> {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    return report(jobs, work, where, seconds, explanation);
+    int exit = report(jobs, work, where, seconds, explanation);
+    stats.print(out, human);
+    return exit;
   }
 
   /**

@@ -42,6 +42,7 @@ import picocli.CommandLine.Parameters;
 final class TitlesDemo implements Callable<Integer> {
   @Mixin PoolChoice pool = new PoolChoice();
   @Mixin JsonOption output = new JsonOption();
+  @Mixin StatsOption stats = new StatsOption();
 
   @Parameters(paramLabel = "URL", arity = "0..*", description = "Pages to fetch (default: the local demo site).")
   List<String> urls = new ArrayList<>();
@@ -83,7 +84,7 @@ final class TitlesDemo implements Callable<Integer> {
     try (LocalWebServer site = urls.isEmpty() ? LocalWebServer.start() : null) {
       List<String> targets = site == null ? urls : site.pageUrls();
       List<TaskFuture<String>> work = new ArrayList<>();
-      try (Pool p = PoolChoice.open(backend)) {
+      try (Pool p = stats.watch(PoolChoice.open(backend))) {
         for (String url : targets) {
           work.add(p.submit(new GetTitle(url, human)));
         }
@@ -108,6 +109,7 @@ final class TitlesDemo implements Callable<Integer> {
     } else {
       printJson(backend, outcomes, failed, seconds);
     }
+    stats.print(out, human);
     return failed == 0 ? 0 : 1;
   }
 

@@ -7,6 +7,8 @@ import dev.unipool.PoolOptions;
 import dev.unipool.TaskFuture;
 import dev.unipool.TaskOptions;
 import dev.unipool.WorkerInfo;
+import dev.unipool.WorkerStats;
+import dev.unipool.internal.jfr.Jfr;
 import dev.unipool.spi.AbstractPool;
 import dev.unipool.spi.TaskRun;
 import java.lang.management.ManagementFactory;
@@ -18,7 +20,6 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -111,8 +112,9 @@ final class AutoPool extends AbstractPool {
     String prefix = options.name() + "-" + id + "-auto-";
     // Daemon platform threads (virtual threads always are): an unclosed pool must not keep the JVM alive.
     this.io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(prefix + "io-", 1).factory());
+    sharedWorkers("virtual threads and probes", false); // the CPU threads below have entries of their own
     this.cpu = new ThreadPoolExecutor(config.cpuThreads(), config.cpuThreads(), 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), Thread.ofPlatform().daemon().name(prefix + "cpu-", 1).factory());
+        workerQueue(), workerThreads(prefix + "cpu-", true));
     cpu.allowCoreThreadTimeOut(true);
     this.probe = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
         new java.util.concurrent.SynchronousQueue<>(),
@@ -135,8 +137,10 @@ final class AutoPool extends AbstractPool {
       };
       List<TaskRun<?>> release;
       synchronized (k) {
+        Route before = k.route;
         k.route = r;
         k.reason = "hint " + hint;
+        routed(k, before);
         k.runs++;
         release = drain(k); // tasks of this kind waiting for a probe follow the hint too
       }
@@ -226,6 +230,7 @@ final class AutoPool extends AbstractPool {
       k.route = r;
       k.reason = String.format(Locale.ROOT, "first run used %.0f%% CPU in its first %d ms", 100 * ratio,
           wall / 1_000_000);
+      routed(k, null, ratio);
       release = drain(k);
     }
     release.forEach(t -> execute(r, k, t));
@@ -255,10 +260,28 @@ final class AutoPool extends AbstractPool {
         k.route = Route.IO; // nothing measurable (cancelled before it ran): waiting is the safe guess
         k.reason = "not measured yet";
       }
+      routed(k, before);
       r = java.util.Objects.requireNonNull(k.route);
       release = drain(k);
     }
     release.forEach(t -> execute(r, k, t));
+  }
+
+  /** Emits {@code dev.unipool.Route} if {@code k}'s route is not {@code before}. Called holding {@code k}. */
+  private void routed(Kind k, @Nullable Route before) {
+    routed(options().name(), k, before, k.ratio);
+  }
+
+  private void routed(Kind k, @Nullable Route before, double cpu) {
+    routed(options().name(), k, before, cpu);
+  }
+
+  private static void routed(String pool, Kind k, @Nullable Route before, double cpu) {
+    Route now = k.route;
+    if (now == before || now == null) {
+      return;
+    }
+    Jfr.route(pool, k.name, now.where, before == null ? null : before.where, k.reason, cpu);
   }
 
   private static List<TaskRun<?>> drain(Kind k) {
@@ -294,13 +317,13 @@ final class AutoPool extends AbstractPool {
   private void executeOn(Route r, Kind k, TaskRun<?> run) {
     switch (r) {
       case IO -> io.execute(run);
-      case CPU -> cpu.execute(new CpuJob(k, run));
+      case CPU -> cpu.execute(new CpuJob(options().name(), k, run));
       case ISOLATED -> runIsolated(run);
     }
   }
 
   /** A task on the CPU route; a record so {@code shutdownNow} can hand back the task inside. */
-  private record CpuJob(Kind k, TaskRun<?> task) implements Runnable {
+  private record CpuJob(String pool, Kind k, TaskRun<?> task) implements Runnable {
     @Override
     public void run() {
       measure(k, task);
@@ -310,6 +333,7 @@ final class AutoPool extends AbstractPool {
         if (reroute) {
           k.route = Route.IO;
           k.reason = String.format(Locale.ROOT, "re-measured %.0f%% CPU of wall time", 100 * k.ratio);
+          routed(pool, k, Route.CPU, k.ratio);
         }
       }
     }
@@ -378,6 +402,7 @@ final class AutoPool extends AbstractPool {
         if (k.route == null) {
           k.route = Route.CPU;
           k.reason = "pool shut down before the first measurement";
+          routed(k, null);
         }
         release = drain(k);
       }
@@ -435,6 +460,17 @@ final class AutoPool extends AbstractPool {
   protected boolean backendTerminated() {
     Pool p = isolated;
     return io.isTerminated() && cpu.isTerminated() && probe.isTerminated() && (p == null || p.isTerminated());
+  }
+
+  /** The CPU threads, the entry for virtual threads and probes, then the isolated pool's worker processes. */
+  @Override
+  protected List<WorkerStats> workerStats() {
+    List<WorkerStats> all = new ArrayList<>(super.workerStats());
+    Pool p = isolated;
+    if (p != null) {
+      all.addAll(p.stats().workers());
+    }
+    return all;
   }
 
   @Override

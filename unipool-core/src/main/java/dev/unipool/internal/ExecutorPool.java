@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -23,30 +22,36 @@ final class ExecutorPool extends AbstractPool {
   /** Idle platform threads end after this, so an idle pool nobody shut down holds no threads. */
   private static final long KEEP_ALIVE_SECONDS = 30;
 
-  private final ExecutorService executor;
+  /** Set once by the factory method, before the pool is returned (and so before any task). */
+  @SuppressWarnings("NullAway.Init")
+  private volatile ExecutorService executor;
 
-  private ExecutorPool(Backend backend, PoolOptions options, ExecutorService executor) {
+  private ExecutorPool(Backend backend, PoolOptions options) {
     super(backend, options);
-    this.executor = executor;
   }
 
   static ExecutorPool threads(Backend.Threads backend, PoolOptions options) {
     int id = IDS.incrementAndGet();
+    ExecutorPool pool = new ExecutorPool(backend, options);
     // Daemon threads, as Backend.threads documents: a pool nobody closed must not keep the JVM alive
     // (it did, for the 30 s keep-alive after its last task, with the JDK's default non-daemon threads).
-    ThreadFactory factory =
-        Thread.ofPlatform().daemon().name(options.name() + "-" + id + "-worker-", 1).factory();
+    // They count as the pool's workers in stats(): a thread measures its idle time only when it waits
+    // for work, so tasks that run back to back read no clock.
+    ThreadFactory factory = pool.workerThreads(options.name() + "-" + id + "-worker-", true);
     ThreadPoolExecutor tpe = new ThreadPoolExecutor(
-        backend.threads(), backend.threads(), KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), factory);
+        backend.threads(), backend.threads(), KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, pool.workerQueue(), factory);
     tpe.allowCoreThreadTimeOut(true);
-    return new ExecutorPool(backend, options, tpe);
+    pool.executor = tpe;
+    return pool;
   }
 
   static ExecutorPool virtual(Backend.Virtual backend, PoolOptions options) {
+    ExecutorPool pool = new ExecutorPool(backend, options);
+    pool.sharedWorkers("virtual threads", true); // a thread per task: one entry stands for them all
     // Unnamed: naming every virtual thread costs more than the task itself (Worker.current() reports
     // "virtual-<id>" instead).
-    return new ExecutorPool(backend, options, Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory()));
+    pool.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory());
+    return pool;
   }
 
   @Override

@@ -19,6 +19,7 @@ final class InlinePool extends AbstractPool {
 
   InlinePool(Backend backend, PoolOptions options) {
     super(backend, options);
+    sharedWorkers("calling threads", true); // tasks run in whichever thread submits them
   }
 
   @Override

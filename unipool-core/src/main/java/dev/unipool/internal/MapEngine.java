@@ -1,6 +1,7 @@
 package dev.unipool.internal;
 
 import dev.unipool.MapOptions;
+import dev.unipool.ProgressListener;
 import dev.unipool.SerializableFunction;
 import dev.unipool.TaskOptions;
 import dev.unipool.spi.AbstractPool;
@@ -18,6 +19,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.jspecify.annotations.Nullable;
@@ -30,12 +33,19 @@ import org.jspecify.annotations.Nullable;
  * (reading more input only then, so infinite inputs stay in constant memory) and then waits for the next
  * chunk to yield: the oldest one (ordered) or whichever completes first (unordered, fed by completion
  * callbacks into a queue). Chunk sizes adapt to the measured cost per item unless fixed by the caller.
+ *
+ * <p>Progress ({@link MapOptions#progress()}) is reported from the consuming thread too: items of chunks
+ * already taken plus items of chunks in the window that completed normally, so the count never goes back;
+ * while the consumer waits, it waits in slices of {@link #REPORT_NANOS} and reports in between. Without a
+ * listener nothing of this runs.
  */
 public final class MapEngine {
   /** Aim for chunks of about this long, so per-chunk overhead (a round trip to a worker) stays small. */
   private static final long TARGET_CHUNK_NANOS = 2_000_000;
   private static final int MAX_CHUNK = 65_536;
   private static final int MAX_WINDOW = 256;
+  /** Progress is reported at most this often (and at the start and the end). */
+  private static final long REPORT_NANOS = 100_000_000;
 
   private MapEngine() {}
 
@@ -85,6 +95,12 @@ public final class MapEngine {
     private double nanosPerItem = -1;
     private @Nullable Iterator<R> current;
     private boolean closed;
+    private final @Nullable ProgressListener progress;
+    private long total; // -1 until known
+    private long taken; // items of chunks handed to the consumer
+    private long reported = -1;
+    private long reportedAt;
+    private boolean finished;
 
     ChunkIterator(
         AbstractPool pool,
@@ -101,6 +117,8 @@ public final class MapEngine {
       int par = Math.min(pool.parallelism(), 64);
       this.window = options.maxInFlight() > 0 ? options.maxInFlight() : Math.min(MAX_WINDOW, 4 * par);
       this.cap = known >= 0 ? Math.max(1, (int) Math.min(MAX_CHUNK, ceilDiv(known, 4L * par))) : MAX_CHUNK;
+      this.progress = options.progress();
+      this.total = known;
     }
 
     private static long ceilDiv(long a, long b) {
@@ -137,12 +155,95 @@ public final class MapEngine {
         if (closed) {
           return false;
         }
+        if (reported < 0 && progress != null) {
+          report(true); // the start: 0 of the total
+        }
         fill();
         if (outstanding == 0) {
+          if (progress != null) {
+            total = nextIndex; // read to its end
+            report(true);
+            finish(true);
+          }
           close();
           return false;
         }
         current = take().iterator();
+      }
+    }
+
+    /** Items whose results are ready: never fewer than before (chunks only move from the window to taken). */
+    private long done() {
+      long n = taken;
+      for (InFlight<R> c : inFlight) {
+        TaskRun<List<R>> r = c.run();
+        if (r.isDone() && !r.isCompletedExceptionally()) {
+          n += c.size();
+        }
+      }
+      return n;
+    }
+
+    /** Tells the listener, unless it heard the same count less than {@link #REPORT_NANOS} ago. */
+    private void report(boolean force) {
+      ProgressListener l = progress;
+      if (l == null || finished) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (!force && now - reportedAt < REPORT_NANOS) {
+        return;
+      }
+      long n = Math.max(reported, done());
+      if (!force && n == reported) {
+        return;
+      }
+      reported = n;
+      reportedAt = now;
+      try {
+        l.onProgress(n, total);
+      } catch (RuntimeException | Error e) {
+        close();
+        throw e;
+      }
+    }
+
+    private void finish(boolean completed) {
+      ProgressListener l = progress;
+      if (l == null || finished) {
+        return;
+      }
+      finished = true;
+      l.onFinish(Math.max(0, reported), total, completed);
+    }
+
+    /** Waits for {@code c}, reporting progress meanwhile if there is a listener. */
+    private void await(InFlight<R> c) throws InterruptedException, ExecutionException {
+      if (progress == null) {
+        c.run().get();
+        return;
+      }
+      while (true) {
+        try {
+          c.run().get(REPORT_NANOS, TimeUnit.NANOSECONDS);
+          return;
+        } catch (TimeoutException e) {
+          report(false);
+        }
+      }
+    }
+
+    /** The next chunk to complete, reporting progress meanwhile if there is a listener. */
+    private InFlight<R> awaitAny() throws InterruptedException {
+      if (progress == null) {
+        return completed.take();
+      }
+      while (true) {
+        InFlight<R> c = completed.poll(REPORT_NANOS, TimeUnit.NANOSECONDS);
+        if (c != null) {
+          return c;
+        }
+        report(false);
       }
     }
 
@@ -158,15 +259,18 @@ public final class MapEngine {
       InFlight<R> c;
       try {
         if (ordered) {
-          c = Objects.requireNonNull(inFlight.poll());
-          c.run().get();
+          c = Objects.requireNonNull(inFlight.peek());
+          await(c);
+          inFlight.poll();
         } else {
-          c = completed.take();
+          c = awaitAny();
           inFlight.remove(c);
         }
         outstanding--;
         List<R> results = c.run().get();
+        taken += c.size();
         learn(c);
+        report(false);
         return results;
       } catch (InterruptedException e) {
         close();
@@ -206,6 +310,9 @@ public final class MapEngine {
         return;
       }
       closed = true;
+      if (!finished && progress != null) {
+        finish(false);
+      }
       for (InFlight<R> c : inFlight) {
         c.run().cancel(true);
       }

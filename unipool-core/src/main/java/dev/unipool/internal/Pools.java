@@ -16,13 +16,19 @@ public final class Pools {
   private Pools() {}
 
   /**
-   * Opens a pool for {@code backend}.
+   * Opens a pool for {@code backend} and registers it with JMX ({@link PoolMBeans}).
    *
    * @param backend the backend
    * @param options the options
    * @return the running pool
    */
   public static Pool open(Backend backend, PoolOptions options) {
+    Pool pool = create(backend, options);
+    PoolMBeans.register(pool);
+    return pool;
+  }
+
+  private static Pool create(Backend backend, PoolOptions options) {
     Objects.requireNonNull(backend, "backend");
     Objects.requireNonNull(options, "options");
     return switch (backend) {
@@ -70,6 +76,7 @@ public final class Pools {
         p = shared;
         if (p == null) {
           p = new AutoPool(Backend.auto(), PoolOptions.defaults().name("unipool-shared"));
+          PoolMBeans.register(p);
           shared = p;
         }
       }

@@ -6,11 +6,14 @@ import dev.unipool.MapOptions;
 import dev.unipool.Overflow;
 import dev.unipool.Pool;
 import dev.unipool.PoolOptions;
+import dev.unipool.PoolStats;
 import dev.unipool.SerializableBiFunction;
 import dev.unipool.SerializableFunction;
 import dev.unipool.TaskFuture;
 import dev.unipool.TaskOptions;
+import dev.unipool.WorkerStats;
 import dev.unipool.internal.MapEngine;
+import dev.unipool.internal.PoolMBeans;
 import dev.unipool.internal.SharedTimer;
 import dev.unipool.internal.TaskAdapters;
 import java.time.Duration;
@@ -20,6 +23,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -27,6 +31,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,6 +68,10 @@ public abstract class AbstractPool implements Pool {
   private final PoolOptions options;
   private final AtomicInteger state = new AtomicInteger(RUNNING);
   private final @Nullable QueueSlots queueSlots;
+  /** In-process workers for {@link #stats()}, updated by {@link TaskRun#run()} and metered threads. */
+  final LocalWorkers local = new LocalWorkers(this);
+  /** Task counters for {@link #stats()}, updated by {@link TaskRun}. */
+  final PoolCounters counters = new PoolCounters(local);
 
   /**
    * Creates the shared part of a pool.
@@ -148,6 +157,72 @@ public abstract class AbstractPool implements Pool {
    */
   public int parallelism() {
     return backend.parallelism();
+  }
+
+  // ---- statistics ----
+
+  /**
+   * A factory of platform threads that count as this pool's workers in {@link #stats()}: one entry per
+   * thread slot, with the tasks it ran and its busy and idle time. Pair it with {@link #workerQueue()} so
+   * that idle time is measured (only when a thread waits for work: a thread that runs tasks back to back
+   * reads no clock).
+   *
+   * @param namePrefix thread names are this followed by 1, 2, ...
+   * @param daemon whether the threads are daemon threads
+   * @return a thread factory
+   */
+  protected final ThreadFactory workerThreads(String namePrefix, boolean daemon) {
+    return local.threadFactory(namePrefix, daemon);
+  }
+
+  /**
+   * An unbounded FIFO work queue for an executor whose threads come from {@link #workerThreads}: it records
+   * how long each of them waits for work.
+   *
+   * @return a new queue
+   */
+  protected final BlockingQueue<Runnable> workerQueue() {
+    return new LocalWorkers.MeteredQueue();
+  }
+
+  /**
+   * Names the one {@link WorkerStats} entry that stands for tasks run by {@link TaskRun#run()} on threads
+   * not made by {@link #workerThreads} (virtual threads, the callers of an inline pool). Without a name,
+   * such tasks are counted in the pool's totals only.
+   *
+   * @param name the entry's name, e.g. {@code virtual threads}
+   * @param onlyWorkers true if every task of the pool runs on such threads: the entry then reuses the
+   *     pool's own counters instead of counting again (cheaper per task)
+   */
+  protected final void sharedWorkers(String name, boolean onlyWorkers) {
+    local.shareAs(name, onlyWorkers);
+  }
+
+  /** Counters for the statistics of tasks that {@link TaskRun} does not see itself. */
+  final PoolCounters counters() {
+    return counters;
+  }
+
+  /**
+   * This pool's workers for {@link #stats()}. The default lists the in-process workers (see
+   * {@link #workerThreads} and {@link #sharedWorkers}); backends whose workers live elsewhere override it,
+   * typically with a {@link WorkerMeter} per worker.
+   *
+   * @return the workers, in a stable order; must not block for long
+   */
+  protected List<WorkerStats> workerStats() {
+    return local.stats();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads a few counters and each worker's meter; never waits for a worker.
+   */
+  @Override
+  public final PoolStats stats() {
+    long[] c = counters.snapshot();
+    return new PoolStats(options.name(), backend.toString(), c[0], c[1], c[2], c[3], c[4], c[5], workerStats());
   }
 
   // ---- Pool ----
@@ -512,7 +587,15 @@ public abstract class AbstractPool implements Pool {
         slots.close(); // submitters blocked on a full queue are rejected now, not when a slot frees
       }
       shutdownBackend();
+      PoolMBeans.shutDown(this); // leaves JMX once terminated, even if nobody awaits it
     }
+  }
+
+  private boolean terminated(boolean terminated) {
+    if (terminated) {
+      PoolMBeans.unregister(this);
+    }
+    return terminated;
   }
 
   @Override
@@ -533,7 +616,7 @@ public abstract class AbstractPool implements Pool {
 
   @Override
   public boolean isTerminated() {
-    return state.get() != RUNNING && backendTerminated();
+    return terminated(state.get() != RUNNING && backendTerminated());
   }
 
   /**
@@ -545,7 +628,7 @@ public abstract class AbstractPool implements Pool {
    */
   @Override
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-    return awaitBackend(Math.max(0, unit.toNanos(timeout)));
+    return terminated(awaitBackend(Math.max(0, unit.toNanos(timeout))));
   }
 
   @Override
@@ -564,6 +647,7 @@ public abstract class AbstractPool implements Pool {
         }
       }
     }
+    PoolMBeans.unregister(this);
     if (interrupted) {
       Thread.currentThread().interrupt();
     }

@@ -6,12 +6,15 @@ import dev.unipool.TaskTimeoutException;
 import dev.unipool.TaskTimings;
 import dev.unipool.Worker;
 import dev.unipool.WorkerInfo;
+import dev.unipool.internal.TaskAdapters;
+import dev.unipool.internal.jfr.Jfr;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +46,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   private static final VarHandle TIMES;
   private static final VarHandle WORKER;
   private static final VarHandle WAITERS;
+  private static final VarHandle CLAIMED;
 
   static {
     try {
@@ -53,6 +57,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       TIMES = MethodHandles.arrayElementVarHandle(long[].class);
       WORKER = l.findVarHandle(TaskRun.class, "worker", Object.class);
       WAITERS = l.findVarHandle(TaskRun.class, "waiters", int.class);
+      CLAIMED = l.findVarHandle(TaskRun.class, "claimed", boolean.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -73,6 +78,10 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   private volatile boolean staged; // a dependent stage exists (see hasDependentStages)
   @SuppressWarnings("unused") // accessed through WAITERS
   private volatile int waiters; // threads inside get/join: their wake-ups are the only dependents that run no user code
+  @SuppressWarnings("unused") // accessed through CLAIMED
+  private volatile boolean claimed; // the first completion wins it: counted before the future completes
+  private boolean rejected; // set by the submitting thread before it completes the task
+  private @Nullable Object event; // a dev.unipool.Task event, only while a flight recording wants it
 
   /**
    * For backends: per-task state, e.g. the encoded task or the worker it was sent to. Set before
@@ -95,10 +104,13 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
 
   TaskRun(AbstractPool pool, Callable<T> task, Settings settings, boolean permit) {
     this.settings = settings;
-    this.times = settings.timed() ? new long[] {System.nanoTime(), 0, 0} : null;
+    Object e = Jfr.beginTask();
+    this.event = e;
+    this.times = settings.timed() || e != null ? new long[] {System.nanoTime(), 0, 0} : null;
     this.pool = pool;
     this.task = task;
     this.permit = permit;
+    pool.counters.submitted();
   }
 
   /**
@@ -168,6 +180,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       if (t != null) {
         TIMES.setRelease(t, 1, System.nanoTime());
       }
+      pool.counters.started(); // before the flag: whoever counts the finish as "after start" sees the start
       STARTED.setRelease(this, true);
     }
     releasePermit();
@@ -197,7 +210,10 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     WORKER.setRelease(this, worker);
   }
 
-  /** Runs the task on the calling thread: start, call, complete. Does nothing if already done. */
+  /**
+   * Runs the task on the calling thread: start, call, complete. Does nothing if already done. The thread's
+   * worker statistics count the task before its future completes, so a thread woken by the result sees it.
+   */
   @Override
   public void run() {
     Thread me = Thread.currentThread();
@@ -207,10 +223,26 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     runner = me;
     try {
       if (!isDone()) {
-        complete(task.call());
+        LocalWorkers.Slot slot = me instanceof LocalWorkers.MeteredThread t && t.owner == pool.local ? t.slot : null;
+        int weight = 0;
+        long t0 = 0;
+        if (slot == null) {
+          weight = pool.local.sharedBegan(me, times != null);
+          if (weight > 0) {
+            t0 = System.nanoTime();
+          }
+        }
+        T value;
+        try {
+          value = task.call();
+        } catch (Throwable e) {
+          ranLocally(slot, weight, t0);
+          completeExceptionally(e);
+          return;
+        }
+        ranLocally(slot, weight, t0);
+        complete(value);
       }
-    } catch (Throwable e) {
-      completeExceptionally(e);
     } finally {
       if (!RUNNER.compareAndSet(this, me, null)) {
         // A canceller is interrupting us right now: wait for it, then clear the interrupt so it does not
@@ -220,6 +252,14 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
         }
         Thread.interrupted();
       }
+    }
+  }
+
+  private void ranLocally(LocalWorkers.@Nullable Slot slot, int weight, long t0) {
+    if (slot != null) {
+      slot.ran();
+    } else {
+      pool.local.sharedRan(weight, weight > 0 ? System.nanoTime() - t0 : 0);
     }
   }
 
@@ -242,17 +282,34 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     }
   }
 
-  /** Called when the backend could not accept the task after all. */
+  /** Called when the backend could not accept the task after all: it is not counted as submitted. */
   void reject(Throwable e) {
+    rejected = true;
     completeExceptionally(e);
+  }
+
+  /**
+   * Takes the right to complete this task and counts its outcome, before the future completes: a thread
+   * woken by the outcome then sees it in the pool's statistics. Only the first caller wins.
+   */
+  private boolean claim(int outcome) {
+    if (isDone() || !CLAIMED.compareAndSet(this, false, true)) {
+      return false;
+    }
+    markFinished();
+    if (rejected) {
+      pool.counters.unsubmitted();
+    } else {
+      pool.counters.finished(outcome, (boolean) STARTED.getAcquire(this));
+    }
+    return true;
   }
 
   @Override
   public boolean complete(T value) {
-    if (isDone()) {
+    if (!claim(PoolCounters.COMPLETED)) {
       return false;
     }
-    markFinished();
     if (super.complete(value)) {
       finished();
       return true;
@@ -262,10 +319,9 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
 
   @Override
   public boolean completeExceptionally(Throwable ex) {
-    if (isDone()) {
+    if (!claim(ex instanceof CancellationException ? PoolCounters.CANCELLED : PoolCounters.FAILED)) {
       return false;
     }
-    markFinished();
     if (super.completeExceptionally(ex)) {
       finished();
       return true;
@@ -280,10 +336,9 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
    */
   @Override
   public boolean cancel(boolean mayInterruptIfRunning) {
-    if (isDone()) {
+    if (!claim(PoolCounters.CANCELLED)) {
       return false;
     }
-    markFinished();
     if (super.cancel(mayInterruptIfRunning)) {
       finished();
       if ((boolean) STARTED.getAcquire(this)) {
@@ -307,6 +362,60 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       t.cancel(false);
     }
     releasePermit();
+    Object e = event;
+    if (e != null) {
+      event = null;
+      record(e);
+    }
+  }
+
+  /**
+   * For backends that send tasks elsewhere: the sizes of the encoded task and result, for the
+   * {@code dev.unipool.Task} flight-recorder event. Does nothing unless a recording wants the event.
+   *
+   * @param sent bytes of the encoded task
+   * @param received bytes of the encoded result
+   */
+  public void transferred(long sent, long received) {
+    Object e = event;
+    if (e != null) {
+      Jfr.transferred(e, sent, received);
+    }
+  }
+
+  private void record(Object e) {
+    if (rejected) {
+      return;
+    }
+    String worker = null;
+    long workerPid = -1;
+    WorkerInfo w = worker().orElse(null);
+    if (w != null) {
+      worker = w.name();
+      workerPid = w.pid();
+    }
+    long queued = 0;
+    long ran = 0;
+    long[] t = times;
+    if (t != null) {
+      long s = (long) TIMES.getAcquire(t, 1);
+      long f = (long) TIMES.getAcquire(t, 2);
+      queued = s == 0 ? (f == 0 ? 0 : f - t[0]) : s - t[0];
+      ran = s == 0 || f == 0 ? 0 : f - s;
+    }
+    String outcome;
+    String exception = null;
+    if (isCancelled()) {
+      outcome = "cancelled";
+    } else if (isCompletedExceptionally()) {
+      Throwable x = exceptionNow();
+      outcome = x instanceof TaskTimeoutException ? "timed out" : "failed";
+      exception = x.getClass().getName();
+    } else {
+      outcome = "completed";
+    }
+    Jfr.commitTask(e, pool.options().name(), pool.backend().toString(),
+        TaskAdapters.displayName(TaskAdapters.kindOf(task)), worker, workerPid, queued, ran, outcome, exception);
   }
 
   private void releasePermit() {

@@ -17,4 +17,9 @@ class ClusterPoolTest extends PoolContract {
   protected Backend backend() {
     return cluster.backend();
   }
+
+  @Override
+  protected boolean workersAreProcesses() {
+    return true;
+  }
 }

@@ -35,4 +35,14 @@ class ForyProcessPoolTest extends PoolContract {
   protected Backend backend() {
     return Backend.processes(2);
   }
+
+  @Override
+  protected boolean workersAreProcesses() {
+    return true;
+  }
+
+  @Override
+  protected boolean replacesCrashedWorkers() {
+    return true;
+  }
 }

@@ -9,4 +9,14 @@ class ProcessPoolTest extends PoolContract {
   protected Backend backend() {
     return Backend.processes(2);
   }
+
+  @Override
+  protected boolean workersAreProcesses() {
+    return true;
+  }
+
+  @Override
+  protected boolean replacesCrashedWorkers() {
+    return true;
+  }
 }

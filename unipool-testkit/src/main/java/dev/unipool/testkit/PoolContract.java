@@ -21,6 +21,8 @@ import dev.unipool.MapOptions;
 import dev.unipool.Overflow;
 import dev.unipool.Pool;
 import dev.unipool.PoolOptions;
+import dev.unipool.PoolStats;
+import dev.unipool.ProgressListener;
 import dev.unipool.SerializableCallable;
 import dev.unipool.SerializableRunnable;
 import dev.unipool.TaskFuture;
@@ -32,8 +34,11 @@ import dev.unipool.TaskTimings;
 import dev.unipool.WaitMode;
 import dev.unipool.WaitResult;
 import dev.unipool.Worker;
+import dev.unipool.WorkerCrashedException;
 import dev.unipool.WorkerInfo;
+import dev.unipool.WorkerStats;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,6 +63,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -135,6 +141,27 @@ public abstract class PoolContract {
    */
   protected boolean runsConcurrently() {
     return true;
+  }
+
+  /**
+   * Whether each worker is an operating-system process of its own (worker JVMs, cluster members), whose
+   * resident memory {@link WorkerStats#rssBytes()} reports; in-process workers report this JVM's pid and -1.
+   *
+   * @return false unless overridden
+   */
+  protected boolean workersAreProcesses() {
+    return false;
+  }
+
+  /**
+   * Whether a task may end its worker's JVM ({@code Runtime.halt}) and the pool replaces the worker. Only
+   * for backends whose workers are processes the pool starts: on any other, such a task would end the test
+   * JVM or a shared cluster member.
+   *
+   * @return false unless overridden
+   */
+  protected boolean replacesCrashedWorkers() {
+    return false;
   }
 
   // ---- fixture ----
@@ -614,6 +641,38 @@ public abstract class PoolContract {
     assertEquals(5, get(pool().submit(() -> 5)), "workers are free again");
     pool().shutdown();
     assertTrue(pool().awaitTermination(WAIT_SECONDS, SECONDS), "no chunk of the closed stream still runs");
+  }
+
+  @Test
+  void map_withProgress_reportsAMonotoneCountEndingAtTheTotal() throws Exception {
+    for (int chunk : CHUNK_SIZES) {
+      RecordingProgress progress = new RecordingProgress();
+      assertEquals(range(0, 200), pool().map(x -> x, range(0, 200), chunking(chunk).withProgress(progress)),
+          chunkName(chunk));
+      progress.assertMonotone(200, true);
+      assertEquals(List.of(200L), progress.totals(), "the input is a list: its size is known from the start");
+    }
+  }
+
+  @Test
+  void imapUnordered_withProgress_learnsTheTotalAtTheEndOfTheInput() throws Exception {
+    RecordingProgress progress = new RecordingProgress();
+    Iterable<Integer> unsized = () -> range(0, 150).iterator(); // not a Collection: no size up front
+    try (Stream<Integer> s = pool().imapUnordered(x -> x + 1, unsized, MapOptions.chunkSize(4).withProgress(progress))) {
+      assertEquals(range(1, 151), s.sorted().toList());
+    }
+    progress.assertMonotone(150, true);
+    assertEquals(150L, progress.totals().getLast(), "known once the input was read to its end");
+    assertTrue(progress.totals().stream().allMatch(t -> t == -1 || t == 150), progress.totals()::toString);
+  }
+
+  @Test
+  void map_withProgress_failingItem_finishesIncomplete() throws Exception {
+    RecordingProgress progress = new RecordingProgress();
+    CompletionException e = assertThrows(CompletionException.class,
+        () -> pool().map(PoolContract::failOn13, range(0, 40), MapOptions.chunkSize(1).withProgress(progress)));
+    assertBadItem13(e);
+    progress.assertMonotone(-1, false);
   }
 
   // ---- asCompleted / await ----
@@ -1493,7 +1552,135 @@ public abstract class PoolContract {
     held.interrupted().await(PATIENCE);
   }
 
+  // ---- stats ----
+
+  @Test
+  void stats_afterKnownWorkload_countEveryOutcomeExactly() throws Exception {
+    Pool p = pool();
+    for (int i = 0; i < 5; i++) {
+      int n = i;
+      assertEquals(n, get(p.submit(() -> n)));
+    }
+    for (int i = 0; i < 3; i++) {
+      awaitDone(p.submit(failing("failure " + i)));
+    }
+    assertEquals(range(0, 20), p.map(x -> x, range(0, 20), MapOptions.chunkSize(5))); // four chunks: four tasks
+    int cancelled = 0;
+    if (runsConcurrently()) {
+      HeldTask held = newHeldTask();
+      TaskFuture<String> f = p.submit(held);
+      held.started().await(PATIENCE);
+      assertTrue(f.cancel(true));
+      held.interrupted().await(PATIENCE);
+      cancelled = 1;
+    }
+    long submitted = 5 + 3 + 4 + cancelled;
+    // A worker counts a task when the task returns; a cancelled one may still be returning.
+    PoolStats s = awaitStats(p, st -> st.tasksRun() == submitted && st.running() == 0,
+        "every task counted by the worker that ran it");
+    assertEquals(submitted, s.submitted(), s::table);
+    assertEquals(9, s.completed(), s::table);
+    assertEquals(3, s.failed(), s::table);
+    assertEquals(cancelled, s.cancelled(), s::table);
+    assertEquals(0, s.queued(), s::table);
+    assertEquals(p.options().name(), s.name());
+    assertEquals(p.backend().toString(), s.backend());
+    assertFalse(s.workers().isEmpty(), "no workers listed");
+    for (WorkerStats w : s.workers()) {
+      assertFalse(w.name().isBlank(), () -> "unnamed worker in " + s.table());
+      assertTrue(w.utilization() >= 0 && w.utilization() <= 1, s::table);
+    }
+
+    p.close();
+    PoolStats after = awaitStats(p,
+        st -> st.workers().stream().allMatch(w -> w.state() == WorkerStats.State.STOPPED),
+        "every worker stopped after close");
+    assertEquals(submitted, after.submitted(), after::table);
+    assertEquals(submitted, after.tasksRun(), after::table);
+  }
+
+  @Test
+  void stats_whileWorkersAreBusy_countRunningAndWaitingTasks() throws Exception {
+    Pool p = pool();
+    int workers = assumeFillable(p);
+    FileSignal release = newSignal();
+    List<TaskFuture<String>> holders = occupy(p, workers, release);
+    TaskFuture<Integer> waiting1 = p.submit(() -> 1);
+    TaskFuture<Integer> waiting2 = p.submit(() -> 2);
+    // Worker processes may take the waiting ones in ahead (prefetch): they then count as running.
+    PoolStats busy = awaitStats(p, st -> st.running() >= workers && st.running() + st.queued() == workers + 2,
+        "held tasks running, the others waiting");
+    assertEquals(0, busy.finished(), busy::table);
+    assertTrue(busy.workers().stream().filter(w -> w.state() == WorkerStats.State.BUSY).count() >= 1, busy::table);
+    release.fire();
+    for (TaskFuture<String> h : holders) {
+      assertEquals(HeldTask.RELEASED, get(h));
+    }
+    assertEquals(1, get(waiting1));
+    assertEquals(2, get(waiting2));
+    PoolStats done = awaitStats(p, st -> st.running() == 0 && st.queued() == 0, "nothing running");
+    assertEquals(workers + 2, done.completed(), done::table);
+  }
+
+  @Test
+  void stats_workers_nameTheProcessesThatRanTasks() throws Exception {
+    Pool p = pool();
+    WorkerInfo who = get(p.submit(() -> Worker.current()));
+    PoolStats s = p.stats();
+    assertTrue(s.workers().stream().anyMatch(w -> w.pid() == who.pid()),
+        () -> "no worker with pid " + who.pid() + " in " + s.table());
+    long me = ProcessHandle.current().pid();
+    if (workersAreProcesses()) {
+      assertTrue(s.workers().stream().noneMatch(w -> w.pid() == me), s::table);
+      assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "resident memory is read from /proc (Linux)");
+      awaitStats(p, st -> st.workers().stream().anyMatch(w -> w.pid() == who.pid() && w.rssBytes() > 0),
+          "the resident memory of the worker that ran the task");
+    } else {
+      for (WorkerStats w : s.workers()) {
+        assertEquals(me, w.pid(), s::table);
+        assertEquals(-1, w.rssBytes(), s::table);
+        assertEquals(Duration.ZERO, w.encoding(), s::table);
+        assertEquals(0, w.restarts(), s::table);
+      }
+    }
+  }
+
+  @Test
+  void stats_crashedWorker_isReplacedAndCountedAsARestart() throws Exception {
+    assumeTrue(replacesCrashedWorkers(), "only backends whose tasks may end their worker's JVM");
+    Pool p = pool();
+    assertEquals(1, get(p.submit(() -> 1)));
+    TaskFuture<Integer> crash = p.submit(() -> {
+      Runtime.getRuntime().halt(3);
+      return 0;
+    });
+    assertInstanceOf(WorkerCrashedException.class, failureOf(crash));
+    PoolStats s = awaitStats(p, st -> st.workers().stream().mapToInt(WorkerStats::restarts).sum() == 1
+            && st.workers().stream().allMatch(w -> w.state() == WorkerStats.State.IDLE),
+        "the crashed worker replaced by a ready one");
+    assertEquals(1, s.completed(), s::table);
+    assertEquals(1, s.failed(), s::table);
+    assertEquals(2, get(p.submit(() -> 2)), "the pool goes on");
+  }
+
   // ---- helpers (static: a task lambda must never capture the test instance) ----
+
+  /**
+   * Polls {@code p.stats()} until {@code ready} accepts it (counters settle a moment after the futures
+   * complete: a worker counts a cancelled task when it returns); fails after {@link #PATIENCE}.
+   */
+  private static PoolStats awaitStats(Pool p, Predicate<PoolStats> ready, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    PoolStats s = p.stats();
+    while (!ready.test(s)) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("waited " + PATIENCE.toSeconds() + " s for " + what + "; last stats:\n" + s.table());
+      }
+      Thread.sleep(5);
+      s = p.stats();
+    }
+    return s;
+  }
 
   private void assumeConcurrent() {
     assumeTrue(runsConcurrently(), "needs a task to run while the test thread goes on");
@@ -1624,6 +1811,57 @@ public abstract class PoolContract {
   @SuppressWarnings({"NullAway", "TypeParameterUnusedInFormals"}) // deliberately null, to test null checks
   private static <T> T nullValue() {
     return null;
+  }
+
+  /** Records what a map reports, and checks it was called on the consuming thread only. */
+  private static final class RecordingProgress implements ProgressListener {
+    private final Thread consumer = Thread.currentThread();
+    private final List<long[]> calls = new ArrayList<>();
+    private final List<long[]> finishes = new ArrayList<>();
+    private final List<String> strangers = new ArrayList<>();
+
+    @Override
+    public synchronized void onProgress(long done, long total) {
+      note();
+      calls.add(new long[] {done, total});
+    }
+
+    @Override
+    public synchronized void onFinish(long done, long total, boolean completed) {
+      note();
+      finishes.add(new long[] {done, total, completed ? 1 : 0});
+    }
+
+    private void note() {
+      if (Thread.currentThread() != consumer) {
+        strangers.add(Thread.currentThread().getName());
+      }
+    }
+
+    synchronized List<Long> totals() {
+      return calls.stream().map(c -> c[1]).distinct().toList();
+    }
+
+    /** Counts never decrease; the first is 0; with {@code end >= 0} the last is {@code end}, finished once. */
+    synchronized void assertMonotone(long end, boolean completed) {
+      String seen = calls.stream().map(c -> c[0] + "/" + c[1]).toList().toString();
+      assertTrue(strangers.isEmpty(), () -> "called on other threads: " + strangers);
+      assertFalse(calls.isEmpty(), "never called");
+      assertEquals(0, calls.getFirst()[0], () -> "the first report is the start: " + seen);
+      for (int i = 1; i < calls.size(); i++) {
+        assertTrue(calls.get(i)[0] >= calls.get(i - 1)[0], () -> "went back: " + seen);
+      }
+      for (long[] c : calls) {
+        assertTrue(c[1] < 0 || c[0] <= c[1], () -> "more done than the total: " + seen);
+      }
+      if (end >= 0) {
+        assertEquals(end, calls.getLast()[0], () -> "last report: " + seen);
+        assertEquals(end, calls.getLast()[1], () -> "last total: " + seen);
+      }
+      assertEquals(1, finishes.size(), "onFinish calls");
+      assertEquals(completed ? 1 : 0, finishes.getFirst()[2], "completed");
+      assertEquals(calls.getLast()[0], finishes.getFirst()[0], "onFinish repeats the last count");
+    }
   }
 
   /** The natural numbers, counting how many were read. Read only by the consuming thread. */

@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -100,6 +101,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--html", paramLabel = "FILE", description = "Write a self-contained HTML report with charts.")
   @Nullable Path html;
+
+  @Mixin dev.unipool.cli.StatsOption stats = new dev.unipool.cli.StatsOption();
 
   @Spec @Nullable CommandSpec spec;
 
@@ -211,6 +214,7 @@ public final class BenchCommand implements Callable<Integer> {
     out.println();
     Report.print(out, measured, peerOutcome.peers(), ratios, notes);
     out.printf("%nDone in %.0f s.%n", elapsed);
+    stats.print(out, true); // one pool per backend: every workload but start-up ran on it
 
     Map<String, Object> doc = document(command, started, elapsed, machine, mode, n, measured, peerOutcome, ratios,
         notes);
@@ -243,7 +247,7 @@ public final class BenchCommand implements Callable<Integer> {
         contenders.add(c);
         Pool pool = null;
         try {
-          pool = Pool.of(b); // default options, as a user's first pool (the demos' PoolChoice.open may add some)
+          pool = stats.watch(Pool.of(b)); // default options, as a user's first pool (the demos' may add some)
         } catch (IllegalStateException e) {
           for (Workload w : Workload.values()) {
             c.figures().put(w, Figure.notApplicable(w, "the pool did not open: " + e.getMessage()));

@@ -19,9 +19,11 @@ import dev.unipool.Backend;
 import dev.unipool.PoolOptions;
 import dev.unipool.WorkerCrashedException;
 import dev.unipool.WorkerInfo;
+import dev.unipool.WorkerStats;
 import dev.unipool.remote.Codec;
 import dev.unipool.spi.AbstractPool;
 import dev.unipool.spi.TaskRun;
+import dev.unipool.spi.WorkerMeter;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -93,6 +95,8 @@ final class ClusterPool extends AbstractPool {
   private static final int MAX_PROBE_FAILURES = 20;
   /** After {@code shutdownNow}, how long members get to report their interrupted tasks before the pool stops waiting. */
   private static final long ABANDON_SECONDS = 10;
+  /** While someone reads stats(), members are asked for their memory at most this often. */
+  private static final long RSS_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** The longest the pool waits for the Hazelcast client to shut down before it counts as terminated anyway. */
   private static final long CLIENT_SHUTDOWN_SECONDS = 10;
 
@@ -109,6 +113,9 @@ final class ClusterPool extends AbstractPool {
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<TaskRun<?>> queue = new ArrayDeque<>();
   private final Map<UUID, Node> nodes = new LinkedHashMap<>();
+  /** Per member address, for stats(): kept when a member leaves, reused if it comes back. */
+  private final Map<String, WorkerMeter> meters = new LinkedHashMap<>();
+  private long rssAskedAt;
   private int rotation;
   private long nextId;
   private int inFlight;
@@ -125,6 +132,8 @@ final class ClusterPool extends AbstractPool {
     long id;
     @Nullable Node node;
     int attempts;
+    /** Time spent encoding it, counted for the first member it is sent to. */
+    long encodeNanos;
 
     Job(byte[] bytes) {
       this.bytes = bytes;
@@ -135,6 +144,7 @@ final class ClusterPool extends AbstractPool {
   private static final class Node {
     final Member member;
     final String address;
+    final WorkerMeter meter;
     final LinkedHashMap<Long, TaskRun<?>> running = new LinkedHashMap<>();
     @Nullable WorkerInfo info;
     int capacity;
@@ -143,9 +153,14 @@ final class ClusterPool extends AbstractPool {
     int probeFailures;
     @Nullable Throwable probeFailure;
 
-    Node(Member member) {
+    Node(Member member, WorkerMeter meter) {
       this.member = member;
-      this.address = member.getAddress().getHost() + ":" + member.getAddress().getPort();
+      this.address = addressOf(member);
+      this.meter = meter;
+    }
+
+    static String addressOf(Member member) {
+      return member.getAddress().getHost() + ":" + member.getAddress().getPort();
     }
 
     boolean usable() {
@@ -293,7 +308,10 @@ final class ClusterPool extends AbstractPool {
       if (nodes.containsKey(member.getUuid()) || clientStopping) {
         return;
       }
-      node = new Node(member);
+      String address = Node.addressOf(member);
+      WorkerMeter meter = meters.computeIfAbsent(address, a -> new WorkerMeter(this, "member-" + a));
+      meter.launched(-1, address, false);
+      node = new Node(member, meter);
       nodes.put(member.getUuid(), node);
     } finally {
       lock.unlock();
@@ -350,6 +368,9 @@ final class ClusterPool extends AbstractPool {
         return;
       }
       if (facts != null) {
+        node.meter.identify(facts.name(), facts.pid(), facts.host());
+        node.meter.rss(facts.rssBytes());
+        node.meter.ready();
         node.info = new WorkerInfo(facts.pid(), facts.name(), "unipool-executor", facts.host());
         node.capacity = Math.max(1, facts.threads());
         node.suspect = false;
@@ -383,6 +404,7 @@ final class ClusterPool extends AbstractPool {
         return;
       }
       node.gone = true;
+      node.meter.exited(null, null, "left the cluster or its connection was lost: " + cause);
       List<TaskRun<?>> lost = new ArrayList<>(node.running.values());
       node.running.clear();
       inFlight -= lost.size();
@@ -453,6 +475,7 @@ final class ClusterPool extends AbstractPool {
         lost.addAll(n.running.values());
         n.running.clear();
         n.gone = true;
+        n.meter.exited(null, null, "the pool lost the connection to the cluster");
       }
       nodes.clear();
       inFlight = 0;
@@ -476,7 +499,10 @@ final class ClusterPool extends AbstractPool {
 
   @Override
   protected @Nullable Object prepare(Callable<?> task) {
-    return new Job(codec.encodeTask(task).joined());
+    long start = System.nanoTime();
+    Job job = new Job(codec.encodeTask(task).joined());
+    job.encodeNanos = System.nanoTime() - start;
+    return job;
   }
 
   @Override
@@ -526,6 +552,8 @@ final class ClusterPool extends AbstractPool {
       job.id = id;
       job.node = node;
       node.running.put(id, run);
+      node.meter.taskSent(job.encodeNanos);
+      job.encodeNanos = 0;
       inFlight++;
       sends.add(new Send(node, id, new RunTask(poolId + "/" + id, job.bytes), run));
     }
@@ -618,6 +646,9 @@ final class ClusterPool extends AbstractPool {
     lock.lock();
     try {
       run = (TaskRun<Object>) node.running.get(id);
+      if (run != null) {
+        node.meter.taskDone(outcome.status() != Outcome.SKIPPED); // counted before the task completes
+      }
     } finally {
       lock.unlock();
     }
@@ -629,6 +660,19 @@ final class ClusterPool extends AbstractPool {
 
   @SuppressWarnings("NullAway") // results may be null (Runnable tasks)
   private void complete(Node node, TaskRun<Object> run, Outcome outcome) {
+    if (run.attachment instanceof Job job) {
+      run.transferred(job.bytes.length, outcome.payload().length);
+    }
+    long decodeStart = System.nanoTime();
+    try {
+      decode(node, run, outcome);
+    } finally {
+      node.meter.decoded(System.nanoTime() - decodeStart);
+    }
+  }
+
+  @SuppressWarnings("NullAway") // results may be null (Runnable tasks)
+  private void decode(Node node, TaskRun<Object> run, Outcome outcome) {
     switch (outcome.status()) {
       case Outcome.OK -> {
         try {
@@ -655,6 +699,7 @@ final class ClusterPool extends AbstractPool {
       if (run == null) {
         return;
       }
+      node.meter.taskLost();
       inFlight--;
       if (memberLost) {
         reprobe = !node.suspect && !node.gone && !clientStopping;
@@ -793,6 +838,9 @@ final class ClusterPool extends AbstractPool {
       return;
     }
     clientStopping = true;
+    for (Node n : nodes.values()) {
+      n.meter.stopping();
+    }
     Thread.ofPlatform().daemon().name("unipool-cluster-close").start(() -> {
       try {
         shutdownQuietly(client);
@@ -807,6 +855,9 @@ final class ClusterPool extends AbstractPool {
   private void markTerminated() {
     lock.lock();
     try {
+      for (WorkerMeter m : meters.values()) {
+        m.exited(null, null, "the pool was closed");
+      }
       terminated = true;
       changed.signalAll();
     } finally {
@@ -871,6 +922,9 @@ final class ClusterPool extends AbstractPool {
     lock.lock();
     try {
       for (Node n : nodes.values()) {
+        for (int i = n.running.size(); i > 0; i--) {
+          n.meter.taskLost();
+        }
         n.running.clear();
       }
       inFlight = 0;
@@ -906,6 +960,39 @@ final class ClusterPool extends AbstractPool {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * One entry per member address this pool has seen. Members report their memory in answer to a probe,
+   * which this asks for (in the background) at most once a second, so a first call may show -1.
+   */
+  @Override
+  protected List<WorkerStats> workerStats() {
+    List<WorkerMeter> all;
+    List<Node> ask = new ArrayList<>();
+    lock.lock();
+    try {
+      all = new ArrayList<>(meters.values());
+      long now = System.nanoTime();
+      if (!clientStopping && now - rssAskedAt >= RSS_REFRESH_NANOS) {
+        rssAskedAt = now;
+        for (Node n : nodes.values()) {
+          if (n.info != null && !n.gone) {
+            ask.add(n);
+          }
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (!ask.isEmpty()) {
+      COMPLETIONS.execute(() -> ask.forEach(this::probe)); // never blocks the caller on Hazelcast
+    }
+    List<WorkerStats> out = new ArrayList<>(all.size());
+    for (WorkerMeter m : all) {
+      out.add(m.snapshot());
+    }
+    return out;
   }
 
   @Override

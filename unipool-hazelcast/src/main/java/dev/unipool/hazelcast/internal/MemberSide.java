@@ -90,7 +90,8 @@ final class MemberSide {
     String name = System.getProperty(Worker.NAME_PROPERTY, "member-" + address);
     String host = System.getProperty(Worker.HOST_PROPERTY, address);
     int threads = hz.getConfig().getExecutorConfig(TASKS).getPoolSize();
-    return new MemberFacts(ProcessHandle.current().pid(), name, host, threads);
+    long pid = ProcessHandle.current().pid();
+    return new MemberFacts(pid, name, host, threads, dev.unipool.spi.WorkerMeter.residentBytes(pid));
   }
 
   /** A running task's thread, interruptible only while the task runs. */

@@ -4,9 +4,11 @@ import dev.unipool.Backend;
 import dev.unipool.PoolOptions;
 import dev.unipool.WorkerCrashedException;
 import dev.unipool.WorkerInfo;
+import dev.unipool.WorkerStats;
 import dev.unipool.remote.Codec;
 import dev.unipool.spi.AbstractPool;
 import dev.unipool.spi.TaskRun;
+import dev.unipool.spi.WorkerMeter;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -86,6 +88,8 @@ final class ProcessPool extends AbstractPool {
   private final int[] earlyDeaths;
   private final int[] quietEarlyExits;
   private final int[] launchFailures;
+  /** Per slot, for stats(): kept across the workers that replace each other in it. */
+  private final WorkerMeter[] meters;
   private long nextId;
   private boolean stopping;
   private @Nullable RuntimeException broken;
@@ -103,6 +107,8 @@ final class ProcessPool extends AbstractPool {
     long id;
     @Nullable Handle worker;
     int attempts;
+    /** Time spent encoding it, counted for the first worker it is sent to. */
+    long encodeNanos;
     /** Times it was lost with a worker before it began running, and re-sent without using an attempt. */
     int freeResends;
     boolean killScheduled;
@@ -127,6 +133,10 @@ final class ProcessPool extends AbstractPool {
     this.earlyDeaths = new int[config.workers()];
     this.quietEarlyExits = new int[config.workers()];
     this.launchFailures = new int[config.workers()];
+    this.meters = new WorkerMeter[config.workers()];
+    for (int i = 0; i < meters.length; i++) {
+      meters[i] = new WorkerMeter(this, "worker-" + (i + 1));
+    }
   }
 
   static ProcessPool start(Backend.Processes config, PoolOptions options) {
@@ -186,6 +196,7 @@ final class ProcessPool extends AbstractPool {
       // The JVM died at once (bad flags?); its exit is counted as a startup failure below.
     }
     Handle h = new Handle(slot, name, token, marker, process);
+    meters[slot].launched(process.pid(), "localhost", true);
     slots[slot] = h;
     live++;
     connecting.put(name, h);
@@ -317,6 +328,7 @@ final class ProcessPool extends AbstractPool {
     lock.lock();
     try {
       h.ready = true;
+      meters[h.slot].ready();
       earlyDeaths[h.slot] = 0;
       quietEarlyExits[h.slot] = 0;
       if (stopping && !hasQueuedLocked()) {
@@ -345,6 +357,9 @@ final class ProcessPool extends AbstractPool {
     lock.lock();
     try {
       run = (TaskRun<Object>) h.inFlight.remove(d.id());
+      if (run != null) {
+        meters[h.slot].taskDone(d.runNanos() >= 0);
+      }
       if (d.runNanos() >= 0) {
         h.completed++;
         h.avgRunNanos = h.avgRunNanos < 0 ? d.runNanos() : 0.8 * h.avgRunNanos + 0.2 * d.runNanos();
@@ -368,6 +383,7 @@ final class ProcessPool extends AbstractPool {
     // Decoded here, checked after: a stage attached while decoding is then seen.
     Object value = null;
     Throwable failure = null;
+    long decodeStart = System.nanoTime();
     if (d.ok()) {
       try {
         value = codec.decode(d.payload());
@@ -376,6 +392,10 @@ final class ProcessPool extends AbstractPool {
       }
     } else {
       failure = codec.decodeThrowable(d.payload());
+    }
+    meters[h.slot].decoded(System.nanoTime() - decodeStart);
+    if (run.attachment instanceof Job job) {
+      run.transferred(job.bytes.body().length + 1, d.payload().body().length + 1);
     }
     if (!run.hasDependentStages()) {
       finish(run, value, failure); // only wakes threads waiting in get/join
@@ -457,6 +477,8 @@ final class ProcessPool extends AbstractPool {
     Map<TaskRun<?>, String> failed = new LinkedHashMap<>();
     lock.lock();
     try {
+      meters[h.slot].exited(exitCode, signal, h.killed ? "killed by the pool to stop a cancelled or timed-out task"
+          : h.expectedExit ? "stopped by the pool" : killedFromOutside ? "killed from outside" : "exited on its own");
       h.dead = true;
       live--;
       connecting.remove(h.name, h);
@@ -661,7 +683,10 @@ final class ProcessPool extends AbstractPool {
   @Override
   protected @Nullable Object prepare(Callable<?> task) {
     launch.checkTask(task.getClass());
-    return new Job(codec.encodeTask(task));
+    long start = System.nanoTime();
+    Job job = new Job(codec.encodeTask(task));
+    job.encodeNanos = System.nanoTime() - start;
+    return job;
   }
 
   @Override
@@ -711,6 +736,8 @@ final class ProcessPool extends AbstractPool {
       job.worker = w;
       job.killScheduled = false;
       w.inFlight.put(job.id, run);
+      meters[w.slot].taskSent(job.encodeNanos);
+      job.encodeNanos = 0;
       try {
         w.out().send(new Frame.Run(job.id, timed, job.bytes), false);
         if (run.isDone()) {
@@ -802,6 +829,7 @@ final class ProcessPool extends AbstractPool {
     }
     h.stopSent = true;
     h.expectedExit = true;
+    meters[h.slot].stopping();
     FrameWriter out = h.out;
     if (out == null || !h.ready) {
       h.process.destroyForcibly();
@@ -904,6 +932,16 @@ final class ProcessPool extends AbstractPool {
 
   private boolean terminatedLocked() {
     return stopping && live == 0 && respawnsPending == 0 && pendingCompletions == 0;
+  }
+
+  /** One entry per worker slot, from the meters the events above keep up to date. */
+  @Override
+  protected List<WorkerStats> workerStats() {
+    List<WorkerStats> out = new ArrayList<>(meters.length);
+    for (WorkerMeter m : meters) {
+      out.add(m.snapshot());
+    }
+    return out;
   }
 
   /** Process ids of the live workers, for tests and diagnostics. */
