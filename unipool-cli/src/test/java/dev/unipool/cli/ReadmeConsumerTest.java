@@ -205,8 +205,9 @@ class ReadmeConsumerTest {
     while (row.find()) {
       table.put(row.group(1), row.group(2));
     }
-    assertEquals(List.of("unipool-core", "unipool-process", "unipool-hazelcast", "unipool-remote", "unipool-testkit"),
-        List.copyOf(table.keySet()));
+    assertEquals(List.of("unipool-core", "unipool-process", "unipool-hazelcast", "unipool-remote", "unipool-micrometer",
+        "unipool-testkit"), List.copyOf(table.keySet()));
+    assertEquals("dev.unipool.micrometer", table.get("unipool-micrometer"));
     assertEquals(table.get("unipool-remote"), moduleName(location("dev.unipool.remote.Codec")));
     assertEquals(table.get("unipool-core"), moduleName(location("dev.unipool.Pool")));
     assertEquals(table.get("unipool-process"),
