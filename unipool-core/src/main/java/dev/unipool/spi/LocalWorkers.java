@@ -237,9 +237,9 @@ final class LocalWorkers {
     }
 
     void exit() {
+      idleEnds();
       long now = System.nanoTime();
       long since = (long) ALIVE_SINCE.getOpaque(this);
-      idleEnds(now);
       ALIVE.setOpaque(this, aliveNanos + (now - since));
       ALIVE_SINCE.setOpaque(this, 0L);
     }
@@ -248,14 +248,18 @@ final class LocalWorkers {
       TASKS.setOpaque(this, tasks + 1);
     }
 
+    /** The thread waits for work; a wait that follows one that ended without a task continues its period. */
     void idleStarts(long now) {
-      IDLE_SINCE.setOpaque(this, now);
+      if ((long) IDLE_SINCE.getOpaque(this) == 0) {
+        IDLE_SINCE.setOpaque(this, now);
+      }
     }
 
-    void idleEnds(long now) {
+    /** The thread has a task: closes the idle period, if any (the clock is read only then). */
+    void idleEnds() {
       long since = (long) IDLE_SINCE.getOpaque(this);
       if (since != 0) {
-        IDLE.setOpaque(this, idleNanos + (now - since));
+        IDLE.setOpaque(this, idleNanos + (System.nanoTime() - since));
         IDLE_SINCE.setOpaque(this, 0L);
       }
     }
@@ -266,9 +270,10 @@ final class LocalWorkers {
       long alive = (long) ALIVE.getOpaque(this) + (aliveSinceNow == 0 ? 0 : now - aliveSinceNow);
       long idle = (long) IDLE.getOpaque(this) + (idleSinceNow == 0 ? 0 : now - idleSinceNow);
       boolean up = aliveSinceNow != 0;
-      boolean busy = up && idleSinceNow == 0;
+      // Once the pool has terminated, a thread still on its way out runs no task.
+      boolean busy = up && idleSinceNow == 0 && !poolStopped;
       WorkerStats.State state = busy ? WorkerStats.State.BUSY
-          : up || !poolStopped ? WorkerStats.State.IDLE : WorkerStats.State.STOPPED;
+          : poolStopped ? WorkerStats.State.STOPPED : WorkerStats.State.IDLE;
       return new WorkerStats(name, PID, "localhost", state, (long) TASKS.getOpaque(this), busy ? 1 : 0,
           Duration.ofNanos(Math.max(0, alive - idle)), Duration.ofNanos(Math.max(0, Math.min(idle, alive))),
           Duration.ZERO, Duration.ZERO, Math.max(0, generations - 1), -1);
@@ -305,40 +310,41 @@ final class LocalWorkers {
   static final class MeteredQueue extends LinkedBlockingQueue<Runnable> {
     private static final long serialVersionUID = 1L;
 
+    // A wait that ends without a task (a keep-alive that ran out, the interrupt of a shutdown) leaves the
+    // thread idle: it either ends, which closes the idle period, or comes back to wait some more.
+
     @Override
     public Runnable take() throws InterruptedException {
-      Runnable r = poll();
-      if (r != null) {
-        return r;
-      }
       Slot slot = slotOfCurrentThread();
-      if (slot == null) {
-        return super.take();
+      Runnable r = poll();
+      if (r == null) {
+        if (slot == null) {
+          return super.take();
+        }
+        slot.idleStarts(System.nanoTime());
+        r = super.take();
       }
-      slot.idleStarts(System.nanoTime());
-      try {
-        return super.take();
-      } finally {
-        slot.idleEnds(System.nanoTime());
+      if (slot != null) {
+        slot.idleEnds(); // reads the clock only if the thread was idle
       }
+      return r;
     }
 
     @Override
     public @Nullable Runnable poll(long timeout, TimeUnit unit) throws InterruptedException {
-      Runnable r = poll();
-      if (r != null) {
-        return r;
-      }
       Slot slot = slotOfCurrentThread();
-      if (slot == null) {
-        return super.poll(timeout, unit);
+      Runnable r = poll();
+      if (r == null) {
+        if (slot == null) {
+          return super.poll(timeout, unit);
+        }
+        slot.idleStarts(System.nanoTime());
+        r = super.poll(timeout, unit);
       }
-      slot.idleStarts(System.nanoTime());
-      try {
-        return super.poll(timeout, unit);
-      } finally {
-        slot.idleEnds(System.nanoTime());
+      if (r != null && slot != null) {
+        slot.idleEnds();
       }
+      return r;
     }
 
     private static @Nullable Slot slotOfCurrentThread() {
