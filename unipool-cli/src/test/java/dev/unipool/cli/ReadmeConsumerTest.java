@@ -205,15 +205,17 @@ class ReadmeConsumerTest {
     while (row.find()) {
       table.put(row.group(1), row.group(2));
     }
-    assertEquals(List.of("unipool-core", "unipool-process", "unipool-hazelcast", "unipool-remote", "unipool-micrometer",
-        "unipool-testkit"), List.copyOf(table.keySet()));
-    assertEquals("dev.unipool.micrometer", table.get("unipool-micrometer"));
+    assertEquals(List.of("unipool-core", "unipool-process", "unipool-hazelcast", "unipool-remote",
+        "unipool-micrometer", "unipool-testkit"), List.copyOf(table.keySet()));
     assertEquals(table.get("unipool-remote"), moduleName(location("dev.unipool.remote.Codec")));
     assertEquals(table.get("unipool-core"), moduleName(location("dev.unipool.Pool")));
     assertEquals(table.get("unipool-process"),
         moduleName(location("dev.unipool.process.internal.ProcessPoolProvider")));
     assertEquals(table.get("unipool-hazelcast"),
         moduleName(location("dev.unipool.hazelcast.internal.ClusterPoolProvider")));
+    // Not a dependency of this module: its module-info says its name.
+    assertTrue(Files.readString(Path.of("..", "unipool-micrometer", "src", "main", "java", "module-info.java"))
+        .contains("module " + table.get("unipool-micrometer") + " {"));
     // The testkit has no module-info; its jar names its automatic module in the manifest.
     assertTrue(Files.readString(Path.of("..", "unipool-testkit", "pom.xml"))
         .contains("<Automatic-Module-Name>" + table.get("unipool-testkit") + "</Automatic-Module-Name>"));
