@@ -126,8 +126,8 @@ public record PoolOptions(
    * <p>An <em>attempt</em> is used up only when the worker is lost while the task was running: the task
    * may be what killed it. Tasks that had not begun (queued, or prefetched to the worker) are re-sent
    * without using an attempt. On the worker-process backend, a task that had finished but whose result
-   * was lost with its worker runs again, without using an attempt, only if {@code retries > 0}; with
-   * {@code 0} it fails with {@link WorkerCrashedException} instead, so no task runs twice. The map family
+   * was lost with its worker (results are sent in batches) runs again without using an attempt, so that
+   * only the running task fails: such a task may run twice. The map family
    * ({@code map}, {@code imap}, {@code imapUnordered}, {@code starmap}) sends items in chunks, and a chunk
    * is one task: its attempts are counted as above, and a chunk that fails fails the whole call.
    *

@@ -176,9 +176,9 @@ class WorkerLifecycleFaultTest {
   }
 
   @Test
-  void taskThatFinished_butWhoseResultDiedWithItsWorker_isNotRunAgain_withoutRetries() throws Exception {
+  void taskThatFinished_butWhoseResultDiedWithItsWorker_runsAgain_andOnlyTheCrashingTaskFails() throws Exception {
     Path runs = tmp.resolve("runs");
-    try (Pool pool = Pool.of(Backend.processes(1))) { // no retries: at most once
+    try (Pool pool = Pool.of(Backend.processes(1))) { // no retries
       warm(pool);
       // The worker batches results while more tasks wait behind them, so when the next task halts the
       // JVM at once the first one's result is usually still unsent.
@@ -188,13 +188,9 @@ class WorkerLifecycleFaultTest {
         return null;
       });
       assertInstanceOf(WorkerCrashedException.class, causeOf(crash));
-      try {
-        assertEquals(1, first.get(PATIENCE, TimeUnit.SECONDS));
-      } catch (ExecutionException e) {
-        WorkerCrashedException c = assertInstanceOf(WorkerCrashedException.class, e.getCause());
-        assertTrue(c.getMessage().contains("result was lost"), c.getMessage());
-      }
-      assertEquals(1, Files.readAllLines(runs, StandardCharsets.UTF_8).size(), "the task ran once");
+      assertEquals(1, first.get(PATIENCE, TimeUnit.SECONDS), "only the task that crashed the worker fails");
+      int ran = Files.readAllLines(runs, StandardCharsets.UTF_8).size();
+      assertTrue(ran == 1 || ran == 2, "ran once, or again after its result was lost: " + ran);
     }
   }
 

@@ -486,11 +486,11 @@ final class ProcessPool extends AbstractPool {
       h.inFlight.clear();
       // In order of sending, which is the order the worker runs them in (see StartedMark). The one
       // running its own code may be what killed the worker: re-running it uses up an attempt. Earlier
-      // ones finished, but their results (flushed in batches) died with it: they ran, so they run again
-      // only if retries allow it, but they did not kill the worker and use up nothing. A task still being
-      // decoded is charged only if the worker died by itself (a crash in its readObject, say), not when
-      // it was killed from outside; and the rest were only prefetched: both are re-sent as they are, but
-      // no task is re-sent for free without end.
+      // ones finished, but their results (flushed in batches) died with it: they did not kill the worker,
+      // and failing them would break crash isolation (only the running task fails), so they run again
+      // and use up nothing. A task still being decoded is charged only if the worker died by itself (a
+      // crash in its readObject, say), not when it was killed from outside; the rest were only
+      // prefetched. All of these are re-sent as they are, but no task is re-sent for free without end.
       List<TaskRun<?>> again = new ArrayList<>(lost.size());
       for (TaskRun<?> r : lost) {
         Job job = (Job) r.attachment;
@@ -500,10 +500,8 @@ final class ProcessPool extends AbstractPool {
         boolean finished = job.id < progress.began();
         boolean decoding = job.id == progress.began() && job.id != progress.running();
         boolean running = job.id == progress.running() && !finished;
-        boolean free = job.id > progress.began() || (decoding && killedFromOutside);
+        boolean free = job.id > progress.began() || finished || (decoding && killedFromOutside);
         if (free && ++job.freeResends <= MAX_FREE_RESENDS) {
-          again.add(r);
-        } else if (finished && r.retries() > 0) {
           again.add(r);
         } else if (!finished && job.attempts < r.retries()) {
           job.attempts++;
