@@ -293,7 +293,11 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
    * woken by the outcome then sees it in the pool's statistics. Only the first caller wins.
    */
   private boolean claim(int outcome) {
-    if (isDone() || !CLAIMED.compareAndSet(this, false, true)) {
+    if (isDone()) {
+      return false;
+    }
+    if (!CLAIMED.compareAndSet(this, false, true)) {
+      awaitCompletedByClaimer();
       return false;
     }
     markFinished();
@@ -347,6 +351,22 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       return true;
     }
     return false;
+  }
+
+  /**
+   * Another thread won the claim and is completing the future (a few instructions away). Waits for it:
+   * once {@code cancel} or {@code complete} returns, even false, the future must read as done, as
+   * {@link java.util.concurrent.Future#cancel} promises; a task group checked {@code isCancelled()} right
+   * after cancelling and saw false.
+   */
+  private void awaitCompletedByClaimer() {
+    for (int spins = 0; !isDone(); spins++) {
+      if (spins < 128) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield(); // the claimer was descheduled between its claim and the completion
+      }
+    }
   }
 
   private void markFinished() {
