@@ -71,7 +71,12 @@ class ProcessFailureTest {
   }
 
   private static boolean gone(long pid) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PATIENCE);
+    return gone(pid, PATIENCE);
+  }
+
+  /** Whether process {@code pid} is gone within {@code seconds}, polling the OS. */
+  static boolean gone(long pid, long seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < deadline) {
       if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
         return true;
@@ -80,6 +85,7 @@ class ProcessFailureTest {
     }
     return false;
   }
+
 
   @Test
   void workerHaltedMidTask_failsOnlyThatTask_andPoolRecovers() throws Exception {

@@ -59,15 +59,9 @@ class WorkerLifecycleFaultTest {
   }
 
   private static boolean gone(long pid) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PATIENCE);
-    while (System.nanoTime() < deadline) {
-      if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
-        return true;
-      }
-      Thread.sleep(20); // polling the OS for a process to disappear
-    }
-    return false;
+    return ProcessFailureTest.gone(pid, PATIENCE);
   }
+
 
   private static Throwable causeOf(TaskFuture<?> f) {
     return assertThrows(ExecutionException.class, () -> f.get(PATIENCE, TimeUnit.SECONDS)).getCause();
