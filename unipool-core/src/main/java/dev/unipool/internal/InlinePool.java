@@ -9,28 +9,32 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-/** Runs each task in the submitting thread. Terminated once shut down and no submit is still running. */
+/**
+ * Runs each task in the submitting thread. Terminated once shut down and no submit is still running.
+ *
+ * <p>It keeps no in-flight count of its own: the pool's task counters are one (a task is counted submitted
+ * and started in one add before it runs, finished before {@code submit} returns), so the hot path pays for
+ * counting once. A submit that races with {@code shutdown} either sees the shutdown and is rejected, or is
+ * seen by whoever checks the counters after setting the flag (both sides write, then read, volatile state).
+ */
 final class InlinePool extends AbstractPool {
-  // The hot path touches only the counter; the lock is for waiters on termination.
-  private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+  /** A rejected submit uncounts itself without signalling; waiters re-check this often for it. */
+  private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition idle = lock.newCondition();
   private volatile boolean shutdown;
 
   InlinePool(Backend backend, PoolOptions options) {
-    super(backend, options);
+    super(backend, options, true);
     sharedWorkers("calling threads", true); // tasks run in whichever thread submits them
   }
 
   @Override
   protected void dispatch(TaskRun<?> run) {
-    active.incrementAndGet();
-    try {
-      run.run();
-    } finally {
-      if (active.decrementAndGet() == 0 && shutdown) {
-        signal();
-      }
+    run.runBeforePublished(); // dispatch runs inside submit, before the future is returned
+    if (shutdown) {
+      signal();
     }
   }
 
@@ -59,11 +63,12 @@ final class InlinePool extends AbstractPool {
     lock.lock();
     try {
       long left = nanos;
-      while (!(shutdown && active.get() == 0)) {
+      while (!backendTerminated()) {
         if (left <= 0) {
           return false;
         }
-        left = idle.awaitNanos(left);
+        long waited = Math.min(left, RECHECK_NANOS);
+        left -= waited - idle.awaitNanos(waited);
       }
       return true;
     } finally {
@@ -73,7 +78,7 @@ final class InlinePool extends AbstractPool {
 
   @Override
   protected boolean backendTerminated() {
-    return shutdown && active.get() == 0;
+    return shutdown && noTaskInFlight();
   }
 
   @Override

@@ -72,6 +72,8 @@ public abstract class AbstractPool implements Pool {
   final LocalWorkers local = new LocalWorkers(this);
   /** Task counters for {@link #stats()}, updated by {@link TaskRun}. */
   final PoolCounters counters = new PoolCounters(local);
+  /** Whether tasks are counted as submitted only when they start, in {@code submit}: see the constructor. */
+  final boolean countsSubmitOnStart;
 
   /**
    * Creates the shared part of a pool.
@@ -80,9 +82,23 @@ public abstract class AbstractPool implements Pool {
    * @param options the pool options
    */
   protected AbstractPool(Backend backend, PoolOptions options) {
+    this(backend, options, false);
+  }
+
+  /**
+   * Creates the pool state.
+   *
+   * @param backend the backend this pool implements
+   * @param options the pool options
+   * @param startsTasksInSubmit true if {@link #dispatch} always runs the task to its end in the submitting
+   *     thread with {@link TaskRun#runBeforePublished()} (the inline backend): a task is then counted as
+   *     submitted and started in one step
+   */
+  protected AbstractPool(Backend backend, PoolOptions options, boolean startsTasksInSubmit) {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.options = Objects.requireNonNull(options, "options");
     this.queueSlots = options.queueCapacity() > 0 ? new QueueSlots(options.queueCapacity()) : null;
+    this.countsSubmitOnStart = startsTasksInSubmit;
   }
 
   // ---- what a backend provides ----
@@ -196,6 +212,16 @@ public abstract class AbstractPool implements Pool {
    */
   protected final void sharedWorkers(String name, boolean onlyWorkers) {
     local.shareAs(name, onlyWorkers);
+  }
+
+  /**
+   * Whether every task counted by {@link #stats()} has finished: for backends that keep no in-flight count
+   * of their own. Reads every counter stripe; not for a hot path.
+   *
+   * @return true if no task is queued or running
+   */
+  protected final boolean noTaskInFlight() {
+    return counters.idle();
   }
 
   /** Counters for the statistics of tasks that {@link TaskRun} does not see itself. */

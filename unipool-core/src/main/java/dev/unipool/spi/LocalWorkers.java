@@ -31,7 +31,7 @@ final class LocalWorkers {
   /** The shared entry times every one of a pool's first tasks... */
   static final int TIME_FIRST = 1024;
   /** ...then one in this many (a power of two), counting each measured one this many times. */
-  static final int SAMPLE_EVERY = 16;
+  static final int SAMPLE_EVERY = 64;
 
   private final AbstractPool pool;
   private final List<Slot> slots = new ArrayList<>(); // guarded by itself

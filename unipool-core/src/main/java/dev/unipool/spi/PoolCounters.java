@@ -15,6 +15,9 @@ import java.lang.invoke.VarHandle;
  * false sharing never causes (JMH: a million virtual-thread tasks 0.84x the JDK's time before counting,
  * 1.33x with three adjacent adders).
  *
+ * <p>A task that starts in the thread that submits it, inside {@code submit}, is counted submitted and started
+ * in one add ({@link #submittedAndStarted}), which saves an inline task a third of its counting.
+ *
  * <p>The snapshot reads the finish counters first, then {@code started}, then {@code submitted}. A task's
  * start is counted before its {@code STARTED} flag is published and its finish is classified by that flag,
  * and each point is counted before the next can happen, so every finish read implies its start and creation
@@ -36,8 +39,10 @@ final class PoolCounters {
   private static final int STARTED = 1;
   /** Finish counters: {@code FINISHED + outcome * 2 + (started ? 1 : 0)}. */
   private static final int FINISHED = 2;
+  /** Submitted and started in one add: tasks that start in the thread that submits them (inline). */
+  private static final int SUBMITTED_STARTED = 8;
   /** Counters per stripe (and per worker slot, see {@link LocalWorkers.Slot#count}). */
-  static final int FIELDS = 8;
+  static final int FIELDS = 9;
   private static final int STRIDE = FIELDS + PAD;
 
   private final long[] cells = new long[PAD + STRIPES * STRIDE];
@@ -83,6 +88,11 @@ final class PoolCounters {
     add(STARTED, 1);
   }
 
+  /** {@link #submitted()} and {@link #started()} at once, for a task submitted and started by this thread. */
+  void submittedAndStarted() {
+    add(SUBMITTED_STARTED, 1);
+  }
+
   void finished(int outcome, boolean afterStart) {
     add(FINISHED + outcome * 2 + (afterStart ? 1 : 0), 1);
   }
@@ -97,8 +107,9 @@ final class PoolCounters {
     for (int i = 0; i < f.length; i++) {
       f[i] = sum(FINISHED + i);
     }
-    long s = sum(STARTED);
-    long n = sum(SUBMITTED);
+    long both = sum(SUBMITTED_STARTED);
+    long s = sum(STARTED) + both;
+    long n = sum(SUBMITTED) + both;
     long endedStarted = f[1] + f[3] + f[5];
     long endedUnstarted = f[0] + f[2] + f[4];
     long running = Math.max(0, s - endedStarted);
@@ -106,6 +117,16 @@ final class PoolCounters {
     // Clamping can only matter if the ordering argument above were broken; keep the sum exact regardless.
     long total = f[0] + f[1] + f[2] + f[3] + f[4] + f[5] + running + queued;
     return new long[] {total, f[0] + f[1], f[2] + f[3], f[4] + f[5], running, queued};
+  }
+
+  /**
+   * Whether no counted task is unfinished: every task counted as submitted (and not uncounted) has finished.
+   *
+   * @return true if nothing is queued or running
+   */
+  boolean idle() {
+    long[] c = snapshot();
+    return c[4] == 0 && c[5] == 0;
   }
 
   /**

@@ -110,7 +110,9 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     this.pool = pool;
     this.task = task;
     this.permit = permit;
-    pool.counters.submitted();
+    if (!pool.countsSubmitOnStart) {
+      pool.counters.submitted();
+    }
   }
 
   /**
@@ -180,7 +182,12 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       if (t != null) {
         TIMES.setRelease(t, 1, System.nanoTime());
       }
-      pool.counters.started(); // before the flag: whoever counts the finish as "after start" sees the start
+      // Counted before the flag: whoever counts the finish as "after start" sees the start.
+      if (pool.countsSubmitOnStart) {
+        pool.counters.submittedAndStarted();
+      } else {
+        pool.counters.started();
+      }
       STARTED.setRelease(this, true);
     }
     releasePermit();
@@ -223,25 +230,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     runner = me;
     try {
       if (!isDone()) {
-        LocalWorkers.Slot slot = me instanceof LocalWorkers.MeteredThread t && t.owner == pool.local ? t.slot : null;
-        int weight = 0;
-        long t0 = 0;
-        if (slot == null) {
-          weight = pool.local.sharedBegan(me, times != null);
-          if (weight > 0) {
-            t0 = System.nanoTime();
-          }
-        }
-        T value;
-        try {
-          value = task.call();
-        } catch (Throwable e) {
-          ranLocally(slot, weight, t0);
-          completeExceptionally(e);
-          return;
-        }
-        ranLocally(slot, weight, t0);
-        complete(value);
+        callAndComplete(me, false);
       }
     } finally {
       if (!RUNNER.compareAndSet(this, me, null)) {
@@ -253,6 +242,81 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
         Thread.interrupted();
       }
     }
+  }
+
+  /**
+   * Runs the task on the calling thread from inside {@link AbstractPool#dispatch}, before {@code submit} has
+   * handed the future to anyone: for backends that run each task in the thread that submits it. Until the
+   * future escapes, only a timeout could complete the task concurrently, so without one this skips the
+   * hand-offs {@link #run()} needs against a racing {@code cancel} (a third of an inline task's cost); with
+   * one it is {@link #run()}. Must not be called once the future may be visible to another thread.
+   */
+  public void runBeforePublished() {
+    if (settings.timeout() != null) {
+      run();
+      return;
+    }
+    Thread me = Thread.currentThread();
+    if (begin(me)) {
+      callAndComplete(me, true);
+    }
+  }
+
+  /**
+   * Calls the task, counts it on the running thread's worker statistics, then completes the future.
+   *
+   * @param owned whether no other thread can complete the future meanwhile (see {@link #runBeforePublished})
+   */
+  private void callAndComplete(Thread me, boolean owned) {
+    LocalWorkers.Slot slot = me instanceof LocalWorkers.MeteredThread t && t.owner == pool.local ? t.slot : null;
+    int weight = 0;
+    long t0 = 0;
+    if (slot == null) {
+      weight = pool.local.sharedBegan(me, times != null);
+      if (weight > 0) {
+        t0 = System.nanoTime();
+      }
+    }
+    T value;
+    try {
+      value = task.call();
+    } catch (Throwable e) {
+      ranLocally(slot, weight, t0);
+      if (owned) {
+        failOwned(e);
+      } else {
+        completeExceptionally(e);
+      }
+      return;
+    }
+    ranLocally(slot, weight, t0);
+    if (owned) {
+      completeOwned(value);
+    } else {
+      complete(value);
+    }
+  }
+
+  /** {@link #complete} for a task no other thread can race (see {@link #runBeforePublished}): no claim CAS. */
+  private void completeOwned(T value) {
+    settleOwned(PoolCounters.COMPLETED);
+    if (super.complete(value)) {
+      finished();
+    }
+  }
+
+  /** {@link #completeExceptionally} for a task no other thread can race. */
+  private void failOwned(Throwable ex) {
+    settleOwned(ex instanceof CancellationException ? PoolCounters.CANCELLED : PoolCounters.FAILED);
+    if (super.completeExceptionally(ex)) {
+      finished();
+    }
+  }
+
+  private void settleOwned(int outcome) {
+    CLAIMED.setOpaque(this, true);
+    markFinished();
+    pool.counters.finished(outcome, true);
   }
 
   private void ranLocally(LocalWorkers.@Nullable Slot slot, int weight, long t0) {
@@ -302,9 +366,15 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     }
     markFinished();
     if (rejected) {
-      pool.counters.unsubmitted();
+      if (!pool.countsSubmitOnStart) { // else it was never counted: rejected tasks never start
+        pool.counters.unsubmitted();
+      }
     } else {
-      pool.counters.finished(outcome, (boolean) STARTED.getAcquire(this));
+      boolean started = (boolean) STARTED.getAcquire(this);
+      if (!started && pool.countsSubmitOnStart) {
+        pool.counters.submitted(); // a task that ends unstarted (invokeAll past its deadline) is counted here
+      }
+      pool.counters.finished(outcome, started);
     }
     return true;
   }
@@ -524,6 +594,9 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
 
   @Override
   public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
+    if (isDone()) {
+      return super.get(); // nothing to wait for: skip the two atomic adds that mark a waiter
+    }
     WAITERS.getAndAdd(this, 1);
     try {
       return super.get();
@@ -535,6 +608,9 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   @Override
   public T get(long timeout, TimeUnit unit)
       throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+    if (isDone()) {
+      return super.get(timeout, unit);
+    }
     WAITERS.getAndAdd(this, 1);
     try {
       return super.get(timeout, unit);
@@ -545,6 +621,9 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
 
   @Override
   public T join() {
+    if (isDone()) {
+      return super.join();
+    }
     WAITERS.getAndAdd(this, 1);
     try {
       return super.join();
