@@ -31,7 +31,7 @@ public interface Progress extends AutoCloseable {
     if (!wanted || total <= 0 || !stdoutIsTerminal()) {
       return NONE;
     }
-    return ProgressBar.show(label, total, System.out);
+    return BarProgress.show(label, total, System.out);
   }
 
   /** Whether stdout is an interactive terminal; since JDK 22 {@code System.console()} alone does not say. */
