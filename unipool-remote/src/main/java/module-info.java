@@ -1,7 +1,9 @@
 /**
- * What every unipool backend whose tasks leave this JVM shares (worker processes, cluster): for now the
- * codec, {@link dev.unipool.remote.Codec}, built on Apache Fory and Java serialization. Application code
- * does not need this module directly; it comes with the backend modules that use it.
+ * What every unipool backend whose tasks leave this JVM shares (worker processes, cluster): the pool
+ * machine {@link dev.unipool.remote.RemotePool} (dispatch, lost tasks and retries, cancel, shutdown,
+ * termination), the worker side's {@link dev.unipool.remote.TaskRunner}, and the codec,
+ * {@link dev.unipool.remote.Codec}, built on Apache Fory and Java serialization. Application code does not
+ * need this module directly; it comes with the backend modules that use it.
  *
  * <p>{@code dev.unipool.remote} is exported only to those backend modules.
  */

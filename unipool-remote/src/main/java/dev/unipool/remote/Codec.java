@@ -9,12 +9,10 @@ import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.OutputStream;
 import java.io.StreamCorruptedException;
 import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -320,82 +318,13 @@ public final class Codec {
       }
       return e;
     } catch (NotSerializableException e) {
-      throw new IllegalArgumentException(notSerializableMessage(task, e.getMessage(), destination), e);
+      throw new IllegalArgumentException(NotSerializable.message(task, e.getMessage(), destination), e);
     } catch (PayloadTooLargeException e) {
       throw new IllegalArgumentException("task " + describe(task) + " cannot be sent to " + destination + ": "
           + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("task " + describe(task) + " cannot be sent to " + destination + ": " + e, e);
     }
-  }
-
-  static String notSerializableMessage(Object task, @Nullable String offending, String destination) {
-    String type = offending == null ? task.getClass().getName() : offending;
-    StringBuilder sb = new StringBuilder("task cannot be sent to ").append(destination).append(": ");
-    // A submitted Runnable arrives inside the pool's own adapter: judge what the caller handed the pool.
-    Object handed = dev.unipool.spi.SubmittedTask.of(task);
-    Wrapper wrapper = jdkWrapper(handed.getClass().getName());
-    if (wrapper != null) {
-      // Code written for ExecutorService hands the pool the JDK's own objects around the user's task; the
-      // user can change how they submit, never the JDK class, so say that instead of "make it Serializable".
-      sb.append("it is ").append(wrapper.what()).append("; that object cannot leave this JVM, whatever the work inside"
-          + " it. Instead, ").append(wrapper.instead()).append(" Or keep this code on an in-process backend (threads,"
-          + " virtual, auto), where nothing is serialized.");
-    } else if (type.contains("$$Lambda")) {
-      sb.append("it is a lambda compiled as a plain (non-serializable) Callable/Runnable (").append(type)
-          .append("). A lambda written directly in pool.submit(...) or pool.map(...) is serializable; one that"
-              + " went through a variable or parameter typed Callable, Runnable or ExecutorService is not."
-              + " Call the Pool method directly, or cast: (Callable<T> & Serializable) () -> ...");
-    } else {
-      sb.append("it is or captures a ").append(type).append(", which is not java.io.Serializable. Capture only"
-          + " serializable values (create clients, streams and connections inside the task)");
-      if (isJdkClass(type)) {
-        sb.append("; ").append(simpleName(type)).append(" is a JDK class and cannot be made serializable.");
-      } else {
-        sb.append(", or make ").append(simpleName(type)).append(" implement Serializable.");
-      }
-    }
-    return sb.toString();
-  }
-
-  /** A JDK object that ExecutorService-shaped code wrapped around a task: what it is, what to do instead. */
-  private record Wrapper(String what, String instead) {}
-
-  /** The wrapper {@code taskClass} is, or null if it is none. */
-  private static @Nullable Wrapper jdkWrapper(String taskClass) {
-    if (taskClass.startsWith("java.util.concurrent.CompletableFuture$")) {
-      return new Wrapper("a CompletableFuture stage (" + taskClass + "), the object that"
-          + " CompletableFuture.supplyAsync, runAsync and the then...Async methods hand to their executor",
-          "submit the work to the pool: pool.submit(() -> ...) returns a TaskFuture, which is a CompletionStage,"
-              + " so chain thenApply, thenCombine... on it (or call toCompletableFuture()).");
-    }
-    if (taskClass.startsWith("java.util.concurrent.ExecutorCompletionService$")) {
-      return new Wrapper("the FutureTask that ExecutorCompletionService wraps around each task (" + taskClass + ")",
-          "submit the tasks with pool.submit(...) and take them as they finish with Futures.asCompleted(futures).");
-    }
-    if (taskClass.equals("java.util.concurrent.Executors$RunnableAdapter")) {
-      return new Wrapper("the adapter that Executors.callable(...) puts around a Runnable (" + taskClass + ")",
-          "submit the Runnable itself with pool.submit(...); a lambda written there is serializable.");
-    }
-    if (taskClass.equals("java.util.concurrent.FutureTask")
-        || taskClass.startsWith("java.util.concurrent.FutureTask$")) {
-      return new Wrapper("a FutureTask (" + taskClass + ") that some code wrapped around the task",
-          "submit the Callable or Runnable itself with pool.submit(...).");
-    }
-    if (isJdkClass(taskClass) && !taskClass.contains("$$Lambda")) {
-      return new Wrapper("a " + taskClass + ", a JDK object that some code wrapped around the task",
-          "submit your own task with pool.submit(() -> ...).");
-    }
-    return null;
-  }
-
-  private static boolean isJdkClass(String type) {
-    return type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
-        || type.startsWith("sun.") || type.startsWith("com.sun.");
-  }
-
-  private static String simpleName(String type) {
-    return type.substring(type.lastIndexOf('.') + 1);
   }
 
   private static String describe(Object task) {
@@ -475,7 +404,7 @@ public final class Codec {
   }
 
   private static byte[] javaBytes(Object value, String what, int limit) throws IOException {
-    Chunks bytes = new Chunks(what, limit);
+    ChunkedOutput bytes = new ChunkedOutput(what, limit);
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(value);
     }
@@ -630,93 +559,6 @@ public final class Codec {
       return decodeThrowable(Encoded.split(joined));
     } catch (StreamCorruptedException e) {
       return decodeThrowable(new Encoded((byte) -1, joined)); // an unknown tag: reported as undecodable
-    }
-  }
-
-  /**
-   * An output stream that grows by adding chunks instead of copying, so a 100 MB object is copied once
-   * into the chunks and once into the result, not log2(100 MB) times. Bounded: the write that would pass
-   * the limit throws {@link PayloadTooLargeException} and frees the chunks, so an object graph too large
-   * for one array fails clearly instead of filling the heap; later writes (ObjectOutputStream's attempt
-   * to record the failure, its close) are dropped.
-   */
-  private static final class Chunks extends OutputStream {
-    private final String what;
-    private final int limit;
-    private final List<byte[]> full = new ArrayList<>();
-    private byte[] current = new byte[512];
-    private int used;
-    private long total;
-    private boolean overflowed;
-
-    Chunks(String what, int limit) {
-      this.what = what;
-      this.limit = limit;
-    }
-
-    private boolean admit(int len) throws PayloadTooLargeException {
-      if (overflowed) {
-        return false;
-      }
-      if (total + len > limit) {
-        overflowed = true;
-        full.clear();
-        current = new byte[0];
-        used = 0;
-        throw new PayloadTooLargeException(what, total + len, false, limit);
-      }
-      return true;
-    }
-
-    @Override
-    public void write(int b) throws PayloadTooLargeException {
-      if (!admit(1)) {
-        return;
-      }
-      if (used == current.length) {
-        next(1);
-      }
-      current[used++] = (byte) b;
-      total++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws PayloadTooLargeException {
-      if (!admit(len)) {
-        return;
-      }
-      total += len;
-      while (len > 0) {
-        if (used == current.length) {
-          next(len);
-        }
-        int n = Math.min(len, current.length - used);
-        System.arraycopy(b, off, current, used, n);
-        used += n;
-        off += n;
-        len -= n;
-      }
-    }
-
-    private void next(int wanted) {
-      full.add(current);
-      int size = (int) Math.min(Math.max(wanted, Math.min(total, 1 << 26)), Integer.MAX_VALUE - 16);
-      current = new byte[Math.max(size, 512)];
-      used = 0;
-    }
-
-    byte[] toByteArray() throws IOException {
-      if (overflowed) { // only if the caller swallowed the exception: never return a partial encoding
-        throw new PayloadTooLargeException(what, total, false, limit);
-      }
-      byte[] out = new byte[(int) total];
-      int pos = 0;
-      for (byte[] c : full) {
-        System.arraycopy(c, 0, out, pos, c.length);
-        pos += c.length;
-      }
-      System.arraycopy(current, 0, out, pos, used);
-      return out;
     }
   }
 }

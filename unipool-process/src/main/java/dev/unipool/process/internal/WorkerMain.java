@@ -1,6 +1,9 @@
 package dev.unipool.process.internal;
 
 import dev.unipool.remote.Codec;
+import dev.unipool.remote.Reply;
+import dev.unipool.remote.RunningTask;
+import dev.unipool.remote.TaskRunner;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -10,8 +13,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Entry point of a worker JVM. Reads its token from stdin, connects to the parent's Unix-domain socket,
@@ -26,10 +29,10 @@ public final class WorkerMain {
   private final LinkedBlockingQueue<Frame.Run> queue = new LinkedBlockingQueue<>();
   private final Set<Long> cancelled = new HashSet<>(); // guarded by lock
   private long running = -1; // guarded by lock
+  private @Nullable RunningTask current; // guarded by lock
   private final FrameWriter out;
   private final Codec codec;
   private final StartedMark mark;
-  private Thread taskThread = Thread.currentThread();
 
   private WorkerMain(FrameWriter out, Codec codec, StartedMark mark) {
     this.out = out;
@@ -101,7 +104,7 @@ public final class WorkerMain {
     StartedMark mark = StartedMark.create(
         StartedMark.file(java.nio.file.Path.of(args[0]), ProcessHandle.current().pid()));
     WorkerMain worker = new WorkerMain(out, codec, mark);
-    worker.taskThread = Thread.ofPlatform().name("unipool-task").start(worker::runTasks);
+    Thread.ofPlatform().name("unipool-task").start(worker::runTasks);
     out.send(new Frame.Ready(), true);
     worker.readFrames(in);
   }
@@ -146,12 +149,13 @@ public final class WorkerMain {
   private void cancel(long id) {
     boolean queued;
     synchronized (lock) {
-      if (running == id) {
-        taskThread.interrupt();
+      RunningTask r = current;
+      if (running == id && r != null) {
+        r.interrupt();
         return;
       }
       // Still queued here: drop it now and say so, so the parent does not wait for the tasks ahead of it.
-      queued = queue.removeIf(r -> r.id() == id);
+      queued = queue.removeIf(f -> f.id() == id);
       if (!queued && cancelled.size() < 10_000) {
         cancelled.add(id); // not arrived yet, or already done (then harmless; the set is bounded)
       }
@@ -173,55 +177,55 @@ public final class WorkerMain {
         if (r == STOP) {
           break;
         }
-        boolean skip;
+        RunningTask me = null;
         synchronized (lock) {
-          skip = cancelled.remove(r.id());
-          if (!skip) {
+          if (!cancelled.remove(r.id())) {
+            me = new RunningTask();
+            current = me;
             running = r.id();
           }
         }
-        if (skip) { // sent outside the lock: the reader must never wait for a blocked write
+        if (me == null) { // sent outside the lock: the reader must never wait for a blocked write
           out.send(new Frame.Skipped(r.id()), queue.isEmpty());
           if (!queue.isEmpty()) {
             scheduleFlush();
           }
           continue;
         }
-        mark.decoding(r.id());
-        long start = System.nanoTime();
-        boolean ok;
-        Codec.Encoded payload;
+        Reply reply;
         try {
-          Callable<?> task = (Callable<?>) codec.decodeTask(r.task());
-          mark.running(r.id());
-          if (r.reportStart()) {
-            // Its timeout counts from here, not from when it was sent: decoding the first task of a
-            // fresh worker (class loading, a cold codec) can take longer than a short timeout.
-            out.send(new Frame.Started(r.id()), true);
-            start = System.nanoTime();
+          reply = TaskRunner.run(codec, r.task(), new TaskRunner.Steps() {
+            @Override
+            public void decoding() {
+              mark.decoding(r.id());
+            }
+
+            @Override
+            public boolean decoded() throws IOException {
+              mark.running(r.id());
+              if (!r.reportStart()) {
+                return false;
+              }
+              // Its timeout counts from here, not from when it was sent: decoding the first task of a
+              // fresh worker (class loading, a cold codec) can take longer than a short timeout.
+              out.send(new Frame.Started(r.id()), true);
+              return true;
+            }
+          });
+        } finally {
+          me.finish();
+          synchronized (lock) {
+            running = -1;
+            current = null;
           }
-          payload = codec.encode(task.call());
-          ok = true;
-        } catch (java.io.NotSerializableException e) {
-          payload = codec.encodeThrowable(new IllegalArgumentException(
-              "the task's result cannot be sent back: " + e.getMessage() + " is not java.io.Serializable", e));
-          ok = false;
-        } catch (Throwable t) {
-          payload = codec.encodeThrowable(t);
-          ok = false;
-        }
-        long runNanos = System.nanoTime() - start;
-        synchronized (lock) {
-          running = -1;
-          Thread.interrupted(); // a cancel that arrived as the task finished must not hit the next task
         }
         // With nothing queued behind it, a result leaves at once. With more tasks queued (a burst of small
         // ones), results are combined and flushed within FLUSH_DELAY_NANOS, so a slow next task still
         // cannot hold them back for long.
         // A large result also leaves at once: it is sent from the task's own array, which the next task
         // might modify if it were still waiting in the writer.
-        boolean now = queue.isEmpty() || payload.body().length > LARGE_RESULT;
-        out.send(new Frame.Done(r.id(), ok, runNanos, payload), now);
+        boolean now = queue.isEmpty() || reply.payload().body().length > LARGE_RESULT;
+        out.send(new Frame.Done(r.id(), reply.status() == Reply.Status.OK, reply.runNanos(), reply.payload()), now);
         if (!now) {
           scheduleFlush();
         }

@@ -150,13 +150,13 @@ class WorkerLaunchTest {
         "--add-modules=java.sql",
         "--enable-native-access=ALL-UNNAMED",
         "-Dfile.encoding=UTF-8",
-        "--sun-misc-unsafe-memory-access=allow"), WorkerLaunch.inherit(parent, system::contains));
+        "--sun-misc-unsafe-memory-access=allow"), JvmFlags.inherit(parent, system::contains));
   }
 
   @Test
   void flagsNamingModulesTheWorkerHas_areKept() {
     List<String> parent = List.of("--add-opens=java.base/java.lang.invoke=org.apache.fory.core", "--add-modules=app");
-    assertEquals(parent, WorkerLaunch.inherit(parent, Set.of("java.base", "org.apache.fory.core", "app")::contains));
+    assertEquals(parent, JvmFlags.inherit(parent, Set.of("java.base", "org.apache.fory.core", "app")::contains));
   }
 
   @Test
