@@ -101,4 +101,24 @@ class InlineCountingTest {
       assertEquals(1, s.failed(), s::toString);
     }
   }
+
+  @Test
+  void countsOfCallerThreadsThatEnded_areKept() throws Exception {
+    try (Pool pool = Pool.of(Backend.inline())) {
+      for (int t = 0; t < 5; t++) {
+        int tasks = t + 1;
+        Thread caller = Thread.ofPlatform().start(() -> {
+          for (int i = 0; i < tasks; i++) {
+            pool.submit(() -> 1).join();
+          }
+        });
+        caller.join();
+        PoolStats s = pool.stats(); // a snapshot folds the ended threads' counts away from their cells
+        assertEquals(tasks * (tasks + 1) / 2, s.completed(), s::toString);
+      }
+      Thread.ofVirtual().start(() -> pool.submit(() -> 1).join()).join();
+      assertEquals(16, pool.stats().submitted());
+      assertEquals(16, pool.stats().completed());
+    }
+  }
 }
