@@ -2,29 +2,18 @@ package dev.unipool.spi;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.WeakReference;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 
 /**
  * A pool's task counters, updated by {@link TaskRun} at three points of each task's life: created (accepted
- * by {@code submit}), started, finished. One add at each point: a plain release store on the counters of a
- * platform thread (each is the only writer of its slot or cells), an atomic add on a virtual thread.
+ * by {@code submit}), started, finished. One add at each point: a plain release store on the counters of the
+ * pool's own worker threads (each is the only writer of its slot's), an atomic add elsewhere.
  *
- * <p>Overview: virtual threads' counters are striped by thread, like a {@code LongAdder}, but every counter of a stripe
+ * <p>Overview: the counters are striped by thread, like a {@code LongAdder}, but every counter of a stripe
  * sits in one padded block of a single array, so a thread's adds stay on a cache line of its own. Separate
  * {@code LongAdder}s did not: they are small objects allocated side by side, the submitting thread and the
  * workers kept writing to the same cache line, and a {@code LongAdder} spreads only when a CAS fails, which
  * false sharing never causes (JMH: a million virtual-thread tasks 0.84x the JDK's time before counting,
  * 1.33x with three adjacent adders).
- *
- * <p>Platform threads that are not the pool's own (callers that submit, the callers of an inline pool) count
- * in cells of their own, found through a {@link ThreadLocal} and written only by them with release stores,
- * so no adds are atomic there either: an inline task costs no locked instruction for counting (JMH: the
- * two atomic adds it paid before were a third of its cost). Virtual threads live for one task, so they use
- * the shared stripes instead of registering a cell each. A thread that has ended has its cells folded
- * into {@code departed} at the next registration or snapshot, so the list holds only living threads.
  *
  * <p>A task that starts in the thread that submits it, inside {@code submit}, is counted submitted and started
  * in one add ({@link #submittedAndStarted}), which saves an inline task a third of its counting.
@@ -58,12 +47,6 @@ final class PoolCounters {
 
   private final long[] cells = new long[PAD + STRIPES * STRIDE];
   private final LocalWorkers workers;
-  private final ThreadLocal<long[]> own = ThreadLocal.withInitial(this::register);
-  private final List<Owner> owners = new ArrayList<>(); // guarded by itself
-  private final long[] departed = new long[FIELDS]; // guarded by owners: the counts of ended threads
-
-  /** A platform thread's own cells; only that thread writes them. */
-  private record Owner(WeakReference<Thread> thread, long[] cells) {}
 
   PoolCounters(LocalWorkers workers) {
     this.workers = workers;
@@ -77,51 +60,15 @@ final class PoolCounters {
   }
 
   private void add(int field, long delta) {
-    Thread me = Thread.currentThread();
-    if (me instanceof LocalWorkers.MeteredThread t && t.owner == workers) {
+    if (Thread.currentThread() instanceof LocalWorkers.MeteredThread t && t.owner == workers) {
       t.slot.count(field, delta); // the task's own worker thread: no atomic needed
-    } else if (!me.isVirtual()) {
-      long[] mine = own.get();
-      CELL.setRelease(mine, field, mine[field] + delta); // only this thread writes its cells
     } else {
       CELL.getAndAdd(cells, stripe() + field, delta);
     }
   }
 
-  private long[] register() {
-    long[] mine = new long[FIELDS];
-    synchronized (owners) {
-      foldEnded();
-      owners.add(new Owner(new WeakReference<>(Thread.currentThread()), mine));
-    }
-    return mine;
-  }
-
-  /**
-   * Moves the counts of threads that have ended into {@code departed}. Holding the owners lock. A thread's
-   * end happens-before {@code isAlive()} returns false, so its last stores are seen.
-   */
-  private void foldEnded() {
-    for (Iterator<Owner> it = owners.iterator(); it.hasNext(); ) {
-      Owner o = it.next();
-      Thread t = o.thread().get();
-      if (t == null || !t.isAlive()) {
-        for (int f = 0; f < FIELDS; f++) {
-          departed[f] += (long) CELL.getAcquire(o.cells(), f);
-        }
-        it.remove();
-      }
-    }
-  }
-
   private long sum(int field) {
     long n = workers.slotCount(field);
-    synchronized (owners) {
-      n += departed[field];
-      for (Owner o : owners) {
-        n += (long) CELL.getAcquire(o.cells(), field);
-      }
-    }
     for (int s = 0; s < STRIPES; s++) {
       n += (long) CELL.getVolatile(cells, PAD + s * STRIDE + field);
     }
@@ -156,9 +103,6 @@ final class PoolCounters {
    * @return {submitted, completed, failed, cancelled, running, queued}
    */
   long[] snapshot() {
-    synchronized (owners) {
-      foldEnded();
-    }
     long[] f = new long[6];
     for (int i = 0; i < f.length; i++) {
       f[i] = sum(FINISHED + i);
