@@ -104,12 +104,19 @@ public abstract class AbstractPool implements Pool {
   // ---- what a backend provides ----
 
   /**
-   * Hands an accepted task to the backend. Called on the submitting thread; must not block for long.
-   * The backend must eventually start and complete the task, or drop it if {@link TaskRun#start} says it
-   * is already done.
+   * Hands an accepted task to the backend: the one call from this class to the backend on the way out.
+   * Called on the submitting thread; must not block for long. The backend does here whatever it needs in
+   * the caller's thread (a remote backend encodes the task, so that a task it cannot send fails at the
+   * call) and keeps its own per-task state itself, typed; a backend that stops a task elsewhere than on a
+   * local thread registers how with {@link TaskRun#stopWith}. It must eventually start and complete the
+   * task, or drop it if {@link TaskRun#start} says it is already done.
+   *
+   * <p>A {@code RuntimeException} thrown here rejects the task: it is completed with that exception,
+   * uncounted, its queue slot freed, and the exception is rethrown from {@code submit}.
    *
    * @param run the task
    * @throws RejectedExecutionException if the backend has stopped accepting tasks
+   * @throws IllegalArgumentException if the task cannot run on this backend, saying why and how to fix it
    */
   protected abstract void dispatch(TaskRun<?> run);
 
@@ -141,29 +148,15 @@ public abstract class AbstractPool implements Pool {
   protected abstract boolean backendTerminated();
 
   /**
-   * Prepares {@code task} for the backend in the submitting thread, for example by serializing it, so
-   * that a task the backend cannot run fails at the call. The result is stored in
-   * {@link TaskRun#attachment}. The default accepts everything and prepares nothing.
-   *
-   * @param task the task about to be submitted
-   * @return what the backend wants attached to the task, or null
-   * @throws IllegalArgumentException if it cannot run here, with a message that says why and how to fix it
-   */
-  protected @Nullable Object prepare(Callable<?> task) {
-    return null;
-  }
-
-  /**
-   * Stops a task that is running and was just cancelled or timed out. The default interrupts the local
+   * Stops a task that is running and was just cancelled or timed out. The default stops it where it runs:
+   * through what the backend registered with {@link TaskRun#stopWith}, else by interrupting the local
    * thread running it when {@code interrupt} is true.
    *
    * @param run the task, already completed
    * @param interrupt whether the caller asked to interrupt
    */
   protected void cancelRunning(TaskRun<?> run, boolean interrupt) {
-    if (interrupt) {
-      run.interruptRunner();
-    }
+    run.stopRunning(interrupt);
   }
 
   /**
@@ -296,11 +289,9 @@ public abstract class AbstractPool implements Pool {
    */
   public final <T> TaskRun<T> submitChecked(
       Callable<T> task, TaskOptions taskOptions, boolean useQueueBound, boolean timed) {
-    Object prepared = prepare(task);
     requireRunning();
     boolean permit = useQueueBound && acquirePermit();
     TaskRun<T> run = new TaskRun<>(this, task, settings(taskOptions, timed), permit);
-    run.attachment = prepared;
     try {
       requireRunning();
       dispatch(run);

@@ -83,12 +83,23 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   private boolean rejected; // set by the submitting thread before it completes the task
   private @Nullable Object event; // a dev.unipool.Task event, only while a flight recording wants it
 
+  private volatile @Nullable Stopper stopper; // set by a backend that runs the task elsewhere
+
   /**
-   * For backends: per-task state, e.g. the encoded task or the worker it was sent to. Set before
-   * {@link AbstractPool#dispatch} and published with the task; later writes need the backend's own
-   * synchronization.
+   * How a backend stops a task of its own that runs elsewhere than on a local thread (another JVM, another
+   * pool): registered with {@link #stopWith}, called when the task is cancelled or times out after it
+   * started. Lets the backend keep its per-task state typed, instead of the pool handing it back.
    */
-  public @Nullable Object attachment;
+  @FunctionalInterface
+  public interface Stopper {
+    /**
+     * Asks the task to stop where it runs. Called at most once per cancel or timeout, on the thread that
+     * completed the task; must not block.
+     *
+     * @param interrupt whether the canceller asked to interrupt a running task
+     */
+    void stop(boolean interrupt);
+  }
 
   /**
    * The per-task settings, shared by every task submitted with the same options (so a plain submit
@@ -324,6 +335,26 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       slot.ran();
     } else {
       pool.local.sharedRan(weight, weight > 0 ? System.nanoTime() - t0 : 0);
+    }
+  }
+
+  /**
+   * Registers how to stop this task where the backend runs it, in place of interrupting a local thread.
+   * Call it from {@link AbstractPool#dispatch}, before the task can start.
+   *
+   * @param how what {@link AbstractPool#cancelRunning} calls for this task
+   */
+  public void stopWith(Stopper how) {
+    stopper = how;
+  }
+
+  /** Stops the task where it runs: through its {@link Stopper}, else by interrupting its local thread. */
+  void stopRunning(boolean interrupt) {
+    Stopper s = stopper;
+    if (s != null) {
+      s.stop(interrupt);
+    } else if (interrupt) {
+      interruptRunner();
     }
   }
 
