@@ -39,7 +39,6 @@ import org.jspecify.annotations.Nullable;
 public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture<T>, Runnable {
   private static final long EPOCH_NANOS = System.nanoTime();
   private static final Instant EPOCH = Instant.now();
-  private static final Object INTERRUPTING = new Object();
   private static final VarHandle RUNNER;
   private static final VarHandle PERMIT;
   private static final VarHandle STARTED;
@@ -71,7 +70,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   private final long @Nullable [] times; // submitted, started, finished (nanoTime); only when timings are on
   private boolean started;
   private @Nullable Object worker; // WorkerInfo, or the local Thread (WorkerInfo built lazily)
-  private volatile @Nullable Object runner; // the local thread running the task, or INTERRUPTING
+  private volatile @Nullable Object runner; // the local thread running the task: RunningTask's hand-off
   private volatile @Nullable ScheduledFuture<?> timer;
   @SuppressWarnings("unused") // accessed through PERMIT
   private volatile boolean permit;
@@ -244,14 +243,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
         callAndComplete(me, false);
       }
     } finally {
-      if (!RUNNER.compareAndSet(this, me, null)) {
-        // A canceller is interrupting us right now: wait for it, then clear the interrupt so it does not
-        // leak into the next task this thread runs.
-        while (runner == INTERRUPTING) {
-          Thread.onSpinWait();
-        }
-        Thread.interrupted();
-      }
+      RunningTask.finish(RUNNER, this); // an interrupt meant for this task never reaches the thread's next one
     }
   }
 
@@ -360,14 +352,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
 
   /** Interrupts the thread running this task locally, if any; never the thread's next task. */
   void interruptRunner() {
-    Object r = runner;
-    if (r instanceof Thread t && RUNNER.compareAndSet(this, r, INTERRUPTING)) {
-      try {
-        t.interrupt();
-      } finally {
-        runner = null;
-      }
-    }
+    RunningTask.interrupt(RUNNER, this);
   }
 
   private void expire() {
