@@ -12,7 +12,6 @@ import dev.unipool.SerializableFunction;
 import dev.unipool.TaskFuture;
 import dev.unipool.TaskOptions;
 import dev.unipool.WorkerStats;
-import dev.unipool.internal.MapEngine;
 import dev.unipool.internal.PoolMBeans;
 import dev.unipool.internal.SharedTimer;
 import dev.unipool.internal.TaskAdapters;
@@ -279,6 +278,7 @@ public abstract class AbstractPool implements Pool {
 
   /**
    * Submits a task, optionally bypassing the bounded queue (map chunks are bounded by their own window).
+   * Package-private: only {@link MapEngine} needs the two switches.
    *
    * @param task the task
    * @param taskOptions per-task options
@@ -287,7 +287,7 @@ public abstract class AbstractPool implements Pool {
    * @param <T> the result type
    * @return the task
    */
-  public final <T> TaskRun<T> submitChecked(
+  final <T> TaskRun<T> submitChecked(
       Callable<T> task, TaskOptions taskOptions, boolean useQueueBound, boolean timed) {
     requireRunning();
     boolean permit = useQueueBound && acquirePermit();
