@@ -16,9 +16,7 @@ import dev.unipool.internal.PoolMBeans;
 import dev.unipool.internal.SharedTimer;
 import dev.unipool.internal.TaskAdapters;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +25,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -421,33 +418,11 @@ public abstract class AbstractPool implements Pool {
     return MapEngine.stream(this, fn, items, mapOptions, false);
   }
 
-  // ---- invokeAll / invokeAny ----
-
-  /*
-   * Overview: these follow the JDK's AbstractExecutorService where it matters for a backend that runs a
-   * task inside submit (inline), or may block in submit (a full bounded queue): the timed invokeAll
-   * checks the deadline before starting each task after the first, and returns the tasks it did not start
-   * as cancelled futures; invokeAny starts the next task only while no started one has finished, so it
-   * stops once one succeeds. On backends that run tasks elsewhere both start every task at once, as
-   * before. Every task is checked for null before any starts.
-   */
+  // ---- invokeAll / invokeAny (see Invocations) ----
 
   @Override
   public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
-    List<Callable<T>> all = nonNull(tasks);
-    List<Future<T>> futures = new ArrayList<>(all.size());
-    try {
-      for (Callable<T> task : all) {
-        futures.add(submit(task));
-      }
-      for (Future<T> f : futures) {
-        awaitQuietly(f, Long.MAX_VALUE);
-      }
-      return futures;
-    } catch (InterruptedException | RuntimeException e) {
-      futures.forEach(f -> f.cancel(true));
-      throw e;
-    }
+    return Invocations.invokeAll(this, tasks);
   }
 
   /**
@@ -460,32 +435,11 @@ public abstract class AbstractPool implements Pool {
   @Override
   public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
       throws InterruptedException {
-    long deadline = deadline(timeout, unit);
-    List<Callable<T>> all = nonNull(tasks);
-    List<Future<T>> futures = new ArrayList<>(all.size());
-    try {
-      for (Callable<T> task : all) {
-        if (deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0) {
-          futures.add(notStarted(task)); // as the JDK's executors: a task not yet started never is
-        } else {
-          futures.add(submit(task));
-        }
-      }
-      for (Future<T> f : futures) {
-        if (!awaitQuietly(f, deadline)) {
-          break;
-        }
-      }
-    } catch (InterruptedException | RuntimeException e) {
-      futures.forEach(f -> f.cancel(true));
-      throw e;
-    }
-    futures.forEach(f -> f.cancel(true)); // no-op for the done ones
-    return futures;
+    return Invocations.invokeAll(this, tasks, timeout, unit);
   }
 
   /** A future for a task the pool never started: already cancelled, never dispatched. */
-  private <T> Future<T> notStarted(Callable<T> task) {
+  final <T> Future<T> notStarted(Callable<T> task) {
     TaskRun<T> run = new TaskRun<>(this, task, settings(TaskOptions.none(), false), false);
     run.cancel(false);
     return run;
@@ -510,88 +464,7 @@ public abstract class AbstractPool implements Pool {
   @Override
   public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
       throws InterruptedException, ExecutionException, TimeoutException {
-    long deadline = deadline(timeout, unit);
-    List<Callable<T>> all = nonNull(tasks);
-    if (all.isEmpty()) {
-      throw new IllegalArgumentException("invokeAny needs at least one task");
-    }
-    LinkedBlockingQueue<TaskFuture<T>> done = new LinkedBlockingQueue<>();
-    List<TaskFuture<T>> futures = new ArrayList<>(all.size());
-    Iterator<Callable<T>> next = all.iterator();
-    try {
-      ExecutionException last = null;
-      int pending = 0;
-      while (true) {
-        TaskFuture<T> f = done.poll();
-        if (f == null) {
-          if (next.hasNext() && (futures.isEmpty() || deadline == Long.MAX_VALUE || deadline - System.nanoTime() > 0)) {
-            TaskFuture<T> started = submit(next.next());
-            futures.add(started);
-            pending++;
-            started.whenComplete((v, e) -> done.add(started));
-            continue;
-          }
-          if (pending == 0 && next.hasNext()) {
-            throw new TimeoutException("no task of invokeAny succeeded within " + timeout + " " + unit
-                + " (" + futures.size() + " of " + all.size() + " started; each of those failed)");
-          }
-          if (pending == 0) {
-            break; // every task failed
-          }
-          f = deadline == Long.MAX_VALUE ? done.take() : done.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-          if (f == null) {
-            throw new TimeoutException("no task of invokeAny succeeded within " + timeout + " " + unit
-                + " (" + futures.size() + " of " + all.size() + " started)");
-          }
-        }
-        pending--;
-        try {
-          return f.get();
-        } catch (ExecutionException e) {
-          last = e;
-        } catch (CancellationException e) {
-          last = new ExecutionException(e);
-        }
-      }
-      throw Objects.requireNonNull(last);
-    } finally {
-      futures.forEach(f -> f.cancel(true));
-    }
-  }
-
-  /** A copy of {@code tasks}, checked for nulls before any task is submitted. */
-  private static <T> List<Callable<T>> nonNull(Collection<? extends Callable<T>> tasks) {
-    List<Callable<T>> copy = new ArrayList<>(tasks.size());
-    for (Callable<T> task : tasks) {
-      copy.add(Objects.requireNonNull(task, "tasks must not contain null"));
-    }
-    return copy;
-  }
-
-  /**
-   * The deadline {@code timeout} from now, or {@link Long#MAX_VALUE} for "no limit". Like the JDK's
-   * executors, a zero or negative timeout means "do not wait".
-   */
-  private static long deadline(long timeout, TimeUnit unit) {
-    Objects.requireNonNull(unit, "unit");
-    long nanos = Math.max(0, unit.toNanos(timeout));
-    return nanos >= Long.MAX_VALUE / 2 ? Long.MAX_VALUE : System.nanoTime() + nanos;
-  }
-
-  /** Waits for {@code f} until {@code deadline}; returns false on timeout. Outcome exceptions are ignored. */
-  private static boolean awaitQuietly(Future<?> f, long deadline) throws InterruptedException {
-    try {
-      if (deadline == Long.MAX_VALUE) {
-        f.get();
-      } else {
-        f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      }
-    } catch (ExecutionException | CancellationException e) {
-      // the caller reads outcomes from the futures
-    } catch (TimeoutException e) {
-      return false;
-    }
-    return true;
+    return Invocations.invokeAny(this, tasks, timeout, unit);
   }
 
   // ---- lifecycle ----
