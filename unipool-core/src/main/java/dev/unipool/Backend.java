@@ -1,7 +1,5 @@
 package dev.unipool;
 
-import java.util.Locale;
-
 /**
  * How a {@link Pool} runs its tasks: an immutable configuration value, chosen once and passed to
  * {@link Pool#of(Backend)}. Switching backends changes nothing else in the calling code.
@@ -148,50 +146,7 @@ public sealed interface Backend
    * @throws IllegalArgumentException if {@code spec} names no known backend; the message lists the valid forms
    */
   static Backend parse(String spec) {
-    String s = spec.strip();
-    int colon = s.indexOf(':');
-    String name = (colon < 0 ? s : s.substring(0, colon)).toLowerCase(Locale.ROOT);
-    String arg = colon < 0 ? null : s.substring(colon + 1); // case kept: a cluster name is case-sensitive
-    try {
-      switch (name) {
-        case "inline", "virtual", "auto" -> {
-          if (arg != null) {
-            break;
-          }
-          return switch (name) {
-            case "inline" -> inline();
-            case "virtual" -> virtual();
-            default -> auto();
-          };
-        }
-        case "threads" -> {
-          return arg == null ? threads() : threads(Integer.parseInt(arg));
-        }
-        case "processes" -> {
-          return arg == null ? processes() : processes(Integer.parseInt(arg));
-        }
-        case "cluster" -> {
-          if (arg == null || arg.isBlank()) {
-            throw new IllegalArgumentException("cluster needs member addresses, e.g. cluster:127.0.0.1:5801");
-          }
-          int at = arg.lastIndexOf('@'); // a host has no '@'; a name might
-          Cluster c = cluster((at < 0 ? arg : arg.substring(at + 1)).split(","));
-          return at < 0 ? c : c.clusterName(arg.substring(0, at));
-        }
-        default -> {}
-      }
-    } catch (IllegalArgumentException e) { // NumberFormatException too
-      throw new IllegalArgumentException(
-          "'" + withoutName(spec) + "' is not a valid backend: " + e.getMessage() + ". Valid backends: " + VALID_FORMS, e);
-    }
-    throw new IllegalArgumentException("'" + withoutName(spec) + "' is not a valid backend. Valid backends: " + VALID_FORMS);
-  }
-
-  /** {@code spec} with a cluster name shown as NAME: messages end up in logs, and the name is a secret. */
-  private static String withoutName(String spec) {
-    int colon = spec.indexOf(':');
-    int at = spec.lastIndexOf('@');
-    return colon < 0 || at < colon ? spec : spec.substring(0, colon + 1) + "NAME" + spec.substring(at);
+    return BackendText.parse(spec);
   }
 
   /** The text forms {@link #parse(String)} accepts, for error messages and help text. */
@@ -336,22 +291,8 @@ public sealed interface Backend
         throw new IllegalArgumentException("killGrace must not be negative, got " + killGrace);
       }
       allowClasses = java.util.List.copyOf(allowClasses);
-      classpath = pathEntries(classpath, "classpath");
-      modulePath = pathEntries(modulePath, "modulePath");
-    }
-
-    /** Splits entries that hold several paths ({@code a.jar:lib/*}) and refuses blank ones. */
-    private static java.util.List<String> pathEntries(java.util.List<String> given, String what) {
-      java.util.List<String> out = new java.util.ArrayList<>();
-      for (String entry : given) {
-        for (String part : entry.split(java.util.regex.Pattern.quote(java.io.File.pathSeparator), -1)) {
-          if (part.isBlank()) {
-            throw new IllegalArgumentException(what + " entries must not be blank, got '" + entry + "'");
-          }
-          out.add(part);
-        }
-      }
-      return java.util.List.copyOf(out);
+      classpath = BackendText.pathEntries(classpath, "classpath");
+      modulePath = BackendText.pathEntries(modulePath, "modulePath");
     }
 
     /**
@@ -578,15 +519,7 @@ public sealed interface Backend
      * @return the path (the file may not exist yet)
      */
     public static java.nio.file.Path nameFile() {
-      String explicit = System.getProperty(NAME_FILE_PROPERTY);
-      if (explicit != null && !explicit.isBlank()) {
-        return java.nio.file.Path.of(explicit).toAbsolutePath();
-      }
-      String xdg = System.getenv("XDG_CONFIG_HOME");
-      java.nio.file.Path config = xdg != null && !xdg.isBlank() && java.nio.file.Path.of(xdg).isAbsolute()
-          ? java.nio.file.Path.of(xdg)
-          : java.nio.file.Path.of(System.getProperty("user.home"), ".config");
-      return config.resolve("unipool").resolve("cluster-name");
+      return ClusterNames.nameFile();
     }
 
     /**
@@ -598,39 +531,7 @@ public sealed interface Backend
      */
     public String resolvedClusterName() {
       String name = clusterName;
-      if (name != null) {
-        return name;
-      }
-      java.nio.file.Path file = nameFile();
-      String pass = " Or pass the members' name: Backend.cluster(...).clusterName(NAME), UNIPOOL_BACKEND=cluster:NAME@"
-          + addresses.getFirst().strip() + ", or --join NAME@" + addresses.getFirst().strip() + ".";
-      if (!java.nio.file.Files.exists(file)) {
-        throw new IllegalStateException("no cluster name for " + String.join(", ", addresses) + ": none was given, and "
-            + file + ", where ./unipool member keeps this user's, does not exist. Start a member as this user"
-            + " on this machine first (./unipool member), or copy that file from the machine where the members"
-            + " run (keep it private: chmod 600)." + pass);
-      }
-      try {
-        if (java.nio.file.Files.getFileStore(file).supportsFileAttributeView("posix")) {
-          java.util.Set<java.nio.file.attribute.PosixFilePermission> p = java.nio.file.Files.getPosixFilePermissions(file);
-          p.retainAll(java.util.EnumSet.complementOf(java.util.EnumSet.of(
-              java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
-              java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE)));
-          if (!p.isEmpty()) {
-            throw new IllegalStateException(file + " holds the cluster name, a secret, but other users have "
-                + p + " on it; make it private with: chmod 600 " + file);
-          }
-        }
-        String read = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).strip();
-        if (read.isEmpty()) {
-          throw new IllegalStateException(file + " should hold the cluster name and is empty; delete it and start"
-              + " ./unipool member again to generate one." + pass);
-        }
-        return read;
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException("cannot read the cluster name from " + file + ": " + e + "." + pass, e);
-      }
+      return name != null ? name : ClusterNames.read(addresses);
     }
 
     @Override

@@ -1,4 +1,4 @@
-/** Implementation of the in-process backends and the map machinery; not exported. */
+/** Implementation of the in-process backends, the task adapters and the shared timer; not exported. */
 @NullMarked
 package dev.unipool.internal;
 

@@ -12,14 +12,11 @@ import dev.unipool.SerializableFunction;
 import dev.unipool.TaskFuture;
 import dev.unipool.TaskOptions;
 import dev.unipool.WorkerStats;
-import dev.unipool.internal.MapEngine;
 import dev.unipool.internal.PoolMBeans;
 import dev.unipool.internal.SharedTimer;
 import dev.unipool.internal.TaskAdapters;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +25,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -104,12 +100,19 @@ public abstract class AbstractPool implements Pool {
   // ---- what a backend provides ----
 
   /**
-   * Hands an accepted task to the backend. Called on the submitting thread; must not block for long.
-   * The backend must eventually start and complete the task, or drop it if {@link TaskRun#start} says it
-   * is already done.
+   * Hands an accepted task to the backend: the one call from this class to the backend on the way out.
+   * Called on the submitting thread; must not block for long. The backend does here whatever it needs in
+   * the caller's thread (a remote backend encodes the task, so that a task it cannot send fails at the
+   * call) and keeps its own per-task state itself, typed; a backend that stops a task elsewhere than on a
+   * local thread registers how with {@link TaskRun#stopWith}. It must eventually start and complete the
+   * task, or drop it if {@link TaskRun#start} says it is already done.
+   *
+   * <p>A {@code RuntimeException} thrown here rejects the task: it is completed with that exception,
+   * uncounted, its queue slot freed, and the exception is rethrown from {@code submit}.
    *
    * @param run the task
    * @throws RejectedExecutionException if the backend has stopped accepting tasks
+   * @throws IllegalArgumentException if the task cannot run on this backend, saying why and how to fix it
    */
   protected abstract void dispatch(TaskRun<?> run);
 
@@ -141,29 +144,15 @@ public abstract class AbstractPool implements Pool {
   protected abstract boolean backendTerminated();
 
   /**
-   * Prepares {@code task} for the backend in the submitting thread, for example by serializing it, so
-   * that a task the backend cannot run fails at the call. The result is stored in
-   * {@link TaskRun#attachment}. The default accepts everything and prepares nothing.
-   *
-   * @param task the task about to be submitted
-   * @return what the backend wants attached to the task, or null
-   * @throws IllegalArgumentException if it cannot run here, with a message that says why and how to fix it
-   */
-  protected @Nullable Object prepare(Callable<?> task) {
-    return null;
-  }
-
-  /**
-   * Stops a task that is running and was just cancelled or timed out. The default interrupts the local
+   * Stops a task that is running and was just cancelled or timed out. The default stops it where it runs:
+   * through what the backend registered with {@link TaskRun#stopWith}, else by interrupting the local
    * thread running it when {@code interrupt} is true.
    *
    * @param run the task, already completed
    * @param interrupt whether the caller asked to interrupt
    */
   protected void cancelRunning(TaskRun<?> run, boolean interrupt) {
-    if (interrupt) {
-      run.interruptRunner();
-    }
+    run.stopRunning(interrupt);
   }
 
   /**
@@ -286,6 +275,7 @@ public abstract class AbstractPool implements Pool {
 
   /**
    * Submits a task, optionally bypassing the bounded queue (map chunks are bounded by their own window).
+   * Package-private: only {@link MapEngine} needs the two switches.
    *
    * @param task the task
    * @param taskOptions per-task options
@@ -294,13 +284,11 @@ public abstract class AbstractPool implements Pool {
    * @param <T> the result type
    * @return the task
    */
-  public final <T> TaskRun<T> submitChecked(
+  final <T> TaskRun<T> submitChecked(
       Callable<T> task, TaskOptions taskOptions, boolean useQueueBound, boolean timed) {
-    Object prepared = prepare(task);
     requireRunning();
     boolean permit = useQueueBound && acquirePermit();
     TaskRun<T> run = new TaskRun<>(this, task, settings(taskOptions, timed), permit);
-    run.attachment = prepared;
     try {
       requireRunning();
       dispatch(run);
@@ -430,33 +418,11 @@ public abstract class AbstractPool implements Pool {
     return MapEngine.stream(this, fn, items, mapOptions, false);
   }
 
-  // ---- invokeAll / invokeAny ----
-
-  /*
-   * Overview: these follow the JDK's AbstractExecutorService where it matters for a backend that runs a
-   * task inside submit (inline), or may block in submit (a full bounded queue): the timed invokeAll
-   * checks the deadline before starting each task after the first, and returns the tasks it did not start
-   * as cancelled futures; invokeAny starts the next task only while no started one has finished, so it
-   * stops once one succeeds. On backends that run tasks elsewhere both start every task at once, as
-   * before. Every task is checked for null before any starts.
-   */
+  // ---- invokeAll / invokeAny (see Invocations) ----
 
   @Override
   public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
-    List<Callable<T>> all = nonNull(tasks);
-    List<Future<T>> futures = new ArrayList<>(all.size());
-    try {
-      for (Callable<T> task : all) {
-        futures.add(submit(task));
-      }
-      for (Future<T> f : futures) {
-        awaitQuietly(f, Long.MAX_VALUE);
-      }
-      return futures;
-    } catch (InterruptedException | RuntimeException e) {
-      futures.forEach(f -> f.cancel(true));
-      throw e;
-    }
+    return Invocations.invokeAll(this, tasks);
   }
 
   /**
@@ -469,32 +435,11 @@ public abstract class AbstractPool implements Pool {
   @Override
   public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
       throws InterruptedException {
-    long deadline = deadline(timeout, unit);
-    List<Callable<T>> all = nonNull(tasks);
-    List<Future<T>> futures = new ArrayList<>(all.size());
-    try {
-      for (Callable<T> task : all) {
-        if (deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0) {
-          futures.add(notStarted(task)); // as the JDK's executors: a task not yet started never is
-        } else {
-          futures.add(submit(task));
-        }
-      }
-      for (Future<T> f : futures) {
-        if (!awaitQuietly(f, deadline)) {
-          break;
-        }
-      }
-    } catch (InterruptedException | RuntimeException e) {
-      futures.forEach(f -> f.cancel(true));
-      throw e;
-    }
-    futures.forEach(f -> f.cancel(true)); // no-op for the done ones
-    return futures;
+    return Invocations.invokeAll(this, tasks, timeout, unit);
   }
 
   /** A future for a task the pool never started: already cancelled, never dispatched. */
-  private <T> Future<T> notStarted(Callable<T> task) {
+  final <T> Future<T> notStarted(Callable<T> task) {
     TaskRun<T> run = new TaskRun<>(this, task, settings(TaskOptions.none(), false), false);
     run.cancel(false);
     return run;
@@ -519,88 +464,7 @@ public abstract class AbstractPool implements Pool {
   @Override
   public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
       throws InterruptedException, ExecutionException, TimeoutException {
-    long deadline = deadline(timeout, unit);
-    List<Callable<T>> all = nonNull(tasks);
-    if (all.isEmpty()) {
-      throw new IllegalArgumentException("invokeAny needs at least one task");
-    }
-    LinkedBlockingQueue<TaskFuture<T>> done = new LinkedBlockingQueue<>();
-    List<TaskFuture<T>> futures = new ArrayList<>(all.size());
-    Iterator<Callable<T>> next = all.iterator();
-    try {
-      ExecutionException last = null;
-      int pending = 0;
-      while (true) {
-        TaskFuture<T> f = done.poll();
-        if (f == null) {
-          if (next.hasNext() && (futures.isEmpty() || deadline == Long.MAX_VALUE || deadline - System.nanoTime() > 0)) {
-            TaskFuture<T> started = submit(next.next());
-            futures.add(started);
-            pending++;
-            started.whenComplete((v, e) -> done.add(started));
-            continue;
-          }
-          if (pending == 0 && next.hasNext()) {
-            throw new TimeoutException("no task of invokeAny succeeded within " + timeout + " " + unit
-                + " (" + futures.size() + " of " + all.size() + " started; each of those failed)");
-          }
-          if (pending == 0) {
-            break; // every task failed
-          }
-          f = deadline == Long.MAX_VALUE ? done.take() : done.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-          if (f == null) {
-            throw new TimeoutException("no task of invokeAny succeeded within " + timeout + " " + unit
-                + " (" + futures.size() + " of " + all.size() + " started)");
-          }
-        }
-        pending--;
-        try {
-          return f.get();
-        } catch (ExecutionException e) {
-          last = e;
-        } catch (CancellationException e) {
-          last = new ExecutionException(e);
-        }
-      }
-      throw Objects.requireNonNull(last);
-    } finally {
-      futures.forEach(f -> f.cancel(true));
-    }
-  }
-
-  /** A copy of {@code tasks}, checked for nulls before any task is submitted. */
-  private static <T> List<Callable<T>> nonNull(Collection<? extends Callable<T>> tasks) {
-    List<Callable<T>> copy = new ArrayList<>(tasks.size());
-    for (Callable<T> task : tasks) {
-      copy.add(Objects.requireNonNull(task, "tasks must not contain null"));
-    }
-    return copy;
-  }
-
-  /**
-   * The deadline {@code timeout} from now, or {@link Long#MAX_VALUE} for "no limit". Like the JDK's
-   * executors, a zero or negative timeout means "do not wait".
-   */
-  private static long deadline(long timeout, TimeUnit unit) {
-    Objects.requireNonNull(unit, "unit");
-    long nanos = Math.max(0, unit.toNanos(timeout));
-    return nanos >= Long.MAX_VALUE / 2 ? Long.MAX_VALUE : System.nanoTime() + nanos;
-  }
-
-  /** Waits for {@code f} until {@code deadline}; returns false on timeout. Outcome exceptions are ignored. */
-  private static boolean awaitQuietly(Future<?> f, long deadline) throws InterruptedException {
-    try {
-      if (deadline == Long.MAX_VALUE) {
-        f.get();
-      } else {
-        f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      }
-    } catch (ExecutionException | CancellationException e) {
-      // the caller reads outcomes from the futures
-    } catch (TimeoutException e) {
-      return false;
-    }
-    return true;
+    return Invocations.invokeAny(this, tasks, timeout, unit);
   }
 
   // ---- lifecycle ----

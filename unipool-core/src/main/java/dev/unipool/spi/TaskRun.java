@@ -6,12 +6,10 @@ import dev.unipool.TaskTimeoutException;
 import dev.unipool.TaskTimings;
 import dev.unipool.Worker;
 import dev.unipool.WorkerInfo;
-import dev.unipool.internal.TaskAdapters;
 import dev.unipool.internal.jfr.Jfr;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -37,9 +35,6 @@ import org.jspecify.annotations.Nullable;
  * @param <T> the result type
  */
 public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture<T>, Runnable {
-  private static final long EPOCH_NANOS = System.nanoTime();
-  private static final Instant EPOCH = Instant.now();
-  private static final Object INTERRUPTING = new Object();
   private static final VarHandle RUNNER;
   private static final VarHandle PERMIT;
   private static final VarHandle STARTED;
@@ -71,7 +66,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   private final long @Nullable [] times; // submitted, started, finished (nanoTime); only when timings are on
   private boolean started;
   private @Nullable Object worker; // WorkerInfo, or the local Thread (WorkerInfo built lazily)
-  private volatile @Nullable Object runner; // the local thread running the task, or INTERRUPTING
+  private volatile @Nullable Object runner; // the local thread running the task: RunningTask's hand-off
   private volatile @Nullable ScheduledFuture<?> timer;
   @SuppressWarnings("unused") // accessed through PERMIT
   private volatile boolean permit;
@@ -83,13 +78,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   private boolean rejected; // set by the submitting thread before it completes the task
   private @Nullable Object event; // a dev.unipool.Task event, only while a flight recording wants it
 
-  /**
-   * For backends: per-task state, e.g. the encoded task or the worker it was sent to. Set before
-   * {@link AbstractPool#dispatch} and published with the task; later writes need the backend's own
-   * synchronization.
-   */
-  public @Nullable Object attachment;
-
+  private volatile @Nullable TaskStopper stopper; // set by a backend that runs the task elsewhere
   /**
    * The per-task settings, shared by every task submitted with the same options (so a plain submit
    * allocates nothing for them).
@@ -233,14 +222,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
         callAndComplete(me, false);
       }
     } finally {
-      if (!RUNNER.compareAndSet(this, me, null)) {
-        // A canceller is interrupting us right now: wait for it, then clear the interrupt so it does not
-        // leak into the next task this thread runs.
-        while (runner == INTERRUPTING) {
-          Thread.onSpinWait();
-        }
-        Thread.interrupted();
-      }
+      RunningTask.finish(RUNNER, this); // an interrupt meant for this task never reaches the thread's next one
     }
   }
 
@@ -327,16 +309,29 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     }
   }
 
+  /**
+   * Registers how to stop this task where the backend runs it, in place of interrupting a local thread.
+   * Call it from {@link AbstractPool#dispatch}, before the task can start.
+   *
+   * @param how what {@link AbstractPool#cancelRunning} calls for this task
+   */
+  public void stopWith(TaskStopper how) {
+    stopper = how;
+  }
+
+  /** Stops the task where it runs: through its {@link TaskStopper}, else by interrupting its local thread. */
+  void stopRunning(boolean interrupt) {
+    TaskStopper s = stopper;
+    if (s != null) {
+      s.stop(interrupt);
+    } else if (interrupt) {
+      interruptRunner();
+    }
+  }
+
   /** Interrupts the thread running this task locally, if any; never the thread's next task. */
   void interruptRunner() {
-    Object r = runner;
-    if (r instanceof Thread t && RUNNER.compareAndSet(this, r, INTERRUPTING)) {
-      try {
-        t.interrupt();
-      } finally {
-        runner = null;
-      }
-    }
+    RunningTask.interrupt(RUNNER, this);
   }
 
   private void expire() {
@@ -455,7 +450,9 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     Object e = event;
     if (e != null) {
       event = null;
-      record(e);
+      if (!rejected) {
+        TaskTimes.commit(e, this, pool, times);
+      }
     }
   }
 
@@ -471,41 +468,6 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     if (e != null) {
       Jfr.transferred(e, sent, received);
     }
-  }
-
-  private void record(Object e) {
-    if (rejected) {
-      return;
-    }
-    String worker = null;
-    long workerPid = -1;
-    WorkerInfo w = worker().orElse(null);
-    if (w != null) {
-      worker = w.name();
-      workerPid = w.pid();
-    }
-    long queued = 0;
-    long ran = 0;
-    long[] t = times;
-    if (t != null) {
-      long s = (long) TIMES.getAcquire(t, 1);
-      long f = (long) TIMES.getAcquire(t, 2);
-      queued = s == 0 ? (f == 0 ? 0 : f - t[0]) : s - t[0];
-      ran = s == 0 || f == 0 ? 0 : f - s;
-    }
-    String outcome;
-    String exception = null;
-    if (isCancelled()) {
-      outcome = "cancelled";
-    } else if (isCompletedExceptionally()) {
-      Throwable x = exceptionNow();
-      outcome = x instanceof TaskTimeoutException ? "timed out" : "failed";
-      exception = x.getClass().getName();
-    } else {
-      outcome = "completed";
-    }
-    Jfr.commitTask(e, pool.options().name(), pool.backend().toString(),
-        TaskAdapters.displayName(TaskAdapters.kindOf(task)), worker, workerPid, queued, ran, outcome, exception);
   }
 
   private void releasePermit() {
@@ -539,13 +501,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
 
   @Override
   public TaskTimings timings() {
-    long[] t = times;
-    if (t == null) {
-      return TaskTimings.NONE;
-    }
-    long s = (long) TIMES.getAcquire(t, 1);
-    long f = (long) TIMES.getAcquire(t, 2);
-    return new TaskTimings(instant(t[0]), s == 0 ? null : instant(s), f == 0 || !isDone() ? null : instant(f));
+    return TaskTimes.timings(times, isDone());
   }
 
   /**
@@ -554,17 +510,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
    * @return the run time in nanoseconds
    */
   public long runNanos() {
-    long[] t = times;
-    if (t == null) {
-      return -1;
-    }
-    long s = (long) TIMES.getAcquire(t, 1);
-    long f = (long) TIMES.getAcquire(t, 2);
-    return s == 0 || f == 0 ? -1 : f - s;
-  }
-
-  private static Instant instant(long nanos) {
-    return EPOCH.plusNanos(nanos - EPOCH_NANOS);
+    return TaskTimes.runNanos(times);
   }
 
   /**

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A pool whose tasks run outside this JVM: the part every such backend shares, whatever carries the bytes.
  *
- * <p>Overview: a task is encoded in the submitting thread ({@link #prepare}) into a {@link RemoteTask} and
+ * <p>Overview: a task is encoded in the submitting thread ({@link #dispatch}) into a {@link RemoteTask} and
  * queued here. {@link #assignLocked} sends queued tasks to the least-loaded worker that has room (its
  * prefetch window or its threads); sends are queued on the worker under {@link #lock}, so each worker
  * gets its tasks in the order of their ids, and flushed after the lock is released. A worker's answer
@@ -149,19 +149,18 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
     return true;
   }
 
-  /** Encodes the task into a {@link RemoteTask}, in the caller's thread. */
-  @Override
-  protected final @Nullable Object prepare(Callable<?> task) {
-    checkTask(task);
-    long start = System.nanoTime();
-    Codec.Encoded payload = codec.encodeTask(task);
-    return new RemoteTask(payload, System.nanoTime() - start);
-  }
-
+  /**
+   * Encodes the task in the caller's thread (so a task that cannot travel fails at {@code submit}, which
+   * rejects it), wraps it in a {@link RemoteTask} that this pool keeps typed from here on, and queues it.
+   */
   @Override
   protected final void dispatch(TaskRun<?> run) {
-    RemoteTask task = RemoteTask.of(run);
-    task.bind(run);
+    Callable<?> callable = run.task();
+    checkTask(callable);
+    long start = System.nanoTime();
+    Codec.Encoded payload = codec.encodeTask(callable);
+    RemoteTask task = new RemoteTask(payload, System.nanoTime() - start, run);
+    run.stopWith(interrupt -> stop(task, interrupt));
     List<W> touched = new ArrayList<>(1);
     lock.lock();
     try {
@@ -273,7 +272,7 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
       lock.unlock();
     }
     if (task != null && info != null && !task.run().start(info)) {
-      cancelRunning(task.run(), true);
+      stop(task, true);
     }
   }
 
@@ -472,9 +471,7 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
    * when interrupting on a transport that can kill workers, kills the worker after {@link #killGrace} if
    * the task is still running then.
    */
-  @Override
-  protected final void cancelRunning(TaskRun<?> run, boolean interrupt) {
-    RemoteTask task = RemoteTask.of(run);
+  private void stop(RemoteTask task, boolean interrupt) {
     W w;
     long id;
     lock.lock();

@@ -1,18 +1,18 @@
 package dev.unipool.remote;
 
 import dev.unipool.spi.TaskRun;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One task of a {@link RemotePool}: its encoded form, and where it was sent. The pool attaches it to the
- * task's {@link TaskRun} when the task is submitted; backends receive it typed, never as an attachment.
+ * One task of a {@link RemotePool}: its encoded form, and where it was sent. The pool makes it when the
+ * task is dispatched and keeps it itself (queue, workers' in-flight maps, the task's stopper), so neither
+ * core nor a transport ever sees it untyped.
  *
  * <p>Threading: the payload is immutable; every other field is guarded by the pool's lock.
  */
 public final class RemoteTask {
   private final Codec.Encoded payload;
-  private @Nullable TaskRun<?> run;
+  private final TaskRun<?> run;
   /** Time spent encoding it, counted for the first worker it is sent to. */
   long encodeNanos;
   long id;
@@ -23,20 +23,9 @@ public final class RemoteTask {
   int freeResends;
   boolean killScheduled;
 
-  RemoteTask(Codec.Encoded payload, long encodeNanos) {
+  RemoteTask(Codec.Encoded payload, long encodeNanos, TaskRun<?> run) {
     this.payload = payload;
     this.encodeNanos = encodeNanos;
-  }
-
-  /** The task a pool attached to {@code run} when it was submitted. */
-  static RemoteTask of(TaskRun<?> run) {
-    if (!(run.attachment instanceof RemoteTask task)) {
-      throw new IllegalStateException("task was not prepared by a remote pool: " + run);
-    }
-    return task;
-  }
-
-  void bind(TaskRun<?> run) {
     this.run = run;
   }
 
@@ -55,7 +44,7 @@ public final class RemoteTask {
    * @return the task run
    */
   public TaskRun<?> run() {
-    return Objects.requireNonNull(run, "not dispatched yet");
+    return run;
   }
 
   /**

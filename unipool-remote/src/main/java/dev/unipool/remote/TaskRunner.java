@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
  * The worker side of every remote backend: decode a task, run it, encode its result or exception. What
  * carries the task in and the {@link Reply} out belongs to the transport.
  *
- * <p>Threading: {@link #run} runs the task on the calling thread; wrap it in a {@link RunningTask} so that
+ * <p>Threading: {@link #run} runs the task on the calling thread; wrap it in a {@link dev.unipool.spi.RunningTask} so that
  * cancels can interrupt it.
  */
 public final class TaskRunner {

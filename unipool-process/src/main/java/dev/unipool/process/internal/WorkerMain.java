@@ -2,8 +2,8 @@ package dev.unipool.process.internal;
 
 import dev.unipool.remote.Codec;
 import dev.unipool.remote.Reply;
-import dev.unipool.remote.RunningTask;
 import dev.unipool.remote.TaskRunner;
+import dev.unipool.spi.RunningTask;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.IOException;

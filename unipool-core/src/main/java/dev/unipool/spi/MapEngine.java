@@ -1,11 +1,10 @@
-package dev.unipool.internal;
+package dev.unipool.spi;
 
 import dev.unipool.MapOptions;
 import dev.unipool.ProgressListener;
 import dev.unipool.SerializableFunction;
 import dev.unipool.TaskOptions;
-import dev.unipool.spi.AbstractPool;
-import dev.unipool.spi.TaskRun;
+import dev.unipool.internal.TaskAdapters;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,8 +37,11 @@ import org.jspecify.annotations.Nullable;
  * already taken plus items of chunks in the window that completed normally, so the count never goes back;
  * while the consumer waits, it waits in slices of {@link #REPORT_NANOS} and reports in between. Without a
  * listener nothing of this runs.
+ *
+ * <p>Package-private beside {@link AbstractPool}, the only caller: it submits chunks through
+ * {@link AbstractPool#submitChecked}, which bypasses the bounded queue and is therefore not API.
  */
-public final class MapEngine {
+final class MapEngine {
   /** Aim for chunks of about this long, so per-chunk overhead (a round trip to a worker) stays small. */
   private static final long TARGET_CHUNK_NANOS = 2_000_000;
   private static final int MAX_CHUNK = 65_536;
@@ -61,7 +63,7 @@ public final class MapEngine {
    * @param <R> result type
    * @return the results, lazily; closing cancels work in flight
    */
-  public static <T, R> Stream<R> stream(
+  static <T, R> Stream<R> stream(
       AbstractPool pool,
       SerializableFunction<? super T, ? extends R> fn,
       Iterable<? extends T> items,
