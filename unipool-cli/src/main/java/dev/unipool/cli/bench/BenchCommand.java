@@ -60,6 +60,11 @@ import picocli.CommandLine.Spec;
     })
 public final class BenchCommand implements Callable<Integer> {
   private static final String DEFAULT_BACKENDS = "inline,threads,virtual,processes";
+  /** Where worker processes keep their startup cache (see {@code Backend.Processes#startupCache}). */
+  static final String STARTUP_CACHE_DIR = "unipool.startupCache.dir";
+
+  /** First-run start-ups so far: each gets an empty cache directory of its own. */
+  private int firstRuns;
 
   @Option(names = "--quick", description = "Small sizes and few repetitions: about a minute on 2 cores.")
   boolean quick;
@@ -237,6 +242,9 @@ public final class BenchCommand implements Callable<Integer> {
     JavaSuite suite = new JavaSuite();
     List<Contender> contenders = new ArrayList<>();
     List<@Nullable Pool> pools = new ArrayList<>();
+    // The bench's workers keep their startup cache in its temporary directory, not in the user's: the
+    // "later runs" figure must not depend on what earlier runs of anything left there.
+    String userCacheDir = System.setProperty(STARTUP_CACHE_DIR, dir.resolve("startup-cache").toString());
     RawHazelcast raw = null;
     AotCache aot = null;
     Floor floor = null;
@@ -266,14 +274,19 @@ public final class BenchCommand implements Callable<Integer> {
           } catch (IOException e) {
             floorReason = "the echo process did not start: " + e.getMessage();
             c.figures().put(Workload.FLOOR, Figure.notApplicable(Workload.FLOOR, floorReason));
+            c.figures().put(Workload.FLOOR_BUSY, Figure.notApplicable(Workload.FLOOR_BUSY, floorReason));
           }
         } else if (pool != null) {
           String kind = b instanceof Backend.Cluster ? "cluster backend: members are started separately"
               : "in-process backend: no JVM to start";
-          c.figures().put(Workload.STARTUP_AOT, Figure.notApplicable(Workload.STARTUP_AOT, kind));
-          c.figures().put(Workload.FLOOR, Figure.notApplicable(Workload.FLOOR,
-              b instanceof Backend.Cluster ? "the raw floor is measured for worker processes only"
-                  : "in-process backend: no process boundary to cross"));
+          for (Workload w : Workload.values()) {
+            if (w.workerProcessesOnly()) {
+              c.figures().put(w, Figure.notApplicable(w, w == Workload.FLOOR || w == Workload.FLOOR_BUSY
+                  ? b instanceof Backend.Cluster ? "the raw floor is measured for worker processes only"
+                      : "in-process backend: no process boundary to cross"
+                  : kind));
+            }
+          }
         }
       }
       if (rawOn != null) {
@@ -320,7 +333,7 @@ public final class BenchCommand implements Callable<Integer> {
                 Backend startWith = w == Workload.STARTUP_AOT && aot != null ? aot.backend() : pool.backend();
                 Floor fl = floor;
                 JavaSuite.guarded(f, () -> runOne(suite, pool, startWith, fl, w, m, f,
-                    record ? small : warmPayload, record ? large : warmPayload));
+                    record ? small : warmPayload, record ? large : warmPayload, dir));
               } else if (baseline != null && !c.figure(w).failed()) {
                 JavaSuite.guarded(f, () -> baseline.run(w, m, f));
               }
@@ -336,6 +349,7 @@ public final class BenchCommand implements Callable<Integer> {
           p.close();
         }
       }
+      restore(STARTUP_CACHE_DIR, userCacheDir);
       if (raw != null) {
         raw.close();
       }
@@ -349,10 +363,36 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private static void runOne(JavaSuite suite, Pool pool, @Nullable Backend startWith, @Nullable Floor floor,
-      Workload w, Mode m, Figure f, byte[] small, byte[] large) throws Exception {
+  private void runOne(JavaSuite suite, Pool pool, @Nullable Backend startWith, @Nullable Floor floor,
+      Workload w, Mode m, Figure f, byte[] small, byte[] large, Path dir) throws Exception {
     switch (w) {
       case STARTUP -> suite.startup(pool.backend(), f);
+      case STARTUP_FIRST -> {
+        // A cache directory of its own, empty: what a user's very first pool meets.
+        String later = System.setProperty(STARTUP_CACHE_DIR, dir.resolve("first-run-" + ++firstRuns).toString());
+        try {
+          suite.startup(pool.backend(), f);
+        } finally {
+          restore(STARTUP_CACHE_DIR, later);
+        }
+      }
+      case ROUNDTRIP_BUSY -> {
+        try (Spinners busy = Spinners.onEveryCore()) {
+          suite.roundTrip(pool, m.roundTrips(), f);
+        }
+      }
+      case FLOOR_BUSY -> {
+        if (floor == null) {
+          throw new IllegalStateException("no echo process");
+        }
+        f.params.put("pings", m.pings());
+        f.params.put("spinners", Runtime.getRuntime().availableProcessors());
+        try (Spinners busy = Spinners.onEveryCore()) {
+          f.add(floor.medianMicros(m.pings()));
+        }
+      }
+      case MAP_10K, MAP_100K, MAP_1M -> suite.map(pool, m.mapSizes().get(w.mapSizeIndex()), f);
+      case IDLE_RSS -> suite.idleRss(pool.backend(), f);
       case STARTUP_AOT -> {
         if (startWith == null) {
           throw new IllegalStateException("no AOT cache");
@@ -374,6 +414,14 @@ public final class BenchCommand implements Callable<Integer> {
         f.params.put("messageBytes", Floor.MESSAGE_BYTES);
         f.add(floor.medianMicros(m.pings()));
       }
+    }
+  }
+
+  private static void restore(String property, @Nullable String value) {
+    if (value == null) {
+      System.clearProperty(property);
+    } else {
+      System.setProperty(property, value);
     }
   }
 
