@@ -167,6 +167,8 @@ final class ProcessPool extends AbstractPool {
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(tokenBytes);
     List<String> cmd = new ArrayList<>(command);
     cmd.add(cmd.size() - config.jvmArgs().size(), "-D" + dev.unipool.Worker.NAME_PROPERTY + "=" + name);
+    List<String> cacheFlags = launch.startupCache().flagsForNextWorker();
+    cmd.addAll(cmd.size() - config.jvmArgs().size(), cacheFlags);
     cmd.add(WorkerMain.class.getName());
     cmd.add(dir.resolve("pool.sock").toString());
     ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -188,6 +190,7 @@ final class ProcessPool extends AbstractPool {
       return;
     }
     launchFailures[slot] = 0;
+    launch.startupCache().started(process, cacheFlags);
     try {
       OutputStream stdin = process.getOutputStream();
       stdin.write((token + "\n").getBytes(StandardCharsets.US_ASCII));

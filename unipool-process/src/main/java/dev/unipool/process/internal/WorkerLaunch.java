@@ -69,6 +69,10 @@ final class WorkerLaunch {
   private final @Nullable ModuleFinder moduleFinder;
   private final WorkerClasspath.Found found;
   private final String source;
+  private final boolean startupCacheEnabled;
+  private final List<String> userFlags;
+  /** Planned when the first worker starts, not before: planning may claim the recording lock. */
+  private @Nullable StartupCache startupCache;
   /** Per task class, whether workers can load it: looked up once per class, a map read per submit after. */
   private final ClassValue<Boolean> taskReachable = new ClassValue<>() {
     @Override
@@ -79,7 +83,8 @@ final class WorkerLaunch {
   };
 
   private WorkerLaunch(String mode, List<String> command, List<String> classPath, List<String> modulePath,
-      @Nullable ModuleFinder moduleFinder, WorkerClasspath.Found found, String source) {
+      @Nullable ModuleFinder moduleFinder, WorkerClasspath.Found found, String source, boolean startupCacheEnabled,
+      List<String> userFlags) {
     this.mode = mode;
     this.command = command;
     this.classPath = classPath;
@@ -87,6 +92,18 @@ final class WorkerLaunch {
     this.moduleFinder = moduleFinder;
     this.found = found;
     this.source = source;
+    this.startupCacheEnabled = startupCacheEnabled;
+    this.userFlags = userFlags;
+  }
+
+  /** The JDK start-up cache for these workers ({@link StartupCache}), planned on the first call. */
+  synchronized StartupCache startupCache() {
+    StartupCache c = startupCache;
+    if (c == null) {
+      c = StartupCache.plan(startupCacheEnabled, command, userFlags, null);
+      startupCache = c;
+    }
+    return c;
   }
 
   /**
@@ -278,7 +295,7 @@ final class WorkerLaunch {
     }
     cmd.addAll(config.jvmArgs());
     return new WorkerLaunch(mode, List.copyOf(cmd), cp, List.copyOf(modulePath),
-        withModulePath ? moduleFinder : null, found, source);
+        withModulePath ? moduleFinder : null, found, source, config.startupCache(), config.jvmArgs());
   }
 
   // ---- modules ----
