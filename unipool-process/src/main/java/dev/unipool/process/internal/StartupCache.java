@@ -56,7 +56,9 @@ final class StartupCache {
   /** Flags with which the user takes the JDK's caches into their own hands. */
   private static final List<String> OWN_FLAGS = List.of("-XX:AOTCache", "-XX:AOTCacheOutput", "-XX:AOTMode",
       "-XX:AOTConfiguration", "-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit", "-XX:+AutoCreateSharedArchive",
-      "-Xshare", "-XX:+RecordDynamicDumpInfo");
+      "-Xshare", "-XX:+RecordDynamicDumpInfo",
+      // JDK 25.0.3 crashes (FileMapInfo::readonly_total) printing a native memory summary with an AOT cache
+      "-XX:NativeMemoryTracking");
 
   /** What a pool does with the cache. */
   enum Mode {
