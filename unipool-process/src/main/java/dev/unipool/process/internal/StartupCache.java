@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -32,9 +33,10 @@ import org.jspecify.annotations.Nullable;
  * and modification time. A pool that finds its cache starts every worker with {@code -XX:AOTCache}. A pool
  * that finds none claims a lock file (so that of several JVMs racing, one records) and starts its first
  * worker in the JDK's recording mode ({@code -XX:AOTMode=record}), which writes a configuration as that
- * worker exits; the pool's other workers start as usual. Once the recorder has exited, a detached shell
- * runs the JDK's create step into a temporary file and renames it into place, so nobody ever opens a
- * half-written cache; the pool and the JVM that owns it need not wait for it, nor outlive it.
+ * worker exits; the pool's other workers start as usual. A detached shell, started with the recorder,
+ * waits for its exit, runs the JDK's create step into a temporary file and renames it into place, so
+ * nobody ever opens a half-written cache; the pool and the JVM that owns it need not wait for it, nor
+ * outlive it.
  *
  * <p>Every JDK message about the cache ({@code aot} and {@code cds} log tags) is switched off in the
  * workers: a cache the JDK refuses (it checks more than the key does) is then ignored quietly, never
@@ -49,6 +51,8 @@ final class StartupCache {
   private static final System.Logger LOG = System.getLogger("dev.unipool");
   /** A lock older than this belongs to a recorder that died or never exited; it no longer counts. */
   static final Duration STALE_LOCK = Duration.ofMinutes(10);
+  /** Caches kept in the directory, the most recently used ones; a new key's recording evicts the rest. */
+  static final int KEEP = 8;
   /** Silences the JDK's messages about archives and caches in the worker (they are about unipool's cache). */
   static final String QUIET = "-Xlog:aot*=off,cds*=off";
   /** How long after its start a worker has surely opened (or refused) its cache, for the refusal check. */
@@ -139,6 +143,12 @@ final class StartupCache {
     }
     Path cache = where.resolve(key + ".aot");
     if (Files.isRegularFile(cache)) {
+      try {
+        // Its modification time says when it was last used: the eviction below keeps the recent ones.
+        Files.setLastModifiedTime(cache, FileTime.from(Instant.now()));
+      } catch (IOException e) {
+        // a cache that cannot be touched is still a cache
+      }
       return new StartupCache(Mode.USE, "using " + cache, command, cache);
     }
     if (Files.exists(where.resolve(key + ".failed"))) {
@@ -147,8 +157,38 @@ final class StartupCache {
     if (!claim(where.resolve(key + ".lock"))) {
       return quietlyOff("another JVM is recording " + cache);
     }
+    evict(where, KEEP);
     LOG.log(Level.DEBUG, "startup cache: recording {0} with the first worker", cache);
     return new StartupCache(Mode.RECORD, "recording " + cache, command, cache);
+  }
+
+  /**
+   * Deletes all but the {@code keep} most recently used caches: every rebuilt jar makes a new key, and a
+   * cache is some 20 MB. Deleting one that a running worker has mapped is safe (the mapping outlives the
+   * name). Called when a new one is about to be recorded, so at most {@code keep + 1} are ever kept.
+   */
+  static void evict(Path dir, int keep) {
+    List<Path> caches = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      files.filter(f -> f.getFileName().toString().endsWith(".aot")).forEach(caches::add);
+    } catch (IOException e) {
+      return;
+    }
+    if (caches.size() <= keep) {
+      return;
+    }
+    List<Map.Entry<Path, FileTime>> byAge = new ArrayList<>();
+    for (Path c : caches) {
+      try {
+        byAge.add(Map.entry(c, Files.getLastModifiedTime(c)));
+      } catch (IOException e) {
+        // gone meanwhile
+      }
+    }
+    byAge.sort(Map.Entry.<Path, FileTime>comparingByValue().reversed());
+    for (int i = keep; i < byAge.size(); i++) {
+      deleteQuietly(byAge.get(i).getKey());
+    }
   }
 
   private static StartupCache quietlyOff(String why) {
@@ -201,8 +241,9 @@ final class StartupCache {
   }
 
   /**
-   * Tells the cache that a worker started with {@link #flagsForNextWorker()}'s flags: the recorder's exit
-   * starts the create step; the first worker started from the cache is checked for a refusal.
+   * Tells the cache that a worker started with {@link #flagsForNextWorker()}'s flags: for the recorder,
+   * the create step is set up to run once it has exited; the first worker started from the cache is
+   * checked for a refusal.
    *
    * @param process the worker
    * @param flags the flags it was given
@@ -213,22 +254,21 @@ final class StartupCache {
       return;
     }
     if (mode == Mode.RECORD) {
-      process.onExit().thenRun(() -> create(c));
+      createAfterExit(process, c);
     } else if (mode == Mode.USE && checked.compareAndSet(false, true)) {
       Thread.ofVirtual().name("unipool-startup-cache-check").start(() -> checkMapped(process, c));
     }
   }
 
-  /** After the recorder's exit: the JDK's create step, detached, into a temporary file renamed into place. */
-  private void create(Path c) {
+  /**
+   * Starts, now, a detached shell that waits for the recorder to exit and then runs the JDK's create step
+   * into a temporary file renamed into place. Started now rather than when the recorder exits, because
+   * this JVM may be gone by then: a command-line program closes its pool and exits at once, and its next
+   * run is the one that should start from the cache.
+   */
+  private void createAfterExit(Process recorder, Path c) {
     Path conf = configuration(c);
     Path lock = lockOf(c);
-    if (!Files.isRegularFile(conf)) {
-      // Killed before it could write its configuration: free the lock, so that a later pool records again.
-      deleteQuietly(lock);
-      LOG.log(Level.DEBUG, "startup cache: the recording worker left no configuration; not created");
-      return;
-    }
     String name = c.getFileName().toString();
     Path tmp = c.resolveSibling(name + "." + ProcessHandle.current().pid() + ".tmp");
     Path failed = c.resolveSibling(name.substring(0, name.length() - ".aot".length()) + ".failed");
@@ -236,15 +276,19 @@ final class StartupCache {
     java.add("-XX:AOTMode=create");
     java.add("-XX:AOTConfiguration=" + conf);
     java.add("-XX:AOTCache=" + tmp);
-    // The shell outlives this JVM if it must: the rename and the clean-up happen whoever exits first.
-    String script = "\"$@\" && mv -f \"$TMP\" \"$CACHE\" || { rc=$?; rm -f \"$TMP\"; [ $rc -lt 128 ] && touch \"$FAILED\"; }; "
-        + "rm -f \"$CONF\" \"$LOCK\"";
+    // Polls the recorder's pid: the shell is no parent of it, so it cannot wait for it otherwise. No
+    // configuration means the recorder was killed before writing one: the lock goes, a later pool records.
+    String script = "while kill -0 \"$WORKER\" 2>/dev/null; do sleep 0.2; done; "
+        + "if [ -s \"$CONF\" ]; then "
+        + "\"$@\" && mv -f \"$TMP\" \"$CACHE\" || { rc=$?; rm -f \"$TMP\"; [ $rc -lt 128 ] && touch \"$FAILED\"; }; "
+        + "fi; rm -f \"$CONF\" \"$LOCK\"";
     List<String> sh = new ArrayList<>(List.of("/bin/sh", "-c", script, "unipool-startup-cache"));
     sh.addAll(java);
     ProcessBuilder pb = new ProcessBuilder(sh)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("WORKER", Long.toString(recorder.pid()));
     pb.environment().put("TMP", tmp.toString());
     pb.environment().put("CACHE", c.toString());
     pb.environment().put("FAILED", failed.toString());
@@ -253,9 +297,9 @@ final class StartupCache {
     pb.environment().remove(ProcessTrees.MARKER); // not a worker's descendant: no worker's clean-up may kill it
     try {
       pb.start();
-      LOG.log(Level.DEBUG, "startup cache: creating {0} in the background", c);
+      LOG.log(Level.DEBUG, "startup cache: {0} is created in the background once the recording worker exits", c);
     } catch (IOException e) {
-      deleteQuietly(conf);
+      // Without the create step the recording is useless; the lock goes so that a later pool tries again.
       deleteQuietly(lock);
       LOG.log(Level.DEBUG, "startup cache: the create step did not start: {0}", e);
     }

@@ -216,6 +216,22 @@ class StartupCacheTest {
   }
 
   @Test
+  void eviction_keepsTheMostRecentlyUsedCaches() throws IOException {
+    Files.createDirectories(dir);
+    Instant now = Instant.now();
+    for (int i = 0; i < 5; i++) {
+      Path c = Files.writeString(dir.resolve("k" + i + ".aot"), "x");
+      Files.setLastModifiedTime(c, FileTime.from(now.minusSeconds(100L * i))); // k0 newest
+    }
+    Files.writeString(dir.resolve("other.lock"), "1");
+    StartupCache.evict(dir, 3);
+    for (int i = 0; i < 5; i++) {
+      assertEquals(i < 3, Files.exists(dir.resolve("k" + i + ".aot")), "k" + i);
+    }
+    assertTrue(Files.exists(dir.resolve("other.lock")), "only caches are evicted");
+  }
+
+  @Test
   void key_changesWithTheJarsAndTheFlags() throws IOException {
     String key = StartupCache.key(command, List.of(jar.toString()));
     assertEquals(key, StartupCache.key(command, List.of(jar.toString())));
