@@ -431,8 +431,21 @@ public final class BenchCommand implements Callable<Integer> {
    * startup cache ready, as a user's second run does.
    */
   private static void primeStartupCache(Backend.Processes b, Path cacheDir, List<String> notes) {
+    // The recording worker starts more slowly than the others; a pool closed before it has started kills
+    // it, and it records nothing. So the priming pool runs until every worker has answered.
     try (Pool p = Pool.of(b)) {
-      p.submit(() -> 1).get();
+      java.util.Set<Long> answered = new java.util.HashSet<>();
+      for (int i = 0; i < 100_000 && answered.size() < b.workers(); i++) {
+        p.submit(() -> 1).worker().ifPresent(w -> answered.add(w.pid()));
+        List<dev.unipool.TaskFuture<Integer>> batch = new ArrayList<>();
+        for (int k = 0; k < 4 * b.workers(); k++) {
+          batch.add(p.submit(() -> 1));
+        }
+        for (dev.unipool.TaskFuture<Integer> f : batch) {
+          f.get();
+          f.worker().ifPresent(w -> answered.add(w.pid()));
+        }
+      }
     } catch (Exception e) {
       notes.add("the startup cache was not primed: " + e);
       return;

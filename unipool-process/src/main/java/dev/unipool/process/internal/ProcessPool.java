@@ -315,7 +315,8 @@ final class ProcessPool extends AbstractPool {
       closeQuietly(in); // its selector, which closing the channel leaves open
       // A worker whose connection ended must not linger; its exit then fails or re-queues its tasks.
       try {
-        if (!h.process.waitFor(3, TimeUnit.SECONDS)) {
+        // The startup cache's recorder writes the JDK's AOT configuration as it exits, which takes seconds.
+        if (!h.process.waitFor(launch.startupCache().recorder(h.process) ? 60 : 3, TimeUnit.SECONDS)) {
           ProcessTrees.killTree(h.process.toHandle());
         }
       } catch (InterruptedException e) {

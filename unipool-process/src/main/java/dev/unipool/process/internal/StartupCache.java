@@ -80,6 +80,7 @@ final class StartupCache {
   private final @Nullable Path cache;
   private final AtomicBoolean recorderStarted = new AtomicBoolean();
   private final AtomicBoolean checked = new AtomicBoolean();
+  private volatile long recorderPid = -1;
 
   private StartupCache(Mode mode, String why, List<String> command, @Nullable Path cache) {
     this.mode = mode;
@@ -254,10 +255,23 @@ final class StartupCache {
       return;
     }
     if (mode == Mode.RECORD) {
+      recorderPid = process.pid();
       createAfterExit(process, c);
     } else if (mode == Mode.USE && checked.compareAndSet(false, true)) {
       Thread.ofVirtual().name("unipool-startup-cache-check").start(() -> checkMapped(process, c));
     }
+  }
+
+  /**
+   * Whether {@code worker} is the one recording the cache: its exit takes seconds (the JDK writes the
+   * recorded configuration), so whoever waits for it to exit must wait that long before killing it, or
+   * there is no cache.
+   *
+   * @param worker a worker of this pool
+   * @return whether it records
+   */
+  boolean recorder(Process worker) {
+    return worker.pid() == recorderPid;
   }
 
   /**
