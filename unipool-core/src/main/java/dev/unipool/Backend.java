@@ -85,7 +85,7 @@ public sealed interface Backend
    */
   static Processes processes(int workers) {
     return new Processes(workers, null, java.util.List.of(), null, 0, Processes.Output.PREFIX,
-        Processes.DEFAULT_KILL_GRACE, java.util.List.of(), java.util.List.of(), java.util.List.of());
+        Processes.DEFAULT_KILL_GRACE, java.util.List.of(), java.util.List.of(), java.util.List.of(), true);
   }
 
   /**
@@ -236,6 +236,8 @@ public sealed interface Backend
    * @param classpath class path entries for the workers, in front of what unipool detects (when empty,
    *     {@value #CLASSPATH_ENV}'s entries if it is set)
    * @param modulePath module path entries for the workers, in front of what unipool detects
+   * @param startupCache whether workers start from a JDK AOT cache that unipool records and keeps (see
+   *     {@link #startupCache(boolean)})
    */
   record Processes(
       int workers,
@@ -247,8 +249,44 @@ public sealed interface Backend
       java.time.Duration killGrace,
       java.util.List<String> allowClasses,
       java.util.List<String> classpath,
-      java.util.List<String> modulePath)
+      java.util.List<String> modulePath,
+      boolean startupCache)
       implements Backend {
+
+    /**
+     * The system property that, set to {@code false}, turns the workers' startup cache off in this JVM
+     * whatever {@link #startupCache(boolean)} says.
+     */
+    public static final String STARTUP_CACHE_PROPERTY = "unipool.startupCache";
+
+    /**
+     * The system property that moves the startup cache's directory (default
+     * {@code $XDG_CACHE_HOME/unipool/startup}, or {@code ~/.cache/unipool/startup}).
+     */
+    public static final String STARTUP_CACHE_DIR_PROPERTY = "unipool.startupCache.dir";
+
+    /**
+     * The configuration as it was before {@link #startupCache} existed, with the startup cache on.
+     *
+     * @param workers see {@link #workers}
+     * @param heap see {@link #heap}
+     * @param jvmArgs see {@link #jvmArgs}
+     * @param initializer see {@link #initializer}
+     * @param recycleAfter see {@link #recycleAfter}
+     * @param output see {@link #output}
+     * @param killGrace see {@link #killGrace}
+     * @param allowClasses see {@link #allowClasses}
+     * @param classpath see {@link #classpath}
+     * @param modulePath see {@link #modulePath}
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public Processes(int workers, @org.jspecify.annotations.Nullable String heap, java.util.List<String> jvmArgs,
+        @org.jspecify.annotations.Nullable SerializableRunnable initializer, int recycleAfter, Output output,
+        java.time.Duration killGrace, java.util.List<String> allowClasses, java.util.List<String> classpath,
+        java.util.List<String> modulePath) {
+      this(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses, classpath, modulePath,
+          true);
+    }
 
     /**
      * The environment variable whose entries are added to the workers' class path when {@link #classpath}
@@ -304,7 +342,7 @@ public sealed interface Backend
      */
     public Processes heap(String heap) {
       return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
-          classpath, modulePath);
+          classpath, modulePath, startupCache);
     }
 
     /**
@@ -315,7 +353,7 @@ public sealed interface Backend
      */
     public Processes jvmArgs(String... args) {
       return new Processes(workers, heap, java.util.List.of(args), initializer, recycleAfter, output, killGrace,
-          allowClasses, classpath, modulePath);
+          allowClasses, classpath, modulePath, startupCache);
     }
 
     /**
@@ -327,7 +365,7 @@ public sealed interface Backend
      */
     public Processes initializer(SerializableRunnable initializer) {
       return new Processes(workers, heap, jvmArgs, java.util.Objects.requireNonNull(initializer, "initializer"),
-          recycleAfter, output, killGrace, allowClasses, classpath, modulePath);
+          recycleAfter, output, killGrace, allowClasses, classpath, modulePath, startupCache);
     }
 
     /**
@@ -343,7 +381,7 @@ public sealed interface Backend
         throw new IllegalArgumentException("recycleAfter must be at least 1, got " + tasks);
       }
       return new Processes(workers, heap, jvmArgs, initializer, tasks, output, killGrace, allowClasses, classpath,
-          modulePath);
+          modulePath, startupCache);
     }
 
     /**
@@ -354,7 +392,7 @@ public sealed interface Backend
      */
     public Processes output(Output output) {
       return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
-          classpath, modulePath);
+          classpath, modulePath, startupCache);
     }
 
     /**
@@ -366,7 +404,7 @@ public sealed interface Backend
      */
     public Processes killGrace(java.time.Duration grace) {
       return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, grace, allowClasses, classpath,
-          modulePath);
+          modulePath, startupCache);
     }
 
     /**
@@ -377,7 +415,7 @@ public sealed interface Backend
      */
     public Processes allowClasses(String... patterns) {
       return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace,
-          java.util.List.of(patterns), classpath, modulePath);
+          java.util.List.of(patterns), classpath, modulePath, startupCache);
     }
 
     /**
@@ -393,7 +431,7 @@ public sealed interface Backend
      */
     public Processes classpath(String... entries) {
       return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
-          java.util.List.of(entries), modulePath);
+          java.util.List.of(entries), modulePath, startupCache);
     }
 
     /**
@@ -408,7 +446,27 @@ public sealed interface Backend
      */
     public Processes modulePath(String... entries) {
       return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
-          classpath, java.util.List.of(entries));
+          classpath, java.util.List.of(entries), startupCache);
+    }
+
+    /**
+     * Turns the workers' startup cache on (the default) or off. With it on, the first pool of a given
+     * worker class path and JDK records a JDK AOT cache (JEP 483) with its first worker, which writes it as
+     * it exits (that pool's close then takes a moment longer, and the cache is finished in the background);
+     * later pools, in this JVM or any other of the same user, start their workers from it. The cache is
+     * kept per user in {@code $XDG_CACHE_HOME/unipool/startup} (or {@code ~/.cache/unipool/startup}; moved
+     * by {@value #STARTUP_CACHE_DIR_PROPERTY}), one file per JDK, class path and set of flags; deleting it
+     * is always safe. It is skipped, with a debug log line, where the JDK cannot use one: a class path with
+     * directories, workers on the module path, or {@link #jvmArgs} that choose an AOT or CDS archive
+     * themselves. A cache the JDK refuses is ignored without a message and replaced. The system property
+     * {@value #STARTUP_CACHE_PROPERTY}{@code =false} turns it off for every pool of a JVM.
+     *
+     * @param on whether to use the startup cache
+     * @return a copy with that setting
+     */
+    public Processes startupCache(boolean on) {
+      return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
+          classpath, modulePath, on);
     }
 
     @Override

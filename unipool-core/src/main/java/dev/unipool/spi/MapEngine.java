@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +33,15 @@ import org.jspecify.annotations.Nullable;
  * (reading more input only then, so infinite inputs stay in constant memory) and then waits for the next
  * chunk to yield: the oldest one (ordered) or whichever completes first (unordered, fed by completion
  * callbacks into a queue). Chunk sizes adapt to the measured cost per item unless fixed by the caller.
+ *
+ * <p>Chunk sizing ({@link ChunkSizer}): a chunk should take about {@link #TARGET_CHUNK_NANOS}, and no chunk
+ * holds more than a quarter of a worker's share of a known input (Python's default), so every worker gets
+ * several and none is left with a long tail. A function mapped before (the same lambda call site, in any
+ * pool of this JVM) starts at the size its measured cost asks for: no ramp. A function never seen starts
+ * small, because nothing says its items are not seconds each, and grows per chunk submitted (1, 2, 4, ...
+ * up to {@link ChunkSizer#PROBE_LIMIT}) until the first chunks' measured cost sets the size; an earlier
+ * version grew only 4x per chunk consumed, so a map of a few hundred thousand cheap items spent much of
+ * its life ramping up and lost to {@code multiprocessing.Pool.map(chunksize=1000)}.
  *
  * <p>Progress ({@link MapOptions#progress()}) is reported from the consuming thread too: items of chunks
  * already taken plus items of chunks in the window that completed normally, so the count never goes back;
@@ -81,6 +91,87 @@ final class MapEngine {
 
   private record InFlight<R>(TaskRun<List<R>> run, long first, int size) {}
 
+  /**
+   * Per mapped function class, its last measured cost per item in nanoseconds as {@code double} bits
+   * ({@code -1} bits unknown); read when a map starts, written when it ends.
+   */
+  private static final ClassValue<AtomicLong> KNOWN_COST = new ClassValue<>() {
+    @Override
+    protected AtomicLong computeValue(Class<?> type) {
+      return new AtomicLong(Double.doubleToRawLongBits(-1));
+    }
+  };
+
+  /**
+   * The adaptive chunk size of one map: what is known (item count, workers, earlier cost), then what its
+   * chunks measure. Pure and single-threaded (the consuming thread's), so it is tested without a pool.
+   */
+  static final class ChunkSizer {
+    /** Before anything is measured, chunks grow by submission up to this size, then wait for a measurement. */
+    static final int PROBE_LIMIT = 64;
+    /** A later measurement may grow the size at most this much at once (early items may run cheap). */
+    static final int MAX_GROWTH = 8;
+    /** Fewer items than this measured make no estimate worth keeping for the next map. */
+    static final int MIN_ITEMS_TO_REMEMBER = 256;
+
+    private final int cap;
+    private final long targetNanos;
+    private int size;
+    private int probes;
+    private long measuredNanos;
+    private long measuredItems;
+
+    /**
+     * @param known the number of items, or -1 if unknown
+     * @param parallelism the pool's workers (clamped to 1..64)
+     * @param priorNanosPerItem a cost per item measured by an earlier map of the same function, or <= 0
+     * @param targetNanos how long a chunk should take
+     * @param maxChunk the largest chunk ever
+     */
+    ChunkSizer(long known, int parallelism, double priorNanosPerItem, long targetNanos, int maxChunk) {
+      int par = Math.max(1, Math.min(parallelism, 64));
+      this.cap = known >= 0 ? Math.max(1, (int) Math.min(maxChunk, Math.ceilDiv(known, 4L * par))) : maxChunk;
+      this.targetNanos = targetNanos;
+      this.size = priorNanosPerItem > 0 ? ideal(priorNanosPerItem) : 0;
+    }
+
+    private int ideal(double nanosPerItem) {
+      return (int) Math.max(1, Math.min(cap, targetNanos / nanosPerItem));
+    }
+
+    /** The size of the next chunk to submit. */
+    int next() {
+      if (size > 0) {
+        return size;
+      }
+      // Nothing measured yet: 1, 2, 4, ... items per chunk, so the first results come back at once and a
+      // cheap function still reaches sizable chunks within the first window.
+      return (int) Math.min(Math.min(cap, PROBE_LIMIT), 1L << Math.min(30, probes++));
+    }
+
+    /** Learns from a completed chunk of {@code items} items that ran {@code nanos} (ignored if negative). */
+    void measured(int items, long nanos) {
+      if (nanos < 0 || items <= 0) {
+        return;
+      }
+      measuredNanos += nanos;
+      measuredItems += items;
+      int ideal = ideal(Math.max(1e-3, (double) measuredNanos / measuredItems));
+      // Growth is bounded from the largest chunk submitted so far.
+      int from = size > 0 ? size : Math.min(Math.min(cap, PROBE_LIMIT), 1 << Math.min(30, Math.max(0, probes - 1)));
+      size = (int) Math.max(1, Math.min(ideal, (long) MAX_GROWTH * from));
+    }
+
+    /** The measured cost per item, or -1 if too little was measured to be worth remembering. */
+    double costToRemember() {
+      return measuredItems >= MIN_ITEMS_TO_REMEMBER ? (double) measuredNanos / measuredItems : -1;
+    }
+
+    int cap() {
+      return cap;
+    }
+  }
+
   private static final class ChunkIterator<T, R> implements Iterator<R> {
     private final AbstractPool pool;
     private final SerializableFunction<? super T, ? extends R> fn;
@@ -88,13 +179,12 @@ final class MapEngine {
     private final boolean ordered;
     private final int fixedChunk;
     private final int window;
-    private final int cap;
     private final ArrayDeque<InFlight<R>> inFlight = new ArrayDeque<>();
     private final LinkedBlockingQueue<InFlight<R>> completed = new LinkedBlockingQueue<>();
     private int outstanding; // submitted and not yet taken (unordered)
     private long nextIndex;
-    private int adaptive = 1;
-    private double nanosPerItem = -1;
+    private final @Nullable ChunkSizer sizer;
+    private final @Nullable AtomicLong knownCost;
     private @Nullable Iterator<R> current;
     private boolean closed;
     private final @Nullable ProgressListener progress;
@@ -118,18 +208,22 @@ final class MapEngine {
       this.fixedChunk = options.chunkSize();
       int par = Math.min(pool.parallelism(), 64);
       this.window = options.maxInFlight() > 0 ? options.maxInFlight() : Math.min(MAX_WINDOW, 4 * par);
-      this.cap = known >= 0 ? Math.max(1, (int) Math.min(MAX_CHUNK, ceilDiv(known, 4L * par))) : MAX_CHUNK;
+      if (fixedChunk > 0) {
+        this.sizer = null;
+        this.knownCost = null;
+      } else {
+        AtomicLong cost = KNOWN_COST.get(fn.getClass());
+        this.knownCost = cost;
+        this.sizer = new ChunkSizer(known, par, Double.longBitsToDouble(cost.get()), TARGET_CHUNK_NANOS, MAX_CHUNK);
+      }
       this.progress = options.progress();
       this.total = known;
     }
 
-    private static long ceilDiv(long a, long b) {
-      return (a + b - 1) / b;
-    }
-
     private void fill() {
       while (outstanding < window && source.hasNext()) {
-        int size = fixedChunk > 0 ? fixedChunk : adaptive;
+        ChunkSizer z = sizer;
+        int size = z == null ? fixedChunk : z.next();
         List<T> items = new ArrayList<>(Math.min(size, 1024));
         while (items.size() < size && source.hasNext()) {
           items.add(source.next());
@@ -294,17 +388,10 @@ final class MapEngine {
     }
 
     private void learn(InFlight<R> c) {
-      if (fixedChunk > 0) {
-        return;
+      ChunkSizer z = sizer;
+      if (z != null) {
+        z.measured(c.size(), c.run().runNanos());
       }
-      long nanos = c.run().runNanos();
-      if (nanos < 0) {
-        return;
-      }
-      double per = (double) nanos / c.size();
-      nanosPerItem = nanosPerItem < 0 ? per : 0.7 * nanosPerItem + 0.3 * per;
-      long ideal = nanosPerItem <= 0 ? MAX_CHUNK : (long) (TARGET_CHUNK_NANOS / nanosPerItem);
-      adaptive = (int) Math.max(1, Math.min(Math.min(ideal, cap), 4L * adaptive));
     }
 
     void close() {
@@ -312,6 +399,11 @@ final class MapEngine {
         return;
       }
       closed = true;
+      ChunkSizer z = sizer;
+      AtomicLong cost = knownCost;
+      if (z != null && cost != null && z.costToRemember() > 0) {
+        cost.set(Double.doubleToRawLongBits(z.costToRemember()));
+      }
       if (!finished && progress != null) {
         finish(false);
       }

@@ -65,11 +65,15 @@ final class Bars {
     return b.ratios;
   }
 
-  /** The worker-process bars; without peers only those against the floor or an absolute figure. */
+  /** The worker-process bars (issue #14's goals); without peers only those against the floor or an absolute figure. */
   private void processGoals(boolean withPeers) {
     String proc = find("processes").map(Contender::name).orElse("processes");
-    ratio("processes round trip vs raw socket ping-pong", proc, Workload.ROUNDTRIP, proc, Workload.FLOOR, 3, false);
-    absolute("processes large payload round trip", proc, Workload.PAYLOAD_LARGE, 1000);
+    ratio("processes round trip vs raw socket ping-pong", proc, Workload.ROUNDTRIP, proc, Workload.FLOOR, 2, false);
+    ratio("processes round trip vs raw ping-pong, busy cores", proc, Workload.ROUNDTRIP_BUSY, proc,
+        Workload.FLOOR_BUSY, 2, false);
+    absolute("processes large payload round trip", proc, Workload.PAYLOAD_LARGE, 2000);
+    absolute("processes trivial tasks at once", proc, Workload.THROUGHPUT, 1_000_000);
+    atMost("processes idle worker RSS", proc, Workload.IDLE_RSS, 40);
     speedup(proc);
     if (!withPeers) {
       return;
@@ -81,10 +85,18 @@ final class Bars {
         "multiprocessing.Pool", Workload.THROUGHPUT, 5, true);
     ratio("processes map vs multiprocessing.Pool.map(chunksize=1000)", proc, Workload.MAP,
         "multiprocessing.Pool", Workload.MAP, 2, true);
-    ratio("processes start-up vs ProcessPoolExecutor (spawn)", proc, Workload.STARTUP,
+    for (Workload w : List.of(Workload.MAP_10K, Workload.MAP_100K, Workload.MAP_1M)) {
+      ratio("processes " + Report.label(w).replaceFirst(" \\[.*", "") + " vs multiprocessing.Pool.map(chunksize=1000)",
+          proc, w, "multiprocessing.Pool", w, w == Workload.MAP_1M ? 5 : 2, true);
+    }
+    ratio("processes start-up, first run, vs ProcessPoolExecutor (spawn)", proc, Workload.STARTUP_FIRST,
         "ProcessPoolExecutor (spawn)", Workload.STARTUP, 1, false);
-    ratio("processes start-up with AOT cache vs ProcessPoolExecutor (spawn)", proc, Workload.STARTUP_AOT,
+    ratio("processes start-up, later runs, vs ProcessPoolExecutor (spawn)", proc, Workload.STARTUP,
         "ProcessPoolExecutor (spawn)", Workload.STARTUP, 1, false);
+    ratio("processes start-up with hand-made AOT cache vs ProcessPoolExecutor (spawn)", proc, Workload.STARTUP_AOT,
+        "ProcessPoolExecutor (spawn)", Workload.STARTUP, 1, false);
+    ratio("processes idle worker RSS vs ProcessPoolExecutor (spawn)", proc, Workload.IDLE_RSS,
+        "ProcessPoolExecutor (spawn)", Workload.IDLE_RSS, 0, false);
   }
 
   /** The cluster bars: unipool adds at most 20% to the raw round trip; chunked map beats per-item tasks 10x. */
@@ -135,6 +147,19 @@ final class Bars {
         a, Report.number(fa.get().median()), bName, Report.number(fb.get().median()), fa.get().unit)));
   }
 
+  /** Adds an absolute figure whose bar is an upper bound. */
+  private void atMost(String title, String a, Workload w, double limit) {
+    String goal = "<= " + trim(limit) + " " + w.unit;
+    Optional<Figure> f = figure(a, w);
+    if (f.isEmpty()) {
+      ratios.add(new Ratio(title, Double.NaN, w.unit, goal, null, "not measured"));
+      return;
+    }
+    double value = f.get().median();
+    ratios.add(new Ratio(title, value, w.unit, goal, value <= limit,
+        String.format("%s, max of the workers %s %s", a, Report.number(f.get().extraMedian("max_mb")), w.unit)));
+  }
+
   private void absolute(String title, String a, Workload w, double atLeast) {
     String goal = ">= " + trim(atLeast) + " " + w.unit;
     Optional<Figure> f = figure(a, w);
@@ -143,9 +168,9 @@ final class Bars {
       return;
     }
     double value = f.get().median();
-    Object bytes = f.get().params.getOrDefault("bytes", 0);
-    ratios.add(new Ratio(title, value, w.unit, goal, value >= atLeast,
-        String.format("%s, %s MB payload", a, Report.number(((Number) bytes).doubleValue() / 1e6))));
+    Object bytes = f.get().params.get("bytes");
+    ratios.add(new Ratio(title, value, w.unit, goal, value >= atLeast, bytes instanceof Number n
+        ? String.format("%s, %s MB payload", a, Report.number(n.doubleValue() / 1e6)) : a));
   }
 
   private void speedup(String proc) {

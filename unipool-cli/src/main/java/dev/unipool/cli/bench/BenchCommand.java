@@ -60,6 +60,11 @@ import picocli.CommandLine.Spec;
     })
 public final class BenchCommand implements Callable<Integer> {
   private static final String DEFAULT_BACKENDS = "inline,threads,virtual,processes";
+  /** Where worker processes keep their startup cache (see {@code Backend.Processes#startupCache}). */
+  static final String STARTUP_CACHE_DIR = Backend.Processes.STARTUP_CACHE_DIR_PROPERTY;
+
+  /** First-run start-ups so far: each gets an empty cache directory of its own. */
+  private int firstRuns;
 
   @Option(names = "--quick", description = "Small sizes and few repetitions: about a minute on 2 cores.")
   boolean quick;
@@ -237,11 +242,19 @@ public final class BenchCommand implements Callable<Integer> {
     JavaSuite suite = new JavaSuite();
     List<Contender> contenders = new ArrayList<>();
     List<@Nullable Pool> pools = new ArrayList<>();
+    // The bench's workers keep their startup cache in its temporary directory, not in the user's: the
+    // "later runs" figure must not depend on what earlier runs of anything left there.
+    String userCacheDir = System.setProperty(STARTUP_CACHE_DIR, dir.resolve("startup-cache").toString());
     RawHazelcast raw = null;
     AotCache aot = null;
     Floor floor = null;
     String floorReason = null;
     try {
+      for (Backend b : chosen) {
+        if (b instanceof Backend.Processes p) {
+          primeStartupCache(p, dir.resolve("startup-cache"), notes);
+        }
+      }
       for (Backend b : chosen) {
         Contender c = new Contender(b.toString(), Contender.Kind.UNIPOOL);
         contenders.add(c);
@@ -266,14 +279,19 @@ public final class BenchCommand implements Callable<Integer> {
           } catch (IOException e) {
             floorReason = "the echo process did not start: " + e.getMessage();
             c.figures().put(Workload.FLOOR, Figure.notApplicable(Workload.FLOOR, floorReason));
+            c.figures().put(Workload.FLOOR_BUSY, Figure.notApplicable(Workload.FLOOR_BUSY, floorReason));
           }
         } else if (pool != null) {
           String kind = b instanceof Backend.Cluster ? "cluster backend: members are started separately"
               : "in-process backend: no JVM to start";
-          c.figures().put(Workload.STARTUP_AOT, Figure.notApplicable(Workload.STARTUP_AOT, kind));
-          c.figures().put(Workload.FLOOR, Figure.notApplicable(Workload.FLOOR,
-              b instanceof Backend.Cluster ? "the raw floor is measured for worker processes only"
-                  : "in-process backend: no process boundary to cross"));
+          for (Workload w : Workload.values()) {
+            if (w.workerProcessesOnly()) {
+              c.figures().put(w, Figure.notApplicable(w, w == Workload.FLOOR || w == Workload.FLOOR_BUSY
+                  ? b instanceof Backend.Cluster ? "the raw floor is measured for worker processes only"
+                      : "in-process backend: no process boundary to cross"
+                  : kind));
+            }
+          }
         }
       }
       if (rawOn != null) {
@@ -320,7 +338,7 @@ public final class BenchCommand implements Callable<Integer> {
                 Backend startWith = w == Workload.STARTUP_AOT && aot != null ? aot.backend() : pool.backend();
                 Floor fl = floor;
                 JavaSuite.guarded(f, () -> runOne(suite, pool, startWith, fl, w, m, f,
-                    record ? small : warmPayload, record ? large : warmPayload));
+                    record ? small : warmPayload, record ? large : warmPayload, dir));
               } else if (baseline != null && !c.figure(w).failed()) {
                 JavaSuite.guarded(f, () -> baseline.run(w, m, f));
               }
@@ -336,6 +354,7 @@ public final class BenchCommand implements Callable<Integer> {
           p.close();
         }
       }
+      restore(STARTUP_CACHE_DIR, userCacheDir);
       if (raw != null) {
         raw.close();
       }
@@ -349,10 +368,40 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private static void runOne(JavaSuite suite, Pool pool, @Nullable Backend startWith, @Nullable Floor floor,
-      Workload w, Mode m, Figure f, byte[] small, byte[] large) throws Exception {
+  private void runOne(JavaSuite suite, Pool pool, @Nullable Backend startWith, @Nullable Floor floor,
+      Workload w, Mode m, Figure f, byte[] small, byte[] large, Path dir) throws Exception {
     switch (w) {
       case STARTUP -> suite.startup(pool.backend(), f);
+      case STARTUP_FIRST -> {
+        // A cache directory of its own, empty: what a user's very first pool meets.
+        Path fresh = dir.resolve("first-run-" + ++firstRuns);
+        String later = System.setProperty(STARTUP_CACHE_DIR, fresh.toString());
+        try {
+          suite.startup(pool.backend(), f);
+        } finally {
+          restore(STARTUP_CACHE_DIR, later);
+        }
+        // The cache this run recorded is finished in the background; let that end before the next
+        // workload, so that it does not compete with it (not counted).
+        awaitStartupCache(fresh);
+      }
+      case ROUNDTRIP_BUSY -> {
+        try (Spinners busy = Spinners.onEveryCore()) {
+          suite.roundTrip(pool, m.roundTrips(), f);
+        }
+      }
+      case FLOOR_BUSY -> {
+        if (floor == null) {
+          throw new IllegalStateException("no echo process");
+        }
+        f.params.put("pings", m.pings());
+        f.params.put("spinners", Runtime.getRuntime().availableProcessors());
+        try (Spinners busy = Spinners.onEveryCore()) {
+          f.add(floor.medianMicros(m.pings()));
+        }
+      }
+      case MAP_10K, MAP_100K, MAP_1M -> suite.map(pool, m.mapSizes().get(w.mapSizeIndex()), f);
+      case IDLE_RSS -> suite.idleRss(pool.backend(), f);
       case STARTUP_AOT -> {
         if (startWith == null) {
           throw new IllegalStateException("no AOT cache");
@@ -374,6 +423,72 @@ public final class BenchCommand implements Callable<Integer> {
         f.params.put("messageBytes", Floor.MESSAGE_BYTES);
         f.add(floor.medianMicros(m.pings()));
       }
+    }
+  }
+
+  /**
+   * One pool started and closed before anything is measured, so that the "later runs" start-up finds its
+   * startup cache ready, as a user's second run does.
+   */
+  private static void primeStartupCache(Backend.Processes b, Path cacheDir, List<String> notes) {
+    // The recording worker starts more slowly than the others; a pool closed before it has started kills
+    // it, and it records nothing. So the priming pool runs until every worker has answered.
+    try (Pool p = Pool.of(b)) {
+      java.util.Set<Long> answered = new java.util.HashSet<>();
+      for (int i = 0; i < 100_000 && answered.size() < b.workers(); i++) {
+        p.submit(() -> 1).worker().ifPresent(w -> answered.add(w.pid()));
+        List<dev.unipool.TaskFuture<Integer>> batch = new ArrayList<>();
+        for (int k = 0; k < 4 * b.workers(); k++) {
+          batch.add(p.submit(() -> 1));
+        }
+        for (dev.unipool.TaskFuture<Integer> f : batch) {
+          f.get();
+          f.worker().ifPresent(w -> answered.add(w.pid()));
+        }
+      }
+    } catch (Exception e) {
+      notes.add("the startup cache was not primed: " + e);
+      return;
+    }
+    if (!awaitStartupCache(cacheDir)) {
+      notes.add(b + ": no startup cache in " + cacheDir + " (turned off, or the JDK cannot use one here);"
+          + " later runs start without one");
+    }
+  }
+
+  /**
+   * Waits (up to two minutes) until a startup cache directory holds a cache and nothing is being
+   * recorded into it any more; returns whether a cache is there.
+   */
+  private static boolean awaitStartupCache(Path cacheDir) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+    try {
+      while (System.nanoTime() < deadline) {
+        boolean busy;
+        boolean ready;
+        try (Stream<Path> files = Files.exists(cacheDir) ? Files.list(cacheDir) : Stream.empty()) {
+          List<String> names = files.map(f -> f.getFileName().toString()).toList();
+          busy = names.stream().anyMatch(n -> n.endsWith(".lock"));
+          ready = names.stream().anyMatch(n -> n.endsWith(".aot"));
+        }
+        if (!busy) {
+          return ready;
+        }
+        Thread.sleep(100); // the JDK's create step runs in another process; nothing to wait on but its files
+      }
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return false;
+  }
+
+  private static void restore(String property, @Nullable String value) {
+    if (value == null) {
+      System.clearProperty(property);
+    } else {
+      System.setProperty(property, value);
     }
   }
 

@@ -6,8 +6,15 @@ import dev.unipool.SerializableCallable;
 import dev.unipool.SerializableFunction;
 import dev.unipool.TaskFuture;
 import dev.unipool.cli.CourseMath;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,7 +32,8 @@ final class JavaSuite {
   private static final long GATHER_TIMEOUT_MINUTES = 10;
 
   private final int cores = Runtime.getRuntime().availableProcessors();
-  private List<Integer> mapItems = List.of();
+  /** The items of each map size, made once: building a million boxed integers is not what is measured. */
+  private final Map<Integer, List<Integer>> mapItems = new HashMap<>();
 
   /**
    * One segment of the course's do_math, as its own serializable task (not a lambda) so that any backend can
@@ -93,15 +101,15 @@ final class JavaSuite {
   }
 
   void map(Pool pool, int items, Figure f) {
-    if (mapItems.size() != items) {
-      List<Integer> list = new ArrayList<>(items);
-      for (int i = 0; i < items; i++) {
+    List<Integer> in = mapItems.computeIfAbsent(items, n -> {
+      List<Integer> list = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
         list.add(i);
       }
-      mapItems = list;
-    }
+      return list;
+    });
     long t0 = System.nanoTime();
-    List<Integer> out = pool.map(INC, mapItems);
+    List<Integer> out = pool.map(INC, in);
     double seconds = (System.nanoTime() - t0) / 1e9;
     if (out.size() != items || out.get(items - 1) != items) {
       throw new IllegalStateException("map returned wrong results");
@@ -109,6 +117,45 @@ final class JavaSuite {
     f.params.put("items", items);
     f.params.put("chunking", "automatic");
     f.add(items / seconds);
+  }
+
+  /** Tasks run before the idle memory of workers is read, as the goal states it. */
+  static final int RSS_TASKS = 2_000;
+
+  /**
+   * Opens a fresh pool, runs {@link #RSS_TASKS} trivial tasks on it, and adds the median resident set size
+   * of its workers (from {@code /proc/PID/status}), in MB; the pool's start-up and close are not counted.
+   */
+  void idleRss(Backend backend, Figure f) throws Exception {
+    Set<Long> pids = new TreeSet<>();
+    List<Double> rss = new ArrayList<>();
+    try (Pool p = Pool.of(backend)) {
+      List<TaskFuture<Integer>> futures = new ArrayList<>(RSS_TASKS);
+      for (int i = 0; i < RSS_TASKS; i++) {
+        futures.add(p.submit(TRIVIAL));
+      }
+      for (TaskFuture<Integer> fut : futures) {
+        fut.get(GATHER_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        fut.worker().ifPresent(w -> pids.add(w.pid()));
+      }
+      for (long pid : pids) {
+        rss.add(rssMegabytes(pid));
+      }
+    }
+    f.params.put("tasks", RSS_TASKS);
+    f.params.put("workers", pids.size());
+    f.extra("max_mb", rss.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
+    f.add(Figure.median(rss));
+  }
+
+  /** The resident set size of a process in MB (10^6 bytes), read from {@code /proc}. */
+  static double rssMegabytes(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024 / 1e6;
+      }
+    }
+    throw new IOException("no VmRSS in /proc/" + pid + "/status");
   }
 
   /** The workers a backend runs CPU work on: its parallelism, or one per core where that is unbounded. */

@@ -1,6 +1,7 @@
 package dev.unipool.cli.bench;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,6 +12,7 @@ import java.util.Map;
  * @param roundTrips sequential submit().get() calls per repetition
  * @param tasks trivial tasks submitted at once
  * @param mapItems items for {@code map}
+ * @param mapSizes items for the fixed-size map rows (10 k, 100 k, 1 M in the real modes)
  * @param cpuIterations do_math iterations, serial and split across the workers
  * @param ioTasks 50 ms waits on backends without a fixed limit (virtual threads)
  * @param ioTasksPerWorker 50 ms waits per worker on bounded backends (10,000 there would take minutes)
@@ -27,6 +29,7 @@ record Mode(
     int roundTrips,
     int tasks,
     int mapItems,
+    List<Integer> mapSizes,
     long cpuIterations,
     int ioTasks,
     int ioTasksPerWorker,
@@ -37,17 +40,20 @@ record Mode(
     double warmFraction) {
 
   private static final int MB = 1_000_000;
+  /** The sizes the map goal names: a user's map is rarely as big as the suite's one. */
+  private static final List<Integer> SIZES = List.of(10_000, 100_000, 1_000_000);
 
-  static final Mode FULL = new Mode("full", 5, 20_000, 100_000, 1_000_000, 400_000_000L, 10_000, 20,
+  static final Mode FULL = new Mode("full", 5, 20_000, 100_000, 1_000_000, SIZES, 400_000_000L, 10_000, 20,
       10 * MB, 100 * MB, 20_000, 20_000, 0.2);
-  static final Mode QUICK = new Mode("quick", 3, 3_000, 20_000, 200_000, 100_000_000L, 2_000, 6,
+  static final Mode QUICK = new Mode("quick", 3, 3_000, 20_000, 200_000, SIZES, 100_000_000L, 2_000, 6,
       10 * MB, 100 * MB, 3_000, 5_000, 0.2);
-  static final Mode TINY = new Mode("tiny", 2, 200, 2_000, 20_000, 2_000_000L, 200, 2,
+  static final Mode TINY = new Mode("tiny", 2, 200, 2_000, 20_000, List.of(1_000, 2_000, 5_000), 2_000_000L, 200, 2,
       MB / 4, MB, 300, 500, 0.5);
 
   /** The warm-up round: the same workloads, smaller. */
   Mode warmUp() {
     return new Mode(name + "-warmup", 1, scale(roundTrips), scale(tasks), scale(mapItems),
+        mapSizes.stream().map(this::scale).toList(),
         Math.max(1, (long) (cpuIterations * warmFraction)), scale(ioTasks), Math.max(1, ioTasksPerWorker / 4),
         scale(smallPayload), scale(smallPayload), scale(pings), scale(rawItems), warmFraction);
   }
@@ -64,6 +70,7 @@ record Mode(
     m.put("roundTrips", roundTrips);
     m.put("tasks", tasks);
     m.put("mapItems", mapItems);
+    m.put("mapSizes", mapSizes);
     m.put("cpuIterations", cpuIterations);
     m.put("ioTasks", ioTasks);
     m.put("ioTasksPerWorker", ioTasksPerWorker);

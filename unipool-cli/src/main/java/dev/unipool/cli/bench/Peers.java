@@ -72,6 +72,7 @@ final class Peers {
           "--round-trips", Integer.toString(mode.roundTrips()),
           "--tasks", Integer.toString(mode.tasks()),
           "--map-items", Integer.toString(mode.mapItems()),
+          "--map-sizes", String.join(",", mode.mapSizes().stream().map(String::valueOf).toList()),
           // CPython runs do_math about 100x slower than the JIT: fewer iterations, the same ratio.
           "--cpu-iterations", Integer.toString(full ? 4_000_000 : 1_000_000),
           "--io-tasks", Integer.toString(mode.ioTasks()),

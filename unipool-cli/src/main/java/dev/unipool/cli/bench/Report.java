@@ -48,16 +48,23 @@ final class Report {
 
   static String label(Workload w) {
     String what = switch (w) {
-      case STARTUP -> "start-up";
-      case STARTUP_AOT -> "start-up, AOT cache";
+      case STARTUP -> "start-up, later runs";
+      case STARTUP_FIRST -> "start-up, first run";
+      case STARTUP_AOT -> "start-up, hand-made AOT";
       case ROUNDTRIP -> "round trip";
+      case ROUNDTRIP_BUSY -> "round trip, busy cores";
       case THROUGHPUT -> "tasks at once";
       case MAP -> "map";
+      case MAP_10K -> "map 10k";
+      case MAP_100K -> "map 100k";
+      case MAP_1M -> "map 1M";
       case CPU -> "CPU speedup";
       case IO -> "I/O 50 ms waits";
       case PAYLOAD_SMALL -> "payload, smaller";
       case PAYLOAD_LARGE -> "payload, larger";
       case FLOOR -> "raw socket floor";
+      case FLOOR_BUSY -> "raw floor, busy cores";
+      case IDLE_RSS -> "idle worker RSS";
     };
     return what + " [" + w.unit + "] " + (w.higherIsBetter ? "^" : "v");
   }

@@ -21,10 +21,21 @@ import sys
 import time
 import traceback
 
-WORKLOADS = ["startup", "startup_aot", "roundtrip", "throughput", "map", "cpu_speedup", "io",
-             "payload_small", "payload_large", "floor"]
-UNITS = {"startup": "ms", "startup_aot": "ms", "roundtrip": "us", "throughput": "tasks/s", "map": "items/s",
-         "cpu_speedup": "x", "io": "tasks/s", "payload_small": "MB/s", "payload_large": "MB/s", "floor": "us"}
+WORKLOADS = ["startup", "startup_first", "startup_aot", "roundtrip", "roundtrip_busy", "floor", "floor_busy",
+             "throughput", "map", "map_10k", "map_100k", "map_1m", "cpu_speedup", "io", "payload_small",
+             "payload_large", "idle_rss"]
+UNITS = {"startup": "ms", "startup_first": "ms", "startup_aot": "ms", "roundtrip": "us", "roundtrip_busy": "us",
+         "floor": "us", "floor_busy": "us", "throughput": "tasks/s", "map": "items/s", "map_10k": "items/s",
+         "map_100k": "items/s", "map_1m": "items/s", "cpu_speedup": "x", "io": "tasks/s", "payload_small": "MB/s",
+         "payload_large": "MB/s", "idle_rss": "MB"}
+MAP_SIZES = {"map_10k": 0, "map_100k": 1, "map_1m": 2}
+# Not measured on this side: JVM features, the JVM-to-JVM floor, the busy-core round trip
+JVM_ONLY = {"startup_first": "Python has no startup cache: every start-up is a first run (see startup)",
+            "startup_aot": "a JVM feature; Python has no counterpart",
+            "roundtrip_busy": "measured on the JVM side only",
+            "floor": "measured once, JVM to JVM, on the unipool side",
+            "floor_busy": "measured once, JVM to JVM, on the unipool side"}
+RSS_TASKS = 2000
 
 # Process pools of the standard library are much slower per task than the sizes the JVM side uses; these
 # caps keep a repetition to seconds. Rates (tasks/s) stay comparable; each capped figure says so.
@@ -41,6 +52,18 @@ def one():
 
 def inc(x):
     return x + 1
+
+
+def pid(_=None):
+    return os.getpid()
+
+
+def rss_mb(p):
+    with open("/proc/%d/status" % p) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    raise RuntimeError("no VmRSS for %d" % p)
 
 
 def echo(data):
@@ -116,8 +139,8 @@ class Peer:
         self.figures = {w: Figure(w) for w in WORKLOADS}
         for w, reason in self.not_applicable.items():
             self.figures[w].fail(reason)
-        self.figures["startup_aot"].fail("a JVM feature; Python has no counterpart")
-        self.figures["floor"].fail("measured once, JVM to JVM, on the unipool side")
+        for w, reason in JVM_ONLY.items():
+            self.figures[w].fail(reason)
 
     def applies(self, workload):
         return self.figures[workload].reason is None
@@ -158,6 +181,7 @@ class Peer:
 
 class ThreadPeer(Peer):
     name = "ThreadPoolExecutor"
+    not_applicable = {"idle_rss": "threads: no worker process"}
 
     def make(self):
         return cf.ThreadPoolExecutor(max_workers=self.workers)
@@ -212,8 +236,8 @@ class MultiprocessingPeer(Peer):
 class AsyncioPeer(Peer):
     name = "asyncio"
     not_applicable = {w: "asyncio runs coroutines on one thread; only the I/O workload applies"
-                      for w in ["startup", "roundtrip", "throughput", "map", "cpu_speedup",
-                                "payload_small", "payload_large"]}
+                      for w in ["startup", "roundtrip", "throughput", "map", "map_10k", "map_100k", "map_1m",
+                                "cpu_speedup", "payload_small", "payload_large", "idle_rss"]}
 
     def open(self):
         pass
@@ -270,6 +294,22 @@ def measure_map(peer, fig, items):
     fig.params["items"] = items
     fig.params["chunksize"] = 1000
     fig.samples.append(items / seconds)
+
+
+def measure_idle_rss(peer, fig):
+    """A fresh pool, RSS_TASKS trivial tasks, then the median RSS of the workers that ran them."""
+    pool = peer.make()
+    try:
+        futures = [peer.submit(pool, pid) for _ in range(RSS_TASKS)]
+        pids = sorted({peer.result(f) for f in futures})
+        rss = [rss_mb(p) for p in pids]
+    finally:
+        peer.shutdown(pool)
+    fig.params.update({"tasks": RSS_TASKS, "workers": len(pids)})
+    fig.extras.setdefault("max_mb", []).append(max(rss))
+    fig.samples.append(statistics.median(rss))
+    if peer.name.endswith("(fork)") or isinstance(peer, MultiprocessingPeer):
+        fig.note("fork: RSS includes pages shared with the parent")
 
 
 def measure_cpu(peer, fig, iterations):
@@ -342,6 +382,10 @@ def run_one(peer, workload, sizes, payloads, record):
             measure_throughput(peer, fig, sizes["tasks"])
         elif workload == "map":
             measure_map(peer, fig, sizes["map_items"])
+        elif workload in MAP_SIZES:
+            measure_map(peer, fig, sizes["map_sizes"][MAP_SIZES[workload]])
+        elif workload == "idle_rss":
+            measure_idle_rss(peer, fig)
         elif workload == "cpu_speedup":
             measure_cpu(peer, fig, sizes["cpu_iterations"])
         elif workload == "io":
@@ -362,6 +406,7 @@ def main():
     p.add_argument("--round-trips", type=int, default=2_000)
     p.add_argument("--tasks", type=int, default=20_000)
     p.add_argument("--map-items", type=int, default=200_000)
+    p.add_argument("--map-sizes", default="10000,100000,1000000", help="items of the map_10k, _100k, _1m rows")
     p.add_argument("--cpu-iterations", type=int, default=1_000_000)
     p.add_argument("--io-tasks", type=int, default=2_000)
     p.add_argument("--io-per-worker", type=int, default=6)
@@ -375,6 +420,7 @@ def main():
     a = p.parse_args()
     if a.tiny:
         a.reps, a.round_trips, a.tasks, a.map_items, a.cpu_iterations = 1, 50, 500, 5_000, 20_000
+        a.map_sizes = "1000,2000,5000"
         a.io_tasks, a.io_per_worker, a.payload_small, a.payload_large = 50, 1, 100_000, 400_000
         a.warm_fraction = 0.5
 
@@ -385,12 +431,14 @@ def main():
     sizes = {"round_trips": a.round_trips, "tasks": a.tasks, "map_items": a.map_items,
              "cpu_iterations": a.cpu_iterations, "io_tasks": a.io_tasks, "io_per_worker": a.io_per_worker}
     warm = {k: max(1, int(v * a.warm_fraction)) for k, v in sizes.items()}
+    sizes["map_sizes"] = [int(x) for x in a.map_sizes.split(",")]
+    warm["map_sizes"] = [max(1, int(x * a.warm_fraction)) for x in sizes["map_sizes"]]
     warm["io_per_worker"] = max(1, a.io_per_worker // 4)
     payloads = (bytes(range(256)) * (a.payload_small // 256 + 1))[:a.payload_small], \
         (bytes(range(256)) * (a.payload_large // 256 + 1))[:a.payload_large]
     warm_payloads = (payloads[0][:max(1, int(len(payloads[0]) * a.warm_fraction))],) * 2
 
-    measured = [w for w in WORKLOADS if w not in ("startup_aot", "floor")]
+    measured = [w for w in WORKLOADS if w not in JVM_ONLY]
     print("plan %d" % ((a.reps + 1) * len(peers) * len(measured)), flush=True)
     started = time.time()
     for peer in peers:

@@ -116,6 +116,8 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(tokenBytes);
     List<String> cmd = new ArrayList<>(command);
     cmd.add(cmd.size() - config.jvmArgs().size(), "-D" + Worker.NAME_PROPERTY + "=" + name);
+    List<String> cacheFlags = launch.startupCache().flagsForNextWorker();
+    cmd.addAll(cmd.size() - config.jvmArgs().size(), cacheFlags);
     cmd.add(WorkerMain.class.getName());
     cmd.add(socket.path().toString());
     ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -137,6 +139,7 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
       return;
     }
     respawns.launched(slot);
+    launch.startupCache().started(process, cacheFlags);
     try {
       OutputStream stdin = process.getOutputStream();
       stdin.write((token + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -236,7 +239,8 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
       WorkerSocket.closeQuietly(in); // its selector, which closing the channel leaves open
       // A worker whose connection ended must not linger; its exit then fails or re-queues its tasks.
       try {
-        if (!h.process.waitFor(3, TimeUnit.SECONDS)) {
+        // The startup cache's recorder writes the JDK's AOT configuration as it exits, which takes seconds.
+        if (!h.process.waitFor(launch.startupCache().recorder(h.process) ? 60 : 3, TimeUnit.SECONDS)) {
           ProcessTrees.killTree(h.process.toHandle());
         }
       } catch (InterruptedException e) {

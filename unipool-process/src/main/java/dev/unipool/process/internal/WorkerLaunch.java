@@ -65,6 +65,10 @@ final class WorkerLaunch {
   private final @Nullable ModuleFinder moduleFinder;
   private final WorkerClasspath.Found found;
   private final String source;
+  private final boolean startupCacheEnabled;
+  private final List<String> userFlags;
+  /** Planned when the first worker starts, not before: planning may claim the recording lock. */
+  private @Nullable StartupCache startupCache;
   /** Per task class, whether workers can load it: looked up once per class, a map read per submit after. */
   private final ClassValue<Boolean> taskReachable = new ClassValue<>() {
     @Override
@@ -75,7 +79,8 @@ final class WorkerLaunch {
   };
 
   private WorkerLaunch(String mode, List<String> command, List<String> classPath, List<String> modulePath,
-      @Nullable ModuleFinder moduleFinder, WorkerClasspath.Found found, String source) {
+      @Nullable ModuleFinder moduleFinder, WorkerClasspath.Found found, String source, boolean startupCacheEnabled,
+      List<String> userFlags) {
     this.mode = mode;
     this.command = command;
     this.classPath = classPath;
@@ -83,6 +88,18 @@ final class WorkerLaunch {
     this.moduleFinder = moduleFinder;
     this.found = found;
     this.source = source;
+    this.startupCacheEnabled = startupCacheEnabled;
+    this.userFlags = userFlags;
+  }
+
+  /** The JDK start-up cache for these workers ({@link StartupCache}), planned on the first call. */
+  synchronized StartupCache startupCache() {
+    StartupCache c = startupCache;
+    if (c == null) {
+      c = StartupCache.plan(startupCacheEnabled, command, userFlags, null);
+      startupCache = c;
+    }
+    return c;
   }
 
   /**
@@ -269,12 +286,48 @@ final class WorkerLaunch {
     cmd.add("-XX:TieredStopAtLevel=4");
     cmd.add("-XX:-UsePerfData");
     cmd.add("-XX:+ExitOnOutOfMemoryError"); // an OOM kills the worker, which the pool reports and replaces
+    if (smallInitialHeapFits(config)) {
+      // The JDK's initial heap is 1/64 of the machine's memory (384 MB on 24 GB); a worker touches its
+      // young generation across all of it before the first collection, and the pages stay resident.
+      // Starting at 8 MB and growing on demand took 3 MB off an idle worker's RSS, with no loss of
+      // throughput in the bench (tasks at once, map over 1 M items).
+      cmd.add(SMALL_INITIAL_HEAP);
+    }
     if (config.heap() != null) {
       cmd.add("-Xmx" + config.heap());
     }
     cmd.addAll(config.jvmArgs());
     return new WorkerLaunch(mode, List.copyOf(cmd), cp, List.copyOf(modulePath),
-        withModulePath ? moduleFinder : null, found, source);
+        withModulePath ? moduleFinder : null, found, source, config.startupCache(), config.jvmArgs());
+  }
+
+  static final String SMALL_INITIAL_HEAP = "-Xms8m";
+
+  /**
+   * Whether the small initial heap can go in: not when the user sizes the heap in their own flags (theirs
+   * come later and would win for {@code -Xms}, but an {@code -Xmx} below 8 MB would conflict), nor when
+   * {@link Backend.Processes#heap} is below 8 MB.
+   */
+  static boolean smallInitialHeapFits(Backend.Processes config) {
+    for (String a : config.jvmArgs()) {
+      if (a.startsWith("-Xms") || a.startsWith("-Xmx") || a.startsWith("-XX:InitialHeapSize")
+          || a.startsWith("-XX:MaxHeapSize") || a.startsWith("-XX:MinHeapSize") || a.startsWith("-XX:MaxRAM")) {
+        return false;
+      }
+    }
+    String heap = config.heap();
+    if (heap == null) {
+      return true;
+    }
+    char unit = Character.toLowerCase(heap.charAt(heap.length() - 1));
+    long n = Long.parseLong(Character.isDigit(unit) ? heap : heap.substring(0, heap.length() - 1));
+    long bytes = switch (unit) {
+      case 'k' -> n << 10;
+      case 'm' -> n << 20;
+      case 'g' -> n << 30;
+      default -> n;
+    };
+    return bytes >= 8L << 20;
   }
 
   // ---- modules ----

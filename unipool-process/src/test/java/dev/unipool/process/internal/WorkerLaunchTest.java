@@ -131,6 +131,22 @@ class WorkerLaunchTest {
   }
 
   @Test
+  void smallInitialHeap_isTheDefault_butNeverFightsTheUsersHeapSettings() {
+    List<String> plain = WorkerLaunch.of(Backend.processes(1), NO_ENV::get, WorkerLaunchTest.class, null, List.of())
+        .command();
+    assertTrue(plain.contains(WorkerLaunch.SMALL_INITIAL_HEAP), plain::toString);
+    assertTrue(WorkerLaunch.smallInitialHeapFits(Backend.processes(1).heap("512m")));
+    assertTrue(WorkerLaunch.smallInitialHeapFits(Backend.processes(1).heap("8m")));
+    assertFalse(WorkerLaunch.smallInitialHeapFits(Backend.processes(1).heap("4m")), "-Xms8m -Xmx4m would not start");
+    assertFalse(WorkerLaunch.smallInitialHeapFits(Backend.processes(1).heap("4096k")));
+    for (String own : List.of("-Xmx4m", "-Xms1g", "-XX:InitialHeapSize=64m", "-XX:MaxRAM=1g")) {
+      List<String> cmd = WorkerLaunch.of(Backend.processes(1).jvmArgs(own), NO_ENV::get, WorkerLaunchTest.class,
+          null, List.of()).command();
+      assertFalse(cmd.contains(WorkerLaunch.SMALL_INITIAL_HEAP), () -> own + ": " + cmd);
+    }
+  }
+
+  @Test
   void flagsNamingModulesTheWorkerLacks_becomeAllUnnamed_orAreDropped() {
     List<String> parent = List.of(
         "--add-opens=java.base/java.lang.invoke=org.apache.fory.core",

@@ -1,0 +1,89 @@
+package dev.unipool.spi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.unipool.spi.MapEngine.ChunkSizer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The map's chunk sizing, without a pool: sizes from what is known, then from what chunks measure. */
+class ChunkSizerTest {
+  private static final long TARGET = 2_000_000;
+  private static final int MAX = 65_536;
+
+  private static List<Integer> firstWindow(ChunkSizer s, int chunks) {
+    List<Integer> sizes = new ArrayList<>();
+    for (int i = 0; i < chunks; i++) {
+      sizes.add(s.next());
+    }
+    return sizes;
+  }
+
+  @Test
+  void unknownFunction_probesWithGrowingChunks_upToTheProbeLimit() {
+    ChunkSizer s = new ChunkSizer(1_000_000, 2, -1, TARGET, MAX);
+    assertEquals(List.of(1, 2, 4, 8, 16, 32, 64, 64, 64), firstWindow(s, 9));
+  }
+
+  @Test
+  void knownCost_startsAtTheSizeItAsksFor_cappedByAQuarterOfAWorkersShare() {
+    // 100 ns per item: 20,000 items make 2 ms; 10 k items on 2 workers cap a chunk at 1,250.
+    assertEquals(List.of(1_250, 1_250), firstWindow(new ChunkSizer(10_000, 2, 100, TARGET, MAX), 2));
+    assertEquals(20_000, new ChunkSizer(1_000_000, 2, 100, TARGET, MAX).next());
+    assertEquals(MAX, new ChunkSizer(100_000_000, 2, 1, TARGET, MAX).next());
+    // 50 ms per item: one item per chunk.
+    assertEquals(1, new ChunkSizer(1_000, 2, 50_000_000, TARGET, MAX).next());
+  }
+
+  @Test
+  void cheapItems_reachTheTargetSize_afterAFewMeasurements_growingAtMost8xEachTime() {
+    ChunkSizer s = new ChunkSizer(1_000_000, 2, -1, TARGET, MAX);
+    firstWindow(s, 8);
+    int previous = 64;
+    for (int i = 0; i < 10; i++) {
+      s.measured(previous, previous * 50L); // 50 ns per item: the target is 40,000 items
+      int next = s.next();
+      assertTrue(next <= 8 * previous, next + " after " + previous);
+      previous = next;
+    }
+    assertEquals(40_000, previous);
+  }
+
+  @Test
+  void expensiveItems_stayAtOneItemPerChunk() {
+    ChunkSizer s = new ChunkSizer(10_000, 4, -1, TARGET, MAX);
+    assertEquals(1, s.next());
+    s.measured(1, 30_000_000);
+    assertEquals(1, s.next());
+    s.measured(2, 60_000_000);
+    assertEquals(1, s.next());
+  }
+
+  @Test
+  void smallInputs_neverGetChunksLargerThanAQuarterOfAWorkersShare() {
+    ChunkSizer s = new ChunkSizer(20, 2, -1, TARGET, MAX); // cap: ceil(20 / 8) = 3
+    assertEquals(List.of(1, 2, 3, 3), firstWindow(s, 4));
+    s.measured(3, 30);
+    assertEquals(3, s.next());
+    assertEquals(1, new ChunkSizer(0, 2, -1, TARGET, MAX).next(), "an empty input still has a size");
+  }
+
+  @Test
+  void unknownLength_isCappedByTheLargestChunkOnly() {
+    ChunkSizer s = new ChunkSizer(-1, 2, 0.5, TARGET, MAX);
+    assertEquals(MAX, s.next());
+  }
+
+  @Test
+  void onlyEnoughMeasuredItems_makeACostWorthRemembering() {
+    ChunkSizer s = new ChunkSizer(1_000_000, 2, -1, TARGET, MAX);
+    s.measured(100, 10_000);
+    assertEquals(-1.0, s.costToRemember());
+    s.measured(200, 20_000);
+    assertEquals(100.0, s.costToRemember());
+    s.measured(5, -1); // no timing: ignored
+    assertEquals(100.0, s.costToRemember());
+  }
+}
