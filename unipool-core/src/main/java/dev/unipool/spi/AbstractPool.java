@@ -337,6 +337,12 @@ public abstract class AbstractPool implements Pool {
     }
   }
 
+  /** The bounded queue's slots held now (0 without a bound), for tests: a finished pool holds none. */
+  int queueSlotsTaken() {
+    QueueSlots slots = queueSlots;
+    return slots == null ? 0 : slots.used();
+  }
+
   void releasePermit() {
     QueueSlots slots = queueSlots;
     if (slots != null) {
