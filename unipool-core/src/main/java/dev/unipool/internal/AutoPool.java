@@ -179,6 +179,9 @@ final class AutoPool extends AbstractPool {
     return p;
   }
 
+  // The early look's timer is never cancelled: decideEarly checks the kind's state and does nothing if the
+  // probe already decided, so its future carries nothing worth keeping.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void startProbe(Kind k, TaskRun<?> run) {
     try {
       probe.execute(() -> {
@@ -206,6 +209,7 @@ final class AutoPool extends AbstractPool {
     decideEarly(k, false);
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the late look, like the early one in startProbe
   private void decideEarly(Kind k, boolean last) {
     List<TaskRun<?>> release;
     Route r;

@@ -125,6 +125,8 @@ public final class MapEngine {
       return (a + b - 1) / b;
     }
 
+    // The completion stage below only queues the chunk for awaitAny; a failure is read from the chunk itself.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private void fill() {
       while (outstanding < window && source.hasNext()) {
         int size = fixedChunk > 0 ? fixedChunk : adaptive;

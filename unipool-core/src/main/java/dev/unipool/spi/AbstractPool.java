@@ -79,6 +79,7 @@ public abstract class AbstractPool implements Pool {
    * @param backend the backend configuration
    * @param options the pool options
    */
+  @SuppressWarnings("this-escape") // LocalWorkers only keeps the reference; nothing calls back while constructing
   protected AbstractPool(Backend backend, PoolOptions options) {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.options = Objects.requireNonNull(options, "options");
@@ -289,6 +290,7 @@ public abstract class AbstractPool implements Pool {
   private TaskRun.@Nullable Settings plainTimed;
 
   /** The settings for these options; the common cases are computed once and shared. */
+  @SuppressWarnings("ReferenceEquality") // the shared none() instance is the hot path; an equal copy still works
   private TaskRun.Settings settings(TaskOptions o, boolean forceTimed) {
     boolean timed = forceTimed || recordsTimings();
     if (o == TaskOptions.none()) {

@@ -41,6 +41,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture<T>, Runnable {
   private static final long EPOCH_NANOS = System.nanoTime();
+  @SuppressWarnings("TimeInStaticInitializer") // deliberate: the one wall-clock reading nanoTime is paired with
   private static final Instant EPOCH = Instant.now();
   private static final Object INTERRUPTING = new Object();
   private static final VarHandle RUNNER;
@@ -384,6 +385,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
    * {@link java.util.concurrent.Future#cancel} promises; a task group checked {@code isCancelled()} right
    * after cancelling and saw false.
    */
+  @SuppressWarnings("ThreadPriorityCheck") // yield, not park: the claimer is a few instructions from done
   private void awaitCompletedByClaimer() {
     for (int spins = 0; !isDone(); spins++) {
       if (spins < 128) {

@@ -23,7 +23,6 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -57,8 +56,7 @@ class TaskRunTest {
   void completeAndCancel_racing_exactlyOneWins_theLoserSeesItDone_andTheSlotIsFreedOnce() throws Exception {
     int rounds = 2_000;
     CyclicBarrier both = new CyclicBarrier(2);
-    AtomicInteger wins = new AtomicInteger();
-    AtomicInteger cancelWins = new AtomicInteger();
+    int cancelWins = 0;
     AtomicBoolean loserSawUndone = new AtomicBoolean();
     for (int i = 0; i < rounds; i++) {
       TaskRun<String> run = submit(() -> "v", TaskOptions.none());
@@ -78,17 +76,16 @@ class TaskRunTest {
       boolean cancelled = canceller.get(30, TimeUnit.SECONDS);
       assertNotEquals(completed, cancelled, "round " + i + ": exactly one of complete and cancel wins");
       assertEquals(cancelled, run.isCancelled(), "round " + i);
-      wins.incrementAndGet();
       if (cancelled) {
-        cancelWins.incrementAndGet();
+        cancelWins++;
       }
       assertEquals(0, pool.slotsTaken(), "round " + i + ": the slot was not given back exactly once");
     }
     assertFalse(loserSawUndone.get(), "complete or cancel returned false while the future was not yet done");
     PoolStats s = pool.stats();
     assertEquals(rounds, s.submitted(), s::table);
-    assertEquals(cancelWins.get(), s.cancelled(), s::table);
-    assertEquals(rounds - cancelWins.get(), s.completed(), s::table);
+    assertEquals(cancelWins, s.cancelled(), s::table);
+    assertEquals(rounds - cancelWins, s.completed(), s::table);
     assertEquals(0, s.queued() + s.running(), s::table);
   }
 
@@ -251,15 +248,16 @@ class TaskRunTest {
   void completeAsync_completesThroughTheSameCleanup() throws Exception {
     TaskRun<String> run = submit(() -> "v", TaskOptions.timeout(HOUR));
     CompletableFuture<String> cast = run;
-    cast.completeAsync(() -> "async", Runnable::run);
+    assertSame(run, cast.completeAsync(() -> "async", Runnable::run));
     assertEquals("async", run.get(30, TimeUnit.SECONDS));
     assertEquals(0, pool.slotsTaken(), "completeAsync() skipped the cleanup");
     assertEquals(1, pool.stats().completed());
 
     TaskRun<String> failing = submit(() -> "v", TaskOptions.none());
-    failing.completeAsync(() -> {
+    CompletableFuture<String> same = failing.completeAsync(() -> {
       throw new IllegalStateException("supplier failed");
     }, Runnable::run);
+    assertSame(failing, same);
     assertInstanceOf(IllegalStateException.class, failing.exceptionNow());
     assertEquals(0, pool.slotsTaken());
   }

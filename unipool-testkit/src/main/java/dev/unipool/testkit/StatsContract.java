@@ -53,7 +53,7 @@ public interface StatsContract extends PoolFixture {
       held.interrupted().await(PATIENCE);
       cancelled = 1;
     }
-    long submitted = 5 + 3 + 4 + cancelled;
+    long submitted = 5L + 3 + 4 + cancelled;
     // A worker counts a task when the task returns; a cancelled one may still be returning.
     PoolStats s = awaitStats(p, st -> st.tasksRun() == submitted && st.running() == 0,
         "every task counted by the worker that ran it");

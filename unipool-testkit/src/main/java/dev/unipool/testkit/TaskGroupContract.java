@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 public interface TaskGroupContract extends PoolFixture {
   @Test
+  @SuppressWarnings("FutureReturnValueIgnored") // the group owns its subtasks: join() reports their outcome
   default void taskGroup_firstFailure_cancelsRunningSibling_andIsThrown() throws Exception {
     assumeTwoAtOnce();
     HeldTask held = newHeldTask();
@@ -56,6 +57,7 @@ public interface TaskGroupContract extends PoolFixture {
   }
 
   @Test
+  @SuppressWarnings("FutureReturnValueIgnored") // the group owns its subtasks: join() reports their outcome
   default void taskGroup_firstSuccess_winsAndCancelsTheRest() throws Exception {
     assumeTwoAtOnce();
     HeldTask held = newHeldTask();
@@ -71,6 +73,7 @@ public interface TaskGroupContract extends PoolFixture {
   }
 
   @Test
+  @SuppressWarnings("FutureReturnValueIgnored") // the group owns its subtasks: join() reports their outcome
   default void taskGroup_firstSuccess_allFail_throwsWithEveryFailure() throws Exception {
     TaskGroupException e;
     try (TaskGroup group = TaskGroup.open(pool(), TaskGroup.Policy.FIRST_SUCCESS)) {

@@ -359,6 +359,7 @@ final class ClusterPool extends AbstractPool {
     }
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the re-probe timer checks the node itself
   private void onProbed(Node node, @Nullable MemberFacts facts, @Nullable Throwable failure) {
     List<Send> sends = new ArrayList<>();
     boolean again = false;
@@ -638,7 +639,8 @@ final class ClusterPool extends AbstractPool {
     ((java.util.concurrent.CompletionStage<T>) f).whenCompleteAsync(action, COMPLETIONS);
   }
 
-  @SuppressWarnings({"unchecked", "NullAway"}) // results may be null (Runnable tasks)
+  // results may be null (Runnable tasks); settle's task is the one just completed, not needed here
+  @SuppressWarnings({"unchecked", "NullAway", "FutureReturnValueIgnored"})
   private void onOutcome(Node node, long id, Outcome outcome, boolean onHazelcastThread) {
     // Completed before it is settled: once settled, the pool may count as idle and terminate, and
     // close() must not return before the task's future is done.
@@ -687,6 +689,7 @@ final class ClusterPool extends AbstractPool {
     }
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the re-probe timer checks the node itself
   private void onLost(Node node, long id, Throwable t) {
     Throwable cause = unwrap(t);
     boolean memberLost = isMemberLoss(cause);
@@ -825,6 +828,7 @@ final class ClusterPool extends AbstractPool {
   }
 
   /** Once stopping and nothing is queued or running, shuts the client down (and only the client). */
+  @SuppressWarnings("FutureReturnValueIgnored") // a deadline that is never called off
   private void idleCheckLocked() {
     if (!stopping || clientStopping) {
       if (stopping && broken != null && !terminated) {
@@ -885,6 +889,7 @@ final class ClusterPool extends AbstractPool {
   }
 
   @Override
+  @SuppressWarnings("FutureReturnValueIgnored") // a deadline that is never called off
   protected List<TaskRun<?>> shutdownBackendNow() {
     List<TaskRun<?>> never = new ArrayList<>();
     List<TaskRun<?>> running = new ArrayList<>();

@@ -160,6 +160,7 @@ final class ProcessPool extends AbstractPool {
 
   // ---- launching ----
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the exit stage only starts the exit handler
   private void spawnLocked(int slot) {
     String name = "worker-" + (slot + 1);
     byte[] tokenBytes = new byte[32];
@@ -606,6 +607,7 @@ final class ProcessPool extends AbstractPool {
   }
 
   /** Spawns a worker for {@code slot} after a delay that doubles with {@code attempt} (1, 2, ...). */
+  @SuppressWarnings("FutureReturnValueIgnored") // a timer action that checks the state itself
   private void respawnLaterLocked(int slot, int attempt) {
     long delay = Math.min(MAX_RESPAWN_DELAY_MILLIS, 50L << Math.min(10, attempt));
     respawnsPending++;
@@ -782,6 +784,7 @@ final class ProcessPool extends AbstractPool {
   // ---- cancellation and shutdown ----
 
   @Override
+  @SuppressWarnings("FutureReturnValueIgnored") // the kill timer checks the job is still running
   protected void cancelRunning(TaskRun<?> run, boolean interrupt) {
     Handle w;
     long id;
@@ -863,6 +866,7 @@ final class ProcessPool extends AbstractPool {
   }
 
   @Override
+  @SuppressWarnings("FutureReturnValueIgnored") // the final kill is never called off
   protected List<TaskRun<?>> shutdownBackendNow() {
     List<TaskRun<?>> never;
     List<TaskRun<?>> running = new ArrayList<>();

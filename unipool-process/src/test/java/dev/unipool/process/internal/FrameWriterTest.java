@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -194,8 +195,7 @@ class FrameWriterTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (channel.frames().isEmpty()) {
       assertTrue(System.nanoTime() - deadline < 0, "the hand-off thread never wrote");
-      Thread.onSpinWait();
-      Thread.yield();
+      LockSupport.parkNanos(1_000_000); // polls: the channel's content, not the pause, is what is awaited
     }
     assertEquals(List.of(new Frame.Started(7)), channel.frames());
     assertEquals(Set.of("unipool-writer-handoff"), channel.writers(), "the caller wrote to a blocking channel");
@@ -225,7 +225,7 @@ class FrameWriterTest {
         return;
       }
       assertTrue(System.nanoTime() - deadline < 0, "flush kept succeeding on a failed channel");
-      Thread.yield();
+      LockSupport.parkNanos(1_000_000); // the hand-off thread records the failure right after the write fails
     }
   }
 }
