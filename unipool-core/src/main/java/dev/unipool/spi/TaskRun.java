@@ -332,6 +332,9 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     } else {
       pool.counters.finished(outcome, (p & STARTED) != 0);
     }
+    // Before the future completes, like the counters: whoever sees the task done sees its slot free (Lincheck
+    // found a cancelled task still holding its slot, released only after the completion).
+    releasePermit();
     return true;
   }
 
@@ -408,7 +411,6 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     if (t != null) {
       t.cancel(false);
     }
-    releasePermit();
     Object e = event;
     if (e != null) {
       event = null;

@@ -23,6 +23,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -159,6 +160,20 @@ class TaskRunTest {
     assertEquals(0, pool.slotsTaken());
     assertFalse(run.start(WORKER), "a cancelled task must not run");
     assertEquals(0, pool.slotsTaken(), "dropping a cancelled task gave its slot back a second time");
+  }
+
+  @Test
+  void whoeverSeesTheTaskDone_seesItsSlotFree() throws Exception {
+    // Regression (found by Lincheck): the slot was released after the future completed, so a dependent
+    // stage, or a thread woken by the outcome, could see a finished task still holding its queue slot.
+    for (boolean cancel : new boolean[] {true, false}) {
+      TaskRun<String> run = submit(() -> "v", TaskOptions.none());
+      AtomicInteger seen = new AtomicInteger(-1);
+      CompletableFuture<String> stage = run.whenComplete((v, e) -> seen.set(pool.slotsTaken()));
+      assertTrue(cancel ? run.cancel(false) : run.complete("v"));
+      assertEquals(0, seen.get(), "a dependent saw the slot still taken");
+      assertTrue(stage.isDone());
+    }
   }
 
   @Test
