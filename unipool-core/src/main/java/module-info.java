@@ -7,7 +7,7 @@
  */
 @SuppressWarnings("module") // the backend modules are not built yet when this one compiles
 module dev.unipool.core {
-  requires static transitive org.jspecify; // its @Nullable is part of the API's signatures
+  requires static org.jspecify;
   requires java.management;
   requires jdk.jfr;
 
