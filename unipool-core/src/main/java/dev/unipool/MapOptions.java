@@ -64,7 +64,7 @@ public record MapOptions(int chunkSize, int maxInFlight, @Nullable ProgressListe
   }
 
   /**
-   * A fixed chunk size (Python's {@code chunksize}).
+   * A fixed chunk size (Python's chunksize argument).
    *
    * @param chunkSize items per chunk, at least 1
    * @return options with that chunk size

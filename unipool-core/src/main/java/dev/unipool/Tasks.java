@@ -157,6 +157,7 @@ public final class Tasks {
    * @param types the method's parameter types
    * @param args the arguments
    */
+  @SuppressWarnings("ArrayRecordComponent") // a carrier for one call: never compared, hashed or printed
   private record Invocation(Object target, String method, Class<?>[] types, Object[] args)
       implements SerializableCallable<Object>, Serializable {
     @Override

@@ -7,6 +7,7 @@ import java.io.Console;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -128,7 +129,7 @@ final class TopCommand implements Callable<Integer> {
     names.sort(null);
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "unipool top - pid %d, %d pool(s), %s%s%n", pid, names.size(),
-        LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")),
+        LocalTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("HH:mm:ss")), // like top(1)
         once ? "" : String.format(Locale.ROOT, " (every %s s; Ctrl-C stops)", trim(interval))));
     if (names.isEmpty()) {
       sb.append("no unipool pools open in pid ").append(pid)

@@ -98,9 +98,8 @@ final class AutoPool extends AbstractPool {
         return;
       }
       double r = Math.min(1.0, (double) cpuNanos / wallNanos);
-      ratio = ratio < 0 ? r : 0.7 * ratio + 0.3 * r;
-      double ms = wallNanos / 1e6;
-      meanWallMillis = meanWallMillis < 0 ? ms : 0.7 * meanWallMillis + 0.3 * ms;
+      ratio = AutoPolicy.average(ratio, r);
+      meanWallMillis = AutoPolicy.average(meanWallMillis, wallNanos / 1e6);
       measured++;
     }
   }
@@ -130,11 +129,7 @@ final class AutoPool extends AbstractPool {
         run.kind() != null ? run.kind() : TaskAdapters.displayName(TaskAdapters.kindOf(run.task()))));
     Hint hint = run.hint();
     if (hint != null) {
-      Route r = switch (hint) {
-        case IO -> Route.IO;
-        case CPU -> Route.CPU;
-        case ISOLATED -> Route.ISOLATED;
-      };
+      Route r = AutoPolicy.hinted(hint);
       List<TaskRun<?>> release;
       synchronized (k) {
         Route before = k.route;
@@ -151,7 +146,11 @@ final class AutoPool extends AbstractPool {
     Route r;
     synchronized (k) {
       k.runs++;
-      if (k.route == null || (k.route == Route.IO && ++k.sinceProbe >= REPROBE_EVERY && !k.probing)) {
+      Route current = k.route;
+      if (current == Route.IO) {
+        k.sinceProbe++;
+      }
+      if (current == null || AutoPolicy.needsProbe(current, k.sinceProbe, k.probing)) {
         if (k.probing) {
           k.waiting.add(run); // decided within EARLY_DECISION_MILLIS
           return;
@@ -161,10 +160,10 @@ final class AutoPool extends AbstractPool {
         startProbe(k, run);
         return;
       }
-      r = k.route;
+      r = current;
     }
-    if (r == Route.CPU && run.timeout() != null && processesAvailable()) {
-      r = Route.ISOLATED; // only a process can enforce a hard timeout on a busy loop
+    if (r == Route.CPU && run.timeout() != null) {
+      r = AutoPolicy.withTimeout(r, true, processesAvailable());
     }
     execute(r, k, run);
   }
@@ -180,6 +179,9 @@ final class AutoPool extends AbstractPool {
     return p;
   }
 
+  // The early look's timer is never cancelled: decideEarly checks the kind's state and does nothing if the
+  // probe already decided, so its future carries nothing worth keeping.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void startProbe(Kind k, TaskRun<?> run) {
     try {
       probe.execute(() -> {
@@ -207,6 +209,7 @@ final class AutoPool extends AbstractPool {
     decideEarly(k, false);
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the late look, like the early one in startProbe
   private void decideEarly(Kind k, boolean last) {
     List<TaskRun<?>> release;
     Route r;
@@ -216,17 +219,15 @@ final class AutoPool extends AbstractPool {
       }
       long cpuNanos = MX.getThreadCpuTime(k.probeThread);
       long wall = System.nanoTime() - k.probeStartNanos;
-      if (cpuNanos < 0 || wall <= 0) {
-        cpuNanos = wall; // unreadable: assume computing, the route that cannot starve virtual threads
-      }
       // Run-queue delay of another thread is not at hand here: only a clear reading decides at once.
-      double ratio = (double) cpuNanos / wall;
-      if (!last && ratio > IO_BOUND / 2 && ratio < 2 * CPU_BOUND) {
+      double ratio = AutoPolicy.earlyRatio(cpuNanos, wall);
+      Route decided = AutoPolicy.early(cpuNanos, wall, last);
+      if (decided == null) {
         SharedTimer.TIMER.schedule(() -> decideEarly(k, true), LATE_DECISION_MILLIS - EARLY_DECISION_MILLIS,
             TimeUnit.MILLISECONDS);
         return;
       }
-      r = ratio >= CPU_BOUND ? Route.CPU : Route.IO;
+      r = decided;
       k.route = r;
       k.reason = String.format(Locale.ROOT, "first run used %.0f%% CPU in its first %d ms", 100 * ratio,
           wall / 1_000_000);
@@ -243,22 +244,15 @@ final class AutoPool extends AbstractPool {
       k.probing = false;
       k.probeThread = -1;
       Route before = k.route;
+      k.route = AutoPolicy.afterProbe(before, k.ratio);
       if (k.ratio >= 0) {
-        if (before == null) {
-          k.route = k.ratio >= CPU_BOUND ? Route.CPU : Route.IO;
-        } else if (before == Route.IO && k.ratio >= CPU_BOUND) {
-          k.route = Route.CPU;
-        } else if (before == Route.CPU && k.ratio < IO_BOUND) {
-          k.route = Route.IO;
-        }
         if (k.route != before || k.reason == null) {
           // Keep the earlier decision in view: tasks released by it ran there, and explain() should say so.
           String earlier = before == null || k.reason == null ? "" : " (was " + before.where + ": " + k.reason + ")";
           k.reason = String.format(Locale.ROOT, "measured %.0f%% CPU of wall time%s", 100 * k.ratio, earlier);
         }
       } else if (before == null) {
-        k.route = Route.IO; // nothing measurable (cancelled before it ran): waiting is the safe guess
-        k.reason = "not measured yet";
+        k.reason = "not measured yet"; // nothing measurable (cancelled before it ran)
       }
       routed(k, before);
       r = java.util.Objects.requireNonNull(k.route);
@@ -328,8 +322,7 @@ final class AutoPool extends AbstractPool {
     public void run() {
       measure(k, task);
       synchronized (k) {
-        boolean reroute = k.route == Route.CPU && k.measured >= 3 && k.ratio < IO_BOUND && k.reason != null
-            && !k.reason.startsWith("hint");
+        boolean reroute = AutoPolicy.backToIo(k.route, k.measured, k.ratio, k.reason);
         if (reroute) {
           k.route = Route.IO;
           k.reason = String.format(Locale.ROOT, "re-measured %.0f%% CPU of wall time", 100 * k.ratio);

@@ -25,7 +25,7 @@ final class ThreadClock {
     if (schedstat && !Thread.currentThread().isVirtual()) {
       try {
         String s = new String(Files.readAllBytes(SCHEDSTAT), StandardCharsets.US_ASCII).strip();
-        String[] f = s.split(" ");
+        String[] f = s.split(" ", -1);
         return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
       } catch (IOException | RuntimeException e) {
         schedstat = false; // not Linux, or a restricted /proc: fall back for good

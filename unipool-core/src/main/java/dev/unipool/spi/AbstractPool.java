@@ -90,6 +90,7 @@ public abstract class AbstractPool implements Pool {
    *     thread with {@link TaskRun#runBeforePublished()} (the inline backend): a task is then counted as
    *     submitted and started in one step
    */
+  @SuppressWarnings("this-escape") // LocalWorkers only keeps the reference; nothing calls back while constructing
   protected AbstractPool(Backend backend, PoolOptions options, boolean startsTasksInSubmit) {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.options = Objects.requireNonNull(options, "options");
@@ -303,6 +304,7 @@ public abstract class AbstractPool implements Pool {
   private TaskRun.@Nullable Settings plainTimed;
 
   /** The settings for these options; the common cases are computed once and shared. */
+  @SuppressWarnings("ReferenceEquality") // the shared none() instance is the hot path; an equal copy still works
   private TaskRun.Settings settings(TaskOptions o, boolean forceTimed) {
     boolean timed = forceTimed || recordsTimings();
     if (o == TaskOptions.none()) {
@@ -349,6 +351,12 @@ public abstract class AbstractPool implements Pool {
       Thread.currentThread().interrupt();
       throw new RejectedExecutionException("interrupted while waiting for a queue slot", e);
     }
+  }
+
+  /** The bounded queue's slots held now (0 without a bound), for tests: a finished pool holds none. */
+  int queueSlotsTaken() {
+    QueueSlots slots = queueSlots;
+    return slots == null ? 0 : slots.used();
   }
 
   void releasePermit() {

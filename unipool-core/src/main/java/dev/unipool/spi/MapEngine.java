@@ -220,6 +220,8 @@ final class MapEngine {
       this.total = known;
     }
 
+    // The completion stage below only queues the chunk for awaitAny; a failure is read from the chunk itself.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private void fill() {
       while (outstanding < window && source.hasNext()) {
         ChunkSizer z = sizer;

@@ -23,6 +23,9 @@ import java.lang.invoke.VarHandle;
  * and each point is counted before the next can happen, so every finish read implies its start and creation
  * are read too: {@code running = started - finishedAfterStart} and {@code queued = submitted - started -
  * finishedBeforeStart} are never negative, and the counters add up to {@code submitted} by construction.
+ * (A start that loses its race with a cancel is taken back with {@link #unstarted()}; a snapshot taken
+ * between the two may read that task as both started and finished before starting, which the clamping in
+ * {@link #snapshot()} absorbs.)
  */
 final class PoolCounters {
   static final int COMPLETED = 0;
@@ -91,6 +94,16 @@ final class PoolCounters {
   /** {@link #submitted()} and {@link #started()} at once, for a task submitted and started by this thread. */
   void submittedAndStarted() {
     add(SUBMITTED_STARTED, 1);
+  }
+
+  /** A start counted by a task that a cancel claimed first: it never started for the counters. */
+  void unstarted() {
+    add(STARTED, -1);
+  }
+
+  /** Undoes {@link #submittedAndStarted()} for a task that a cancel claimed first (counted again at its end). */
+  void unsubmittedAndUnstarted() {
+    add(SUBMITTED_STARTED, -1);
   }
 
   void finished(int outcome, boolean afterStart) {

@@ -66,6 +66,20 @@ final class QueueSlots {
     }
   }
 
+  /**
+   * The slots taken now: 0 once every accepted task has started or finished, whatever happened to it.
+   *
+   * @return the number of slots held
+   */
+  int used() {
+    lock.lock();
+    try {
+      return used;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Wakes every waiting submitter; those that find no free slot give up. */
   void close() {
     lock.lock();

@@ -10,12 +10,15 @@ import dev.unipool.internal.jfr.Jfr;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,22 +40,23 @@ import org.jspecify.annotations.Nullable;
 public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture<T>, Runnable {
   private static final VarHandle RUNNER;
   private static final VarHandle PERMIT;
-  private static final VarHandle STARTED;
+  private static final VarHandle PHASE;
   private static final VarHandle TIMES;
   private static final VarHandle WORKER;
   private static final VarHandle WAITERS;
-  private static final VarHandle CLAIMED;
+  /** {@link #phase} bits: started (counted as such), claimed (its outcome counted). */
+  private static final int STARTED = 1;
+  private static final int CLAIMED = 2;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
       RUNNER = l.findVarHandle(TaskRun.class, "runner", Object.class);
       PERMIT = l.findVarHandle(TaskRun.class, "permit", boolean.class);
-      STARTED = l.findVarHandle(TaskRun.class, "started", boolean.class);
+      PHASE = l.findVarHandle(TaskRun.class, "phase", int.class);
       TIMES = MethodHandles.arrayElementVarHandle(long[].class);
       WORKER = l.findVarHandle(TaskRun.class, "worker", Object.class);
       WAITERS = l.findVarHandle(TaskRun.class, "waiters", int.class);
-      CLAIMED = l.findVarHandle(TaskRun.class, "claimed", boolean.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -64,7 +68,6 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   // Hot-path fields are written with release stores, not volatile writes: each full fence costs more than a
   // tiny task's own work, and completing the future (a CAS) publishes them to anyone who sees it done.
   private final long @Nullable [] times; // submitted, started, finished (nanoTime); only when timings are on
-  private boolean started;
   private @Nullable Object worker; // WorkerInfo, or the local Thread (WorkerInfo built lazily)
   private volatile @Nullable Object runner; // the local thread running the task: RunningTask's hand-off
   private volatile @Nullable ScheduledFuture<?> timer;
@@ -73,8 +76,12 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   private volatile boolean staged; // a dependent stage exists (see hasDependentStages)
   @SuppressWarnings("unused") // accessed through WAITERS
   private volatile int waiters; // threads inside get/join: their wake-ups are the only dependents that run no user code
-  @SuppressWarnings("unused") // accessed through CLAIMED
-  private volatile boolean claimed; // the first completion wins it: counted before the future completes
+  // STARTED and CLAIMED in one word, so that a start and a claim racing each other agree on the order: the
+  // claim classifies the outcome as "after start" exactly when the start got in first. Two flags let a
+  // cancel count "finished before start" while the start still counted itself, and the pool then showed a
+  // task running forever (found by the contract's after-test check on auto, cancelling map chunks).
+  @SuppressWarnings("unused") // accessed through PHASE
+  private volatile int phase;
   private boolean rejected; // set by the submitting thread before it completes the task
   private @Nullable Object event; // a dev.unipool.Task event, only while a flight recording wants it
 
@@ -157,27 +164,50 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
    * @return false if the task is already done (cancelled); the backend must then not run it
    */
   public boolean start(WorkerInfo worker) {
-    return begin(worker);
+    return begin(worker, false);
   }
 
-  private boolean begin(Object who) {
+  private boolean begin(Object who, boolean owned) {
     if (isDone()) {
       releasePermit();
       return false;
     }
     WORKER.setRelease(this, who);
-    if (!(boolean) STARTED.getAcquire(this)) {
+    while (true) {
+      int p = (int) PHASE.getVolatile(this);
+      if ((p & CLAIMED) != 0) { // completed meanwhile (cancelled): the backend drops it
+        releasePermit();
+        return false;
+      }
+      if ((p & STARTED) != 0) {
+        break; // a re-run
+      }
       long[] t = times;
       if (t != null) {
         TIMES.setRelease(t, 1, System.nanoTime());
       }
       // Counted before the flag: whoever counts the finish as "after start" sees the start.
-      if (pool.countsSubmitOnStart) {
+      boolean both = pool.countsSubmitOnStart;
+      if (both) {
         pool.counters.submittedAndStarted();
       } else {
         pool.counters.started();
       }
-      STARTED.setRelease(this, true);
+      if (owned) { // nothing else can touch the phase yet (see runBeforePublished): no CAS
+        PHASE.setRelease(this, p | STARTED);
+        break;
+      }
+      if (PHASE.compareAndSet(this, p, p | STARTED)) {
+        break;
+      }
+      if (both) { // a claim got in first
+        pool.counters.unsubmittedAndUnstarted();
+      } else {
+        pool.counters.unstarted();
+      }
+      if (t != null) {
+        TIMES.setRelease(t, 1, 0L);
+      }
     }
     releasePermit();
     Duration t = settings.timeout();
@@ -213,7 +243,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   @Override
   public void run() {
     Thread me = Thread.currentThread();
-    if (!begin(me)) {
+    if (!begin(me, false)) {
       return;
     }
     runner = me;
@@ -239,7 +269,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       return;
     }
     Thread me = Thread.currentThread();
-    if (begin(me)) {
+    if (begin(me, true)) {
       callAndComplete(me, true);
     }
   }
@@ -296,9 +326,10 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   }
 
   private void settleOwned(int outcome) {
-    CLAIMED.setOpaque(this, true);
+    PHASE.setRelease(this, STARTED | CLAIMED);
     markFinished();
     pool.counters.finished(outcome, true);
+    releasePermit();
   }
 
   private void ranLocally(LocalWorkers.@Nullable Slot slot, int weight, long t0) {
@@ -355,22 +386,29 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     if (isDone()) {
       return false;
     }
-    if (!CLAIMED.compareAndSet(this, false, true)) {
-      awaitCompletedByClaimer();
-      return false;
-    }
+    int p;
+    do {
+      p = (int) PHASE.getVolatile(this);
+      if ((p & CLAIMED) != 0) {
+        awaitCompletedByClaimer();
+        return false;
+      }
+    } while (!PHASE.compareAndSet(this, p, p | CLAIMED));
     markFinished();
     if (rejected) {
       if (!pool.countsSubmitOnStart) { // else it was never counted: rejected tasks never start
         pool.counters.unsubmitted();
       }
     } else {
-      boolean started = (boolean) STARTED.getAcquire(this);
+      boolean started = (p & STARTED) != 0;
       if (!started && pool.countsSubmitOnStart) {
         pool.counters.submitted(); // a task that ends unstarted (invokeAll past its deadline) is counted here
       }
       pool.counters.finished(outcome, started);
     }
+    // Before the future completes, like the counters: whoever sees the task done sees its slot free (Lincheck
+    // found a cancelled task still holding its slot, released only after the completion).
+    releasePermit();
     return true;
   }
 
@@ -410,7 +448,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     }
     if (super.cancel(mayInterruptIfRunning)) {
       finished();
-      if ((boolean) STARTED.getAcquire(this)) {
+      if (started()) {
         pool.cancelRunning(this, mayInterruptIfRunning);
       }
       return true;
@@ -424,6 +462,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
    * {@link java.util.concurrent.Future#cancel} promises; a task group checked {@code isCancelled()} right
    * after cancelling and saw false.
    */
+  @SuppressWarnings("ThreadPriorityCheck") // yield, not park: the claimer is a few instructions from done
   private void awaitCompletedByClaimer() {
     for (int spins = 0; !isDone(); spins++) {
       if (spins < 128) {
@@ -446,7 +485,6 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     if (t != null) {
       t.cancel(false);
     }
-    releasePermit();
     Object e = event;
     if (e != null) {
       event = null;
@@ -478,7 +516,7 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
 
   /** Whether {@link #start} has been called. */
   boolean started() {
-    return (boolean) STARTED.getAcquire(this);
+    return ((int) PHASE.getAcquire(this) & STARTED) != 0;
   }
 
   @Override
@@ -576,6 +614,61 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
     } finally {
       WAITERS.getAndAdd(this, -1);
     }
+  }
+
+  /*
+   * A caller may cast a TaskFuture to CompletableFuture. complete and completeExceptionally already go
+   * through claim() and finished(): the outcome is counted, the queue slot freed and the timer cancelled,
+   * as for a cancel. What follows closes the other ways in: obtrude* would overwrite an outcome without
+   * any of that (a slot and a timer leaked, counters wrong), and completeAsync completes through a JDK
+   * internal that bypasses complete().
+   */
+
+  /**
+   * Refused: a task's outcome is decided by the task, or by {@link #cancel} and its timeout.
+   *
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public void obtrudeValue(T value) {
+    throw new UnsupportedOperationException(OBTRUDE);
+  }
+
+  /**
+   * Refused: a task's outcome is decided by the task, or by {@link #cancel} and its timeout.
+   *
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public void obtrudeException(Throwable ex) {
+    throw new UnsupportedOperationException(OBTRUDE);
+  }
+
+  private static final String OBTRUDE = "a task's outcome cannot be overwritten: to stop a task use cancel(true), "
+      + "to give dependents another value complete a copy (toCompletableFuture())";
+
+  /**
+   * Completes the task with the supplier's value, computed on {@code executor}, through {@link #complete}
+   * (so the task's queue slot and timer are released as for any completion).
+   */
+  @Override
+  public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+    Objects.requireNonNull(supplier, "supplier");
+    Objects.requireNonNull(executor, "executor");
+    executor.execute(() -> {
+      try {
+        complete(supplier.get());
+      } catch (Throwable e) {
+        completeExceptionally(e);
+      }
+    });
+    return this;
+  }
+
+  /** As {@link #completeAsync(Supplier, Executor)} on the default async executor. */
+  @Override
+  public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
+    return completeAsync(supplier, defaultExecutor());
   }
 
   /** Returns a new future completed with this task's outcome; completing it does not affect the task. */

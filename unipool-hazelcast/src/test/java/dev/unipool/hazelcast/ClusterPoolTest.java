@@ -1,6 +1,7 @@
 package dev.unipool.hazelcast;
 
 import dev.unipool.Backend;
+import dev.unipool.testkit.Capabilities;
 import dev.unipool.testkit.PoolContract;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -14,12 +15,12 @@ class ClusterPoolTest extends PoolContract {
   }
 
   @Override
-  protected Backend backend() {
+  public Backend backend() {
     return cluster.backend();
   }
 
   @Override
-  protected boolean workersAreProcesses() {
-    return true;
+  public Capabilities capabilities() {
+    return Capabilities.sharedProcesses();
   }
 }

@@ -2,6 +2,7 @@ package dev.unipool.process;
 
 import dev.unipool.Backend;
 import dev.unipool.remote.Codec;
+import dev.unipool.testkit.Capabilities;
 import dev.unipool.testkit.PoolContract;
 import dev.unipool.testkit.SystemProperty;
 import org.junit.jupiter.api.AfterAll;
@@ -32,17 +33,12 @@ class ForyProcessPoolTest extends PoolContract {
   }
 
   @Override
-  protected Backend backend() {
+  public Backend backend() {
     return Backend.processes(2);
   }
 
   @Override
-  protected boolean workersAreProcesses() {
-    return true;
-  }
-
-  @Override
-  protected boolean replacesCrashedWorkers() {
-    return true;
+  public Capabilities capabilities() {
+    return Capabilities.workerProcesses();
   }
 }

@@ -46,7 +46,7 @@ final class ClassPatterns {
    */
   static ClassPatterns parse(String spec) {
     List<Pattern> list = new ArrayList<>();
-    for (String raw : spec.split(";")) {
+    for (String raw : spec.split(";", -1)) { // empty parts are skipped below
       String p = raw.strip();
       if (p.isEmpty() || p.contains("=") || p.contains("/")) {
         continue;

@@ -471,6 +471,7 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
    * when interrupting on a transport that can kill workers, kills the worker after {@link #killGrace} if
    * the task is still running then.
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // the kill timer checks the task itself when it fires
   private void stop(RemoteTask task, boolean interrupt) {
     W w;
     long id;

@@ -3,9 +3,14 @@ package dev.unipool.testkit;
 import dev.unipool.Backend;
 
 /** The contract on {@code Backend.auto()}: routing must not change any promised behaviour. */
-class AutoPoolTest extends PoolContract {
+class AutoPoolTest extends LocalPoolContract {
   @Override
-  protected Backend backend() {
+  public Backend backend() {
     return Backend.auto();
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return Capabilities.inProcess();
   }
 }

@@ -31,11 +31,11 @@ class InlineCountingTest {
     Pool pool = Pool.of(Backend.inline());
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<TaskFuture<String>> caller = CompletableFuture.supplyAsync(() -> pool.submit(() -> {
+    CompletableFuture<String> caller = CompletableFuture.supplyAsync(() -> pool.submit(() -> {
       running.countDown();
       assertTrue(release.await(LONG_WAIT_SECONDS, TimeUnit.SECONDS));
       return "done";
-    }));
+    }).join());
     assertTrue(running.await(LONG_WAIT_SECONDS, TimeUnit.SECONDS));
     PoolStats during = pool.stats();
     assertEquals(1, during.submitted(), during::toString);
@@ -48,7 +48,7 @@ class InlineCountingTest {
     release.countDown();
     assertTrue(pool.awaitTermination(LONG_WAIT_SECONDS, TimeUnit.SECONDS));
     assertTrue(pool.isTerminated());
-    assertEquals("done", caller.get(LONG_WAIT_SECONDS, TimeUnit.SECONDS).get());
+    assertEquals("done", caller.get(LONG_WAIT_SECONDS, TimeUnit.SECONDS));
     PoolStats after = pool.stats();
     assertEquals(1, after.submitted(), after::toString);
     assertEquals(1, after.completed(), after::toString);

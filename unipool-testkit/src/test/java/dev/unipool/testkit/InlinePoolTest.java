@@ -21,15 +21,15 @@ import org.junit.jupiter.api.Test;
  * backend that runs tasks inside {@code submit} shows: {@code invokeAll} and {@code invokeAny} must not
  * start tasks the JDK's caller-runs executors would not (found with the JSR-166 TCK).
  */
-class InlinePoolTest extends PoolContract {
+class InlinePoolTest extends LocalPoolContract {
   @Override
-  protected Backend backend() {
+  public Backend backend() {
     return Backend.inline();
   }
 
   @Override
-  protected boolean runsConcurrently() {
-    return false;
+  public Capabilities capabilities() {
+    return Capabilities.inProcess().withoutConcurrency();
   }
 
   @Test

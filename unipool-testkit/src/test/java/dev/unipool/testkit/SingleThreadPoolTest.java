@@ -3,9 +3,14 @@ package dev.unipool.testkit;
 import dev.unipool.Backend;
 
 /** The contract on {@code Backend.threads(1)}: one worker, so queued tasks and FIFO order matter most. */
-class SingleThreadPoolTest extends PoolContract {
+class SingleThreadPoolTest extends LocalPoolContract {
   @Override
-  protected Backend backend() {
+  public Backend backend() {
     return Backend.threads(1);
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return Capabilities.inProcess();
   }
 }

@@ -41,8 +41,9 @@ class TaskGroupNestingTest {
     try (Pool pool = Pool.of(Backend.threads(2)); TaskGroup parent = TaskGroup.open(pool)) {
       TaskFuture<Integer> a = parent.fork(() -> 1);
       try (TaskGroup child = TaskGroup.open(pool)) {
-        child.fork(() -> 2);
+        TaskFuture<Integer> inChild = child.fork(() -> 2);
         child.join();
+        assertTrue(inChild.resultNow() == 2);
       }
       TaskFuture<Integer> b = parent.fork(() -> 3);
       parent.join();

@@ -3,9 +3,14 @@ package dev.unipool.testkit;
 import dev.unipool.Backend;
 
 /** The contract on {@code Backend.threads(4)}. */
-class ThreadsPoolTest extends PoolContract {
+class ThreadsPoolTest extends LocalPoolContract {
   @Override
-  protected Backend backend() {
+  public Backend backend() {
     return Backend.threads(4);
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return Capabilities.inProcess();
   }
 }

@@ -3,9 +3,14 @@ package dev.unipool.testkit;
 import dev.unipool.Backend;
 
 /** The contract on {@link Backend#virtual()}: one virtual thread per task, no fixed parallelism. */
-class VirtualPoolTest extends PoolContract {
+class VirtualPoolTest extends LocalPoolContract {
   @Override
-  protected Backend backend() {
+  public Backend backend() {
     return Backend.virtual();
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return Capabilities.inProcess();
   }
 }

@@ -31,7 +31,8 @@ record AotCache(Backend.@Nullable Processes backend, String note) {
       return new AotCache(null, "needs JDK 25 or newer, this is " + Runtime.version());
     }
     String classPath = System.getProperty("java.class.path", "");
-    for (String entry : classPath.split(File.pathSeparator)) {
+    // -1 keeps a trailing empty entry: like any empty entry it means the current directory, not a jar.
+    for (String entry : classPath.split(File.pathSeparator, -1)) {
       String bad = notAJar(entry);
       if (bad != null) {
         return new AotCache(null, "the class path is not all jars (" + bad + "); the JDK AOT cache needs jars only");
@@ -75,7 +76,7 @@ record AotCache(Backend.@Nullable Processes backend, String note) {
       Manifest manifest = jar.getManifest();
       String refs = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
       if (refs != null) {
-        for (String ref : refs.strip().split("\\s+")) {
+        for (String ref : refs.strip().split("\\s+", -1)) { // stripped: no empty string at either end
           if (!ref.isEmpty() && !ref.endsWith(".jar")) {
             return ref;
           }

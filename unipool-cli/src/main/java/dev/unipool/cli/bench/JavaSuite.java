@@ -23,10 +23,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class JavaSuite {
   private static final SerializableCallable<Integer> TRIVIAL = () -> 1;
+  @SuppressWarnings("UnnecessaryLambda") // one serializable task object, reused by every submit
   private static final SerializableFunction<Integer, Integer> INC = x -> x + 1;
   private static final SerializableCallable<Object> WAIT_50MS = () -> {
     Thread.sleep(50);
-    return Boolean.TRUE;
+    return true;
   };
   /** Generous: only there so that a broken backend ends the workload instead of hanging the bench. */
   private static final long GATHER_TIMEOUT_MINUTES = 10;

@@ -46,7 +46,7 @@ final class Peers {
     if (path == null) {
       return null;
     }
-    for (String d : path.split(java.io.File.pathSeparator)) {
+    for (String d : path.split(java.io.File.pathSeparator, -1)) { // an empty entry (even last) is "."
       Path p = Path.of(d.isEmpty() ? "." : d, "python3");
       if (Files.isExecutable(p)) {
         return p.toString();
@@ -55,6 +55,7 @@ final class Peers {
     return null;
   }
 
+  @SuppressWarnings("ReferenceEquality") // Mode's constants are the only instances the bench passes
   static Outcome run(Mode mode, int workers, Path dir, boolean showProgress) throws IOException, InterruptedException {
     String python = findPython();
     if (python == null) {

@@ -287,6 +287,7 @@ final class ClusterPool extends RemotePool<MemberNode> {
     }
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the re-probe timer checks the node itself
   private void onProbed(MemberNode node, @Nullable MemberFacts facts, @Nullable Throwable failure) {
     List<MemberNode> touched = new ArrayList<>();
     boolean again = false;
@@ -353,6 +354,7 @@ final class ClusterPool extends RemotePool<MemberNode> {
   /** A member's loss says nothing of how far its tasks got: each may have run, so a re-run uses a retry. */
   private static final Loss MEMBER_LOST = Loss.mayHaveRun("the member was lost");
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the re-probe timer checks the node itself
   private void onLost(MemberNode node, long id, Throwable t) {
     Throwable cause = ClusterClient.unwrap(t);
     boolean memberLost = ClusterClient.isMemberLoss(cause);
@@ -464,6 +466,7 @@ final class ClusterPool extends RemotePool<MemberNode> {
 
   /** Once nothing is queued or running, shuts the client down (and only the client). */
   @Override
+  @SuppressWarnings("FutureReturnValueIgnored") // a deadline that is never called off
   protected void drainedLocked() {
     if (clientStopping) {
       if (brokenCause() != null && !terminated) {
@@ -508,6 +511,7 @@ final class ClusterPool extends RemotePool<MemberNode> {
    * (it cannot kill a thread on a shared member) so that shutdownNow always terminates.
    */
   @Override
+  @SuppressWarnings("FutureReturnValueIgnored") // a deadline that is never called off
   protected void afterShutdownNow(List<MemberNode> all) {
     TIMER.schedule(this::abandon, ABANDON_SECONDS, TimeUnit.SECONDS);
   }

@@ -120,6 +120,7 @@ public final class MemberMain {
      * @return the settings
      * @throws IllegalArgumentException on an unknown option or a bad value
      */
+    @SuppressWarnings("IncrementInForLoopAndHeader") // an option and its value are consumed together
     public static Settings parse(String... args) {
       int port = 5801;
       String name = null;

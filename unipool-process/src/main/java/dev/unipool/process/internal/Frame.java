@@ -25,12 +25,14 @@ sealed interface Frame {
    * Parent → worker, answer to a good Hello: deserialization allow-list, optional initializer, and
    * whether the parent already sends Fory payloads (then the worker builds Fory before it is ready).
    */
+  @SuppressWarnings("ArrayRecordComponent") // a wire record: written and read, never compared or hashed
   record Init(List<String> allowClasses, byte @Nullable [] initializer, boolean prepareFory) implements Frame {}
 
   /** Worker → parent: the initializer ran; send tasks. */
   record Ready() implements Frame {}
 
   /** Worker → parent: the initializer threw; payload is the encoded exception. */
+  @SuppressWarnings("ArrayRecordComponent") // a wire record: written and read, never compared or hashed
   record InitFailed(byte[] error) implements Frame {}
 
   /**
@@ -336,7 +338,7 @@ sealed interface Frame {
 
     /** Drops a large backing array after a big payload, so one 100 MB task does not pin 100 MB forever. */
     @Override
-    public void reset() {
+    public synchronized void reset() { // as the method it overrides; uncontended, so nearly free
       super.reset();
       if (buf.length > (1 << 22)) {
         buf = new byte[8192];

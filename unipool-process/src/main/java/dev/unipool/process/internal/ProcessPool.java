@@ -109,6 +109,7 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
 
   // ---- launching ----
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the exit hook and its thread report through onExit, not through a future
   private void spawnLocked(int slot) {
     String name = "worker-" + (slot + 1);
     byte[] tokenBytes = new byte[32];
@@ -161,6 +162,7 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
   }
 
   /** Spawns a worker for {@code slot} now or later, or breaks the pool, as {@code decision} says. */
+  @SuppressWarnings("FutureReturnValueIgnored") // the delayed respawn checks the pool state itself
   private void respawnLocked(int slot, RespawnPolicy.Decision decision) {
     IllegalStateException failure = decision.failure();
     if (failure != null) {
@@ -410,6 +412,7 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
 
   /** Whatever is still alive after the grace period is killed: no worker outlives the pool. */
   @Override
+  @SuppressWarnings("FutureReturnValueIgnored") // a deadline that is never called off
   protected void afterShutdownNow(List<WorkerHandle> all) {
     TIMER.schedule(() -> all.forEach(h -> ProcessTrees.killTree(h.process.toHandle())),
         config.killGrace().toNanos() + TimeUnit.MILLISECONDS.toNanos(200), TimeUnit.NANOSECONDS);

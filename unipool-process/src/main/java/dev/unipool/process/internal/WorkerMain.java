@@ -133,6 +133,7 @@ public final class WorkerMain {
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().daemon().name("unipool-flush").factory());
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the flag, not the future, tracks the pending flush
   private void scheduleFlush() {
     if (flushScheduled.compareAndSet(false, true)) {
       flusher.schedule(() -> {
@@ -169,6 +170,7 @@ public final class WorkerMain {
     }
   }
 
+  @SuppressWarnings("ReferenceEquality") // STOP is a sentinel instance: identity is the point
   private void runTasks() {
     FrameWriter.markOwned();
     try {

@@ -1,0 +1,231 @@
+package dev.unipool.process.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.unipool.remote.Codec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link FrameWriter} against an in-memory channel that takes only part of each write, and sometimes
+ * nothing: frames from many threads arrive whole and once, large payloads arrive intact and in order,
+ * threads the application may interrupt hand their writes over, and a failed channel fails later sends.
+ */
+@Timeout(60)
+class FrameWriterTest {
+  /** A blocking-style channel (not selectable) that records what it is given, a little at a time. */
+  private static final class Recorder implements WritableByteChannel {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final Set<String> writers = new HashSet<>();
+    private final int most;
+    private final @Nullable IOException failure;
+    private final CountDownLatch wrote = new CountDownLatch(1);
+    private int calls;
+
+    Recorder(int most, @Nullable IOException failure) {
+      this.most = most;
+      this.failure = failure;
+    }
+
+    @Override
+    public synchronized int write(ByteBuffer src) throws IOException {
+      wrote.countDown();
+      if (failure != null) {
+        throw failure;
+      }
+      writers.add(Thread.currentThread().getName());
+      if (++calls % 3 == 0) {
+        return 0; // "full": the writer must come back for the rest
+      }
+      int n = Math.min(most, src.remaining());
+      byte[] b = new byte[n];
+      src.get(b);
+      bytes.write(b, 0, n);
+      return n;
+    }
+
+    synchronized List<Frame> frames() throws IOException {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()));
+      List<Frame> out = new ArrayList<>();
+      for (Frame f = Frame.read(in, Integer.MAX_VALUE); f != null; f = Frame.read(in, Integer.MAX_VALUE)) {
+        out.add(f);
+      }
+      return out;
+    }
+
+    synchronized int calls() {
+      return calls;
+    }
+
+    synchronized Set<String> writers() {
+      return Set.copyOf(writers);
+    }
+
+    @Override
+    public boolean isOpen() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private interface Action {
+    void run() throws Exception;
+  }
+
+  /** Runs {@code action} on a new thread marked as owned by unipool (one that may write itself). */
+  private static void onOwnedThread(Action action) throws Exception {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread.ofPlatform().name("owned").start(() -> {
+      FrameWriter.markOwned();
+      try {
+        action.run();
+        done.complete(null);
+      } catch (Throwable e) {
+        done.completeExceptionally(e);
+      }
+    });
+    try {
+      done.get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  @Test
+  void framesFromManyThreads_arriveWhole_eachOnce() throws Exception {
+    Recorder channel = new Recorder(37, null); // 37 bytes: frames split at every possible place
+    FrameWriter writer = new FrameWriter(channel, "test");
+    int threads = 4;
+    int perThread = 300;
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int base = t * perThread;
+      CompletableFuture<Void> f = CompletableFuture.runAsync(() -> {
+        try {
+          onOwnedThread(() -> {
+            for (int i = 0; i < perThread; i++) {
+              writer.send(new Frame.Started(base + i), i % 5 == 4 || i == perThread - 1);
+            }
+          });
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }, r -> Thread.ofPlatform().start(r));
+      all.add(f);
+    }
+    for (CompletableFuture<Void> f : all) {
+      f.get(30, TimeUnit.SECONDS);
+    }
+    Set<Long> ids = new HashSet<>();
+    List<Frame> frames = channel.frames();
+    for (Frame f : frames) {
+      assertTrue(ids.add(assertInstanceOf(Frame.Started.class, f).id()), () -> "twice: " + f);
+    }
+    assertEquals(threads * perThread, frames.size());
+  }
+
+  @Test
+  void largePayload_arrivesIntact_afterTheFramesQueuedBeforeIt() throws Exception {
+    Recorder channel = new Recorder(64 * 1024, null);
+    FrameWriter writer = new FrameWriter(channel, "test");
+    byte[] big = new byte[3 * (1 << 18) + 123]; // above the by-reference threshold, several slices
+    new Random(42).nextBytes(big);
+    onOwnedThread(() -> {
+      writer.send(new Frame.Started(1), false);
+      writer.send(new Frame.Done(2, true, 5, new Codec.Encoded((byte) 10, big)), true);
+      writer.send(new Frame.Cancel(3), false); // queued behind a large one sent without flush
+      writer.send(new Frame.Done(4, false, -1, new Codec.Encoded((byte) 10, big)), false);
+      writer.flush();
+    });
+    List<Frame> frames = channel.frames();
+    assertEquals(4, frames.size(), frames::toString);
+    assertEquals(new Frame.Started(1), frames.get(0));
+    Frame.Done done = assertInstanceOf(Frame.Done.class, frames.get(1));
+    assertEquals(2, done.id());
+    assertArrayEquals(big, done.payload().body());
+    assertEquals(new Frame.Cancel(3), frames.get(2));
+    assertArrayEquals(big, assertInstanceOf(Frame.Done.class, frames.get(3)).payload().body());
+  }
+
+  @Test
+  void withoutFlush_nothingIsWritten_thenOneFlushWritesEveryFrame() throws Exception {
+    Recorder channel = new Recorder(Integer.MAX_VALUE, null);
+    FrameWriter writer = new FrameWriter(channel, "test");
+    onOwnedThread(() -> {
+      for (int i = 0; i < 10; i++) {
+        writer.send(new Frame.Started(i), false);
+      }
+      assertEquals(0, channel.calls(), "a frame sent without flush was written at once");
+      writer.flush();
+    });
+    assertEquals(10, channel.frames().size());
+    assertTrue(channel.calls() <= 3, () -> "10 small frames took " + channel.calls() + " writes; they should combine");
+  }
+
+  @Test
+  void aThreadTheApplicationMayInterrupt_handsItsWriteToTheWritersOwnThread() throws Exception {
+    Recorder channel = new Recorder(Integer.MAX_VALUE, null);
+    FrameWriter writer = new FrameWriter(channel, "handoff");
+    writer.send(new Frame.Started(7), true); // the test thread: not owned
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (channel.frames().isEmpty()) {
+      assertTrue(System.nanoTime() - deadline < 0, "the hand-off thread never wrote");
+      LockSupport.parkNanos(1_000_000); // polls: the channel's content, not the pause, is what is awaited
+    }
+    assertEquals(List.of(new Frame.Started(7)), channel.frames());
+    assertEquals(Set.of("unipool-writer-handoff"), channel.writers(), "the caller wrote to a blocking channel");
+  }
+
+  @Test
+  void failedChannel_failsTheSend_onAnOwnedThread() throws Exception {
+    IOException broken = new IOException("broken pipe");
+    FrameWriter writer = new FrameWriter(new Recorder(10, broken), "test");
+    IOException e = assertThrows(IOException.class, () -> onOwnedThread(() -> writer.send(new Frame.Started(1), true)));
+    assertEquals("broken pipe", e.getMessage());
+  }
+
+  @Test
+  void failedChannel_failsLaterFlushes_afterAHandOff() throws Exception {
+    IOException broken = new IOException("broken pipe");
+    Recorder channel = new Recorder(10, broken);
+    FrameWriter writer = new FrameWriter(channel, "test");
+    writer.send(new Frame.Started(1), true); // handed off; the writer's thread meets the failure
+    assertTrue(channel.wrote.await(30, TimeUnit.SECONDS));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        writer.flush();
+      } catch (IOException e) {
+        assertEquals("broken pipe", e.getMessage());
+        return;
+      }
+      assertTrue(System.nanoTime() - deadline < 0, "flush kept succeeding on a failed channel");
+      LockSupport.parkNanos(1_000_000); // the hand-off thread records the failure right after the write fails
+    }
+  }
+}
