@@ -1,5 +1,11 @@
 package dev.unipool;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
 /**
  * How a {@link Pool} runs its tasks: an immutable configuration value, chosen once and passed to
  * {@link Pool#of(Backend)}. Switching backends changes nothing else in the calling code.
@@ -69,7 +75,7 @@ public sealed interface Backend
    * {@code dev.unipool:unipool-process} module on the class path. Further settings:
    * {@link Processes#heap(String)}, {@link Processes#jvmArgs(String...)},
    * {@link Processes#initializer(SerializableRunnable)}, {@link Processes#recycleAfter(int)},
-   * {@link Processes#output(Processes.Output)}, {@link Processes#killGrace(java.time.Duration)},
+   * {@link Processes#output(Processes.Output)}, {@link Processes#killGrace(Duration)},
    * {@link Processes#allowClasses(String...)}, {@link Processes#classpath(String...)},
    * {@link Processes#modulePath(String...)}.
    *
@@ -84,8 +90,8 @@ public sealed interface Backend
    * @throws IllegalArgumentException if {@code workers < 1}
    */
   static Processes processes(int workers) {
-    return new Processes(workers, null, java.util.List.of(), null, 0, Processes.Output.PREFIX,
-        Processes.DEFAULT_KILL_GRACE, java.util.List.of(), java.util.List.of(), java.util.List.of(), true);
+    return new Processes(workers, null, List.of(), null, 0, Processes.Output.PREFIX,
+        Processes.DEFAULT_KILL_GRACE, List.of(), List.of(), List.of(), true);
   }
 
   /**
@@ -113,7 +119,7 @@ public sealed interface Backend
    * @throws IllegalArgumentException if no address is given or one is not {@code host:port}
    */
   static Cluster cluster(String... addresses) {
-    return new Cluster(java.util.List.of(addresses), null, Cluster.DEFAULT_CONNECT_TIMEOUT, 0);
+    return new Cluster(List.of(addresses), null, Cluster.DEFAULT_CONNECT_TIMEOUT, 0);
   }
 
   /**
@@ -188,9 +194,7 @@ public sealed interface Backend
      * @throws IllegalArgumentException if {@code threads < 1}
      */
     public Threads {
-      if (threads < 1) {
-        throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-      }
+      BackendChecks.atLeastOne(threads, "threads");
     }
 
     @Override
@@ -239,19 +243,9 @@ public sealed interface Backend
    * @param startupCache whether workers start from a JDK AOT cache that unipool records and keeps (see
    *     {@link #startupCache(boolean)})
    */
-  record Processes(
-      int workers,
-      @org.jspecify.annotations.Nullable String heap,
-      java.util.List<String> jvmArgs,
-      @org.jspecify.annotations.Nullable SerializableRunnable initializer,
-      int recycleAfter,
-      Output output,
-      java.time.Duration killGrace,
-      java.util.List<String> allowClasses,
-      java.util.List<String> classpath,
-      java.util.List<String> modulePath,
-      boolean startupCache)
-      implements Backend {
+  record Processes(int workers, @Nullable String heap, List<String> jvmArgs, @Nullable SerializableRunnable initializer,
+      int recycleAfter, Output output, Duration killGrace, List<String> allowClasses, List<String> classpath,
+      List<String> modulePath, boolean startupCache) implements Backend {
 
     /**
      * The system property that, set to {@code false}, turns the workers' startup cache off in this JVM
@@ -280,10 +274,10 @@ public sealed interface Backend
      * @param modulePath see {@link #modulePath}
      * @throws IllegalArgumentException as the canonical constructor
      */
-    public Processes(int workers, @org.jspecify.annotations.Nullable String heap, java.util.List<String> jvmArgs,
-        @org.jspecify.annotations.Nullable SerializableRunnable initializer, int recycleAfter, Output output,
-        java.time.Duration killGrace, java.util.List<String> allowClasses, java.util.List<String> classpath,
-        java.util.List<String> modulePath) {
+    public Processes(int workers, @Nullable String heap, List<String> jvmArgs,
+        @Nullable SerializableRunnable initializer, int recycleAfter, Output output,
+        Duration killGrace, List<String> allowClasses, List<String> classpath,
+        List<String> modulePath) {
       this(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses, classpath, modulePath,
           true);
     }
@@ -296,7 +290,7 @@ public sealed interface Backend
     public static final String CLASSPATH_ENV = "UNIPOOL_WORKER_CLASSPATH";
 
     /** The default {@link #killGrace}: one second. */
-    public static final java.time.Duration DEFAULT_KILL_GRACE = java.time.Duration.ofSeconds(1);
+    public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(1);
 
     /** Where a worker's standard output and error go. */
     public enum Output {
@@ -314,21 +308,9 @@ public sealed interface Backend
      * @throws IllegalArgumentException if a number is out of range or the heap size is malformed
      */
     public Processes {
-      if (workers < 1) {
-        throw new IllegalArgumentException("workers must be at least 1, got " + workers);
-      }
-      if (heap != null && !heap.matches("[0-9]+[kKmMgG]?")) {
-        throw new IllegalArgumentException("heap must look like 512m or 2g, got '" + heap + "'");
-      }
-      jvmArgs = java.util.List.copyOf(jvmArgs);
-      if (recycleAfter < 0) {
-        throw new IllegalArgumentException("recycleAfter must be 0 (never) or positive, got " + recycleAfter);
-      }
-      java.util.Objects.requireNonNull(output, "output");
-      if (killGrace.isNegative()) {
-        throw new IllegalArgumentException("killGrace must not be negative, got " + killGrace);
-      }
-      allowClasses = java.util.List.copyOf(allowClasses);
+      BackendChecks.processes(workers, heap, recycleAfter, output, killGrace);
+      jvmArgs = List.copyOf(jvmArgs);
+      allowClasses = List.copyOf(allowClasses);
       classpath = BackendText.pathEntries(classpath, "classpath");
       modulePath = BackendText.pathEntries(modulePath, "modulePath");
     }
@@ -352,7 +334,7 @@ public sealed interface Backend
      * @return a copy with those flags
      */
     public Processes jvmArgs(String... args) {
-      return new Processes(workers, heap, java.util.List.of(args), initializer, recycleAfter, output, killGrace,
+      return new Processes(workers, heap, List.of(args), initializer, recycleAfter, output, killGrace,
           allowClasses, classpath, modulePath, startupCache);
     }
 
@@ -364,7 +346,7 @@ public sealed interface Backend
      * @return a copy with that initializer
      */
     public Processes initializer(SerializableRunnable initializer) {
-      return new Processes(workers, heap, jvmArgs, java.util.Objects.requireNonNull(initializer, "initializer"),
+      return new Processes(workers, heap, jvmArgs, Objects.requireNonNull(initializer, "initializer"),
           recycleAfter, output, killGrace, allowClasses, classpath, modulePath, startupCache);
     }
 
@@ -402,7 +384,7 @@ public sealed interface Backend
      * @param grace not negative
      * @return a copy with that grace period
      */
-    public Processes killGrace(java.time.Duration grace) {
+    public Processes killGrace(Duration grace) {
       return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, grace, allowClasses, classpath,
           modulePath, startupCache);
     }
@@ -415,7 +397,7 @@ public sealed interface Backend
      */
     public Processes allowClasses(String... patterns) {
       return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace,
-          java.util.List.of(patterns), classpath, modulePath, startupCache);
+          List.of(patterns), classpath, modulePath, startupCache);
     }
 
     /**
@@ -431,7 +413,7 @@ public sealed interface Backend
      */
     public Processes classpath(String... entries) {
       return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
-          java.util.List.of(entries), modulePath, startupCache);
+          List.of(entries), modulePath, startupCache);
     }
 
     /**
@@ -446,7 +428,7 @@ public sealed interface Backend
      */
     public Processes modulePath(String... entries) {
       return new Processes(workers, heap, jvmArgs, initializer, recycleAfter, output, killGrace, allowClasses,
-          classpath, java.util.List.of(entries), startupCache);
+          classpath, List.of(entries), startupCache);
     }
 
     /**
@@ -496,11 +478,7 @@ public sealed interface Backend
    * @param connectTimeout how long to try to reach a member before {@code Pool.of} fails
    * @param parallelism tasks the cluster runs at once, for sizing map chunks; 0 asks the cluster
    */
-  record Cluster(
-      java.util.List<String> addresses,
-      @org.jspecify.annotations.Nullable String clusterName,
-      java.time.Duration connectTimeout,
-      int parallelism)
+  record Cluster(List<String> addresses, @Nullable String clusterName, Duration connectTimeout, int parallelism)
       implements Backend {
     /**
      * The cluster name members used by default before names became secrets.
@@ -513,7 +491,7 @@ public sealed interface Backend
     public static final String DEFAULT_NAME = "unipool";
 
     /** The default {@link #connectTimeout}: ten seconds. */
-    public static final java.time.Duration DEFAULT_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(10);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     /**
      * The system property that moves {@link #nameFile()}, for members and pools alike (e.g. per project,
@@ -528,24 +506,8 @@ public sealed interface Backend
      *     number is out of range
      */
     public Cluster {
-      addresses = java.util.List.copyOf(addresses);
-      if (addresses.isEmpty()) {
-        throw new IllegalArgumentException("cluster needs at least one member address, e.g. 127.0.0.1:5801");
-      }
-      for (String a : addresses) {
-        if (!a.strip().matches("[^:\\s]+:[0-9]{1,5}")) {
-          throw new IllegalArgumentException("member address must be host:port, got '" + a + "'");
-        }
-      }
-      if (clusterName != null && clusterName.isBlank()) {
-        throw new IllegalArgumentException("clusterName must not be blank");
-      }
-      if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-        throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
-      }
-      if (parallelism < 0) {
-        throw new IllegalArgumentException("parallelism must be 0 (ask the cluster) or positive, got " + parallelism);
-      }
+      addresses = List.copyOf(addresses);
+      BackendChecks.cluster(addresses, clusterName, connectTimeout, parallelism);
     }
 
     /**
@@ -556,7 +518,7 @@ public sealed interface Backend
      * @throws IllegalArgumentException if the name is blank
      */
     public Cluster clusterName(String name) {
-      return new Cluster(addresses, java.util.Objects.requireNonNull(name, "name"), connectTimeout, parallelism);
+      return new Cluster(addresses, Objects.requireNonNull(name, "name"), connectTimeout, parallelism);
     }
 
     /**
@@ -565,7 +527,7 @@ public sealed interface Backend
      * @param timeout positive
      * @return a copy with that timeout
      */
-    public Cluster connectTimeout(java.time.Duration timeout) {
+    public Cluster connectTimeout(Duration timeout) {
       return new Cluster(addresses, clusterName, timeout, parallelism);
     }
 
@@ -576,7 +538,7 @@ public sealed interface Backend
      *
      * @return the path (the file may not exist yet)
      */
-    public static java.nio.file.Path nameFile() {
+    public static Path nameFile() {
       return ClusterNames.nameFile();
     }
 
@@ -617,12 +579,8 @@ public sealed interface Backend
      * @throws IllegalArgumentException if a count is below 1
      */
     public Auto {
-      if (cpuThreads < 1) {
-        throw new IllegalArgumentException("cpuThreads must be at least 1, got " + cpuThreads);
-      }
-      if (isolatedWorkers < 1) {
-        throw new IllegalArgumentException("isolatedWorkers must be at least 1, got " + isolatedWorkers);
-      }
+      BackendChecks.atLeastOne(cpuThreads, "cpuThreads");
+      BackendChecks.atLeastOne(isolatedWorkers, "isolatedWorkers");
     }
 
     /** No fixed limit: I/O-bound kinds run on as many virtual threads as there are tasks. */

@@ -10,15 +10,12 @@ import dev.unipool.internal.jfr.Jfr;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,13 +34,12 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <T> the result type
  */
-public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture<T>, Runnable {
+public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>, Runnable {
   private static final VarHandle RUNNER;
   private static final VarHandle PERMIT;
   private static final VarHandle PHASE;
   private static final VarHandle TIMES;
   private static final VarHandle WORKER;
-  private static final VarHandle WAITERS;
   /** {@link #phase} bits: started (counted as such), claimed (its outcome counted). */
   private static final int STARTED = 1;
   private static final int CLAIMED = 2;
@@ -56,7 +52,6 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
       PHASE = l.findVarHandle(TaskRun.class, "phase", int.class);
       TIMES = MethodHandles.arrayElementVarHandle(long[].class);
       WORKER = l.findVarHandle(TaskRun.class, "worker", Object.class);
-      WAITERS = l.findVarHandle(TaskRun.class, "waiters", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -73,9 +68,6 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
   private volatile @Nullable ScheduledFuture<?> timer;
   @SuppressWarnings("unused") // accessed through PERMIT
   private volatile boolean permit;
-  private volatile boolean staged; // a dependent stage exists (see hasDependentStages)
-  @SuppressWarnings("unused") // accessed through WAITERS
-  private volatile int waiters; // threads inside get/join: their wake-ups are the only dependents that run no user code
   // STARTED and CLAIMED in one word, so that a start and a claim racing each other agree on the order: the
   // claim classifies the outcome as "after start" exactly when the start got in first. Two flags let a
   // cancel count "finished before start" while the start still counted itself, and the pool then showed a
@@ -549,132 +541,6 @@ public final class TaskRun<T> extends CompletableFuture<T> implements TaskFuture
    */
   public long runNanos() {
     return TaskTimes.runNanos(times);
-  }
-
-  /**
-   * Dependents are plain futures: completing one must not look like completing a task. Every dependent
-   * stage ({@code thenApply}, {@code whenComplete}, {@code copy}, ...) is created here, which is how
-   * {@link #hasDependentStages()} knows about it.
-   */
-  @Override
-  public <U> CompletableFuture<U> newIncompleteFuture() {
-    staged = true;
-    return new CompletableFuture<>();
-  }
-
-  /**
-   * Whether completing this task might run user code. False only if no dependent stage was ever created
-   * on it and everything waiting on it is a thread blocked in {@code get} or {@code join}: completing it
-   * then only wakes those threads, so a backend may complete it on a thread that must not run callbacks.
-   * Stages created elsewhere and attached to this task (e.g. by {@code CompletableFuture.allOf} or
-   * {@code other.thenCombine(this, ...)}) show up as extra dependents. A stage attached concurrently with
-   * this check may still run on the completing thread; callers use this as a latency shortcut only.
-   *
-   * @return true if a dependent stage may exist
-   */
-  public boolean hasDependentStages() {
-    return staged || getNumberOfDependents() > (int) WAITERS.getVolatile(this);
-  }
-
-  @Override
-  public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
-    if (isDone()) {
-      return super.get(); // nothing to wait for: skip the two atomic adds that mark a waiter
-    }
-    WAITERS.getAndAdd(this, 1);
-    try {
-      return super.get();
-    } finally {
-      WAITERS.getAndAdd(this, -1);
-    }
-  }
-
-  @Override
-  public T get(long timeout, TimeUnit unit)
-      throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
-    if (isDone()) {
-      return super.get(timeout, unit);
-    }
-    WAITERS.getAndAdd(this, 1);
-    try {
-      return super.get(timeout, unit);
-    } finally {
-      WAITERS.getAndAdd(this, -1);
-    }
-  }
-
-  @Override
-  public T join() {
-    if (isDone()) {
-      return super.join();
-    }
-    WAITERS.getAndAdd(this, 1);
-    try {
-      return super.join();
-    } finally {
-      WAITERS.getAndAdd(this, -1);
-    }
-  }
-
-  /*
-   * A caller may cast a TaskFuture to CompletableFuture. complete and completeExceptionally already go
-   * through claim() and finished(): the outcome is counted, the queue slot freed and the timer cancelled,
-   * as for a cancel. What follows closes the other ways in: obtrude* would overwrite an outcome without
-   * any of that (a slot and a timer leaked, counters wrong), and completeAsync completes through a JDK
-   * internal that bypasses complete().
-   */
-
-  /**
-   * Refused: a task's outcome is decided by the task, or by {@link #cancel} and its timeout.
-   *
-   * @throws UnsupportedOperationException always
-   */
-  @Override
-  public void obtrudeValue(T value) {
-    throw new UnsupportedOperationException(OBTRUDE);
-  }
-
-  /**
-   * Refused: a task's outcome is decided by the task, or by {@link #cancel} and its timeout.
-   *
-   * @throws UnsupportedOperationException always
-   */
-  @Override
-  public void obtrudeException(Throwable ex) {
-    throw new UnsupportedOperationException(OBTRUDE);
-  }
-
-  private static final String OBTRUDE = "a task's outcome cannot be overwritten: to stop a task use cancel(true), "
-      + "to give dependents another value complete a copy (toCompletableFuture())";
-
-  /**
-   * Completes the task with the supplier's value, computed on {@code executor}, through {@link #complete}
-   * (so the task's queue slot and timer are released as for any completion).
-   */
-  @Override
-  public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
-    Objects.requireNonNull(supplier, "supplier");
-    Objects.requireNonNull(executor, "executor");
-    executor.execute(() -> {
-      try {
-        complete(supplier.get());
-      } catch (Throwable e) {
-        completeExceptionally(e);
-      }
-    });
-    return this;
-  }
-
-  /** As {@link #completeAsync(Supplier, Executor)} on the default async executor. */
-  @Override
-  public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
-    return completeAsync(supplier, defaultExecutor());
-  }
-
-  /** Returns a new future completed with this task's outcome; completing it does not affect the task. */
-  @Override
-  public CompletableFuture<T> toCompletableFuture() {
-    return copy();
   }
 
   @Override

@@ -1,0 +1,158 @@
+package dev.unipool.spi;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * The {@link CompletableFuture} face of a {@link TaskRun}: what it changes of the JDK's future so that a
+ * task's outcome can be decided only by the task, its cancel and its timeout, and so that a backend can tell
+ * whether completing it may run user code. Kept apart from the task's own bookkeeping in {@link TaskRun}.
+ *
+ * <p>A caller may cast a {@code TaskFuture} to {@code CompletableFuture}. {@code complete} and
+ * {@code completeExceptionally} go through {@link TaskRun}'s claim (the outcome counted, the queue slot freed,
+ * the timer cancelled, as for a cancel); what is here closes the other ways in: {@code obtrude*} would
+ * overwrite an outcome without any of that (a slot and a timer leaked, counters wrong), and
+ * {@code completeAsync} completes through a JDK internal that bypasses {@code complete()}.
+ *
+ * @param <T> the result type
+ */
+abstract class GuardedFuture<T> extends CompletableFuture<T> {
+  private static final VarHandle WAITERS;
+  private static final String OBTRUDE = "a task's outcome cannot be overwritten: to stop a task use cancel(true), "
+      + "to give dependents another value complete a copy (toCompletableFuture())";
+
+  static {
+    try {
+      WAITERS = MethodHandles.lookup().findVarHandle(GuardedFuture.class, "waiters", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private volatile boolean staged; // a dependent stage exists (see hasDependentStages)
+  @SuppressWarnings("unused") // accessed through WAITERS
+  private volatile int waiters; // threads inside get/join: their wake-ups are the only dependents that run no user code
+
+  /**
+   * Dependents are plain futures: completing one must not look like completing a task. Every dependent
+   * stage ({@code thenApply}, {@code whenComplete}, {@code copy}, ...) is created here, which is how
+   * {@link #hasDependentStages()} knows about it.
+   */
+  @Override
+  public <U> CompletableFuture<U> newIncompleteFuture() {
+    staged = true;
+    return new CompletableFuture<>();
+  }
+
+  /**
+   * Whether completing this task might run user code. False only if no dependent stage was ever created
+   * on it and everything waiting on it is a thread blocked in {@code get} or {@code join}: completing it
+   * then only wakes those threads, so a backend may complete it on a thread that must not run callbacks.
+   * Stages created elsewhere and attached to this task (e.g. by {@code CompletableFuture.allOf} or
+   * {@code other.thenCombine(this, ...)}) show up as extra dependents. A stage attached concurrently with
+   * this check may still run on the completing thread; callers use this as a latency shortcut only.
+   *
+   * @return true if a dependent stage may exist
+   */
+  public boolean hasDependentStages() {
+    return staged || getNumberOfDependents() > (int) WAITERS.getVolatile(this);
+  }
+
+  @Override
+  public T get() throws InterruptedException, ExecutionException {
+    if (isDone()) {
+      return super.get(); // nothing to wait for: skip the two atomic adds that mark a waiter
+    }
+    WAITERS.getAndAdd(this, 1);
+    try {
+      return super.get();
+    } finally {
+      WAITERS.getAndAdd(this, -1);
+    }
+  }
+
+  @Override
+  public T get(long timeout, TimeUnit unit)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    if (isDone()) {
+      return super.get(timeout, unit);
+    }
+    WAITERS.getAndAdd(this, 1);
+    try {
+      return super.get(timeout, unit);
+    } finally {
+      WAITERS.getAndAdd(this, -1);
+    }
+  }
+
+  @Override
+  public T join() {
+    if (isDone()) {
+      return super.join();
+    }
+    WAITERS.getAndAdd(this, 1);
+    try {
+      return super.join();
+    } finally {
+      WAITERS.getAndAdd(this, -1);
+    }
+  }
+
+  /**
+   * Refused: a task's outcome is decided by the task, or by {@code cancel} and its timeout.
+   *
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public void obtrudeValue(T value) {
+    throw new UnsupportedOperationException(OBTRUDE);
+  }
+
+  /**
+   * Refused: a task's outcome is decided by the task, or by {@code cancel} and its timeout.
+   *
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public void obtrudeException(Throwable ex) {
+    throw new UnsupportedOperationException(OBTRUDE);
+  }
+
+  /**
+   * Completes the task with the supplier's value, computed on {@code executor}, through {@link #complete}
+   * (so the task's queue slot and timer are released as for any completion).
+   */
+  @Override
+  public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+    Objects.requireNonNull(supplier, "supplier");
+    Objects.requireNonNull(executor, "executor");
+    executor.execute(() -> {
+      try {
+        complete(supplier.get());
+      } catch (Throwable e) {
+        completeExceptionally(e);
+      }
+    });
+    return this;
+  }
+
+  /** As {@link #completeAsync(Supplier, Executor)} on the default async executor. */
+  @Override
+  public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
+    return completeAsync(supplier, defaultExecutor());
+  }
+
+  /** Returns a new future completed with this task's outcome; completing it does not affect the task. */
+  @Override
+  public CompletableFuture<T> toCompletableFuture() {
+    return copy();
+  }
+
+}
