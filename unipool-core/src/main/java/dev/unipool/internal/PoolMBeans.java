@@ -106,27 +106,35 @@ public final class PoolMBeans {
    * @return the name it was registered under, or null if JMX refused it
    */
   static @Nullable ObjectName registerNow(Pool pool) {
+    MBeanServer server;
     try {
-      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-      String base = pool.options().name();
-      for (int n = 1; ; n++) {
-        ObjectName name = objectName(n == 1 ? base : base + "-" + n);
-        if (server.isRegistered(name)) {
-          continue;
-        }
-        try {
-          server.registerMBean(new StandardMBean(new View(pool), PoolMXBean.class, true), name);
-        } catch (InstanceAlreadyExistsException e) {
-          continue; // taken meanwhile by another pool
-        }
-        synchronized (REGISTERED) {
-          REGISTERED.put(pool, name);
-        }
-        return name;
-      }
-    } catch (JMException | RuntimeException | Error e) {
-      LOG.log(System.Logger.Level.DEBUG, "pool " + pool.options().name() + " not registered with JMX", e);
+      server = ManagementFactory.getPlatformMBeanServer(); // 100-200 ms the first time: not under the lock
+    } catch (RuntimeException | Error e) {
+      LOG.log(System.Logger.Level.DEBUG, "no platform MBean server: pool " + pool.options().name() + " not in JMX", e);
       return null;
+    }
+    // Registered and recorded under one lock: an unregister() that ran while the bean was in the server but
+    // not yet recorded would find nothing to remove, and the bean would outlive the pool's close().
+    synchronized (REGISTERED) {
+      try {
+        String base = pool.options().name();
+        for (int n = 1; ; n++) {
+          ObjectName name = objectName(n == 1 ? base : base + "-" + n);
+          if (server.isRegistered(name)) {
+            continue;
+          }
+          try {
+            server.registerMBean(new StandardMBean(new View(pool), PoolMXBean.class, true), name);
+          } catch (InstanceAlreadyExistsException e) {
+            continue; // taken meanwhile by another pool
+          }
+          REGISTERED.put(pool, name);
+          return name;
+        }
+      } catch (JMException | RuntimeException | Error e) {
+        LOG.log(System.Logger.Level.DEBUG, "pool " + pool.options().name() + " not registered with JMX", e);
+        return null;
+      }
     }
   }
 
