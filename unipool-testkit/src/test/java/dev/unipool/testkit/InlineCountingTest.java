@@ -113,7 +113,7 @@ class InlineCountingTest {
           }
         });
         caller.join();
-        PoolStats s = pool.stats(); // a snapshot folds the ended threads' counts away from their cells
+        PoolStats s = pool.stats(); // counts made by a thread that has ended stay in the totals
         assertEquals(tasks * (tasks + 1) / 2, s.completed(), s::toString);
       }
       Thread.ofVirtual().start(() -> pool.submit(() -> 1).join()).join();
