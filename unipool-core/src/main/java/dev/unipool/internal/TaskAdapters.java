@@ -126,7 +126,7 @@ public final class TaskAdapters {
 
     @java.io.Serial
     private Object writeReplace() {
-      return new ChunkForm(fn, new CompactList(items));
+      return new ChunkForm(fn, CompactList.of(items));
     }
   }
 
@@ -149,7 +149,7 @@ public final class TaskAdapters {
 
     @java.io.Serial
     private Object writeReplace() {
-      return new ResultsForm(new CompactList(this));
+      return new ResultsForm(CompactList.of(this));
     }
   }
 

@@ -400,9 +400,7 @@ public abstract class AbstractPool implements Pool {
   @Override
   public <T, R> List<R> map(
       SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions mapOptions) {
-    try (Stream<R> s = imap(fn, items, mapOptions)) {
-      return s.toList();
-    }
+    return MapEngine.list(this, fn, items, mapOptions);
   }
 
   @Override

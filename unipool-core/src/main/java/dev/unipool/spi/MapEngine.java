@@ -8,10 +8,12 @@ import dev.unipool.internal.TaskAdapters;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.RandomAccess;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CancellationException;
@@ -41,7 +43,8 @@ import org.jspecify.annotations.Nullable;
  * small, because nothing says its items are not seconds each, and grows per chunk submitted (1, 2, 4, ...
  * up to {@link ChunkSizer#PROBE_LIMIT}) until the first chunks' measured cost sets the size; an earlier
  * version grew only 4x per chunk consumed, so a map of a few hundred thousand cheap items spent much of
- * its life ramping up and lost to {@code multiprocessing.Pool.map(chunksize=1000)}.
+ * its life ramping up and lost to {@code multiprocessing.Pool.map(chunksize=1000)}. The cost is what the
+ * chunk's worker measured ({@link TaskRun#workNanos}), and recent chunks outweigh older ones.
  *
  * <p>Progress ({@link MapOptions#progress()}) is reported from the consuming thread too: items of chunks
  * already taken plus items of chunks in the window that completed normally, so the count never goes back;
@@ -82,11 +85,55 @@ final class MapEngine {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(items, "items");
     Objects.requireNonNull(options, "options");
-    int known = items instanceof Collection<?> c ? c.size() : -1;
-    ChunkIterator<T, R> it = new ChunkIterator<>(pool, fn, items.iterator(), options, known, ordered);
+    ChunkIterator<T, R> it = iterator(pool, fn, items, options, ordered);
     return StreamSupport.stream(
             Spliterators.spliteratorUnknownSize(it, ordered ? Spliterator.ORDERED : 0), false)
         .onClose(it::close);
+  }
+
+  /**
+   * Runs a whole ordered map and collects its results, a chunk at a time: a stream's {@code toList} would
+   * buffer them item by item and copy them again, which for a map of cheap items costs as much as the
+   * results' decoding.
+   *
+   * @param pool the pool to run chunks on
+   * @param fn the function
+   * @param items the inputs
+   * @param options chunking and window
+   * @param <T> item type
+   * @param <R> result type
+   * @return the results in input order, unmodifiable (nulls allowed)
+   */
+  static <T, R> List<R> list(
+      AbstractPool pool,
+      SerializableFunction<? super T, ? extends R> fn,
+      Iterable<? extends T> items,
+      MapOptions options) {
+    Objects.requireNonNull(fn, "fn");
+    Objects.requireNonNull(items, "items");
+    Objects.requireNonNull(options, "options");
+    ChunkIterator<T, R> it = iterator(pool, fn, items, options, true);
+    try {
+      List<R> out = new ArrayList<>((int) Math.max(0, it.total)); // total is a known int size, or -1
+      for (List<R> chunk = it.nextChunk(); chunk != null; chunk = it.nextChunk()) {
+        out.addAll(chunk);
+      }
+      return Collections.unmodifiableList(out);
+    } finally {
+      it.close();
+    }
+  }
+
+  private static <T, R> ChunkIterator<T, R> iterator(
+      AbstractPool pool,
+      SerializableFunction<? super T, ? extends R> fn,
+      Iterable<? extends T> items,
+      MapOptions options,
+      boolean ordered) {
+    int known = items instanceof Collection<?> c ? c.size() : -1;
+    // A random-access list is cut into chunks by bulk copies of its ranges, not item by item.
+    List<? extends T> list = items instanceof List<? extends T> l && items instanceof RandomAccess ? l : null;
+    return new ChunkIterator<>(pool, fn, list == null ? items.iterator() : null, list, options, known, ordered);
   }
 
   private record InFlight<R>(TaskRun<List<R>> run, long first, int size) {}
@@ -118,8 +165,10 @@ final class MapEngine {
     private final long targetNanos;
     private int size;
     private int probes;
-    private long measuredNanos;
-    private long measuredItems;
+    // Decayed sums: each chunk measured halves the weight of all before it (see measured).
+    private double measuredNanos;
+    private double measuredItems;
+    private long totalItems;
 
     /**
      * @param known the number of items, or -1 if unknown
@@ -154,9 +203,13 @@ final class MapEngine {
       if (nanos < 0 || items <= 0) {
         return;
       }
-      measuredNanos += nanos;
-      measuredItems += items;
-      int ideal = ideal(Math.max(1e-3, (double) measuredNanos / measuredItems));
+      // Recent chunks count most. The first chunks a fresh worker runs are cold (class loading, codec
+      // set-up, interpreted code) and can take a thousand times a warm one; in a plain average one of
+      // them kept every later chunk of the map near one item, and was remembered for the next map.
+      measuredNanos = measuredNanos / 2 + nanos;
+      measuredItems = measuredItems / 2 + items;
+      totalItems += items;
+      int ideal = ideal(Math.max(1e-3, measuredNanos / measuredItems));
       // Growth is bounded from the largest chunk submitted so far.
       int from = size > 0 ? size : Math.min(Math.min(cap, PROBE_LIMIT), 1 << Math.min(30, Math.max(0, probes - 1)));
       size = (int) Math.max(1, Math.min(ideal, (long) MAX_GROWTH * from));
@@ -164,7 +217,7 @@ final class MapEngine {
 
     /** The measured cost per item, or -1 if too little was measured to be worth remembering. */
     double costToRemember() {
-      return measuredItems >= MIN_ITEMS_TO_REMEMBER ? (double) measuredNanos / measuredItems : -1;
+      return totalItems >= MIN_ITEMS_TO_REMEMBER ? measuredNanos / measuredItems : -1;
     }
 
     int cap() {
@@ -175,7 +228,9 @@ final class MapEngine {
   private static final class ChunkIterator<T, R> implements Iterator<R> {
     private final AbstractPool pool;
     private final SerializableFunction<? super T, ? extends R> fn;
-    private final Iterator<? extends T> source;
+    private final @Nullable Iterator<? extends T> source; // null when reading from list
+    private final @Nullable List<? extends T> list;
+    private int listPos;
     private final boolean ordered;
     private final int fixedChunk;
     private final int window;
@@ -197,13 +252,15 @@ final class MapEngine {
     ChunkIterator(
         AbstractPool pool,
         SerializableFunction<? super T, ? extends R> fn,
-        Iterator<? extends T> source,
+        @Nullable Iterator<? extends T> source,
+        @Nullable List<? extends T> list,
         MapOptions options,
         int known,
         boolean ordered) {
       this.pool = pool;
       this.fn = fn;
       this.source = source;
+      this.list = list;
       this.ordered = ordered;
       this.fixedChunk = options.chunkSize();
       int par = Math.min(pool.parallelism(), 64);
@@ -223,13 +280,10 @@ final class MapEngine {
     // The completion stage below only queues the chunk for awaitAny; a failure is read from the chunk itself.
     @SuppressWarnings("FutureReturnValueIgnored")
     private void fill() {
-      while (outstanding < window && source.hasNext()) {
+      while (outstanding < window && moreInput()) {
         ChunkSizer z = sizer;
         int size = z == null ? fixedChunk : z.next();
-        List<T> items = new ArrayList<>(Math.min(size, 1024));
-        while (items.size() < size && source.hasNext()) {
-          items.add(source.next());
-        }
+        List<T> items = nextItems(size);
         TaskRun<List<R>> run = pool.submitChecked(new TaskAdapters.Chunk<>(fn, items), TaskOptions.none(), false, true);
         InFlight<R> c = new InFlight<>(run, nextIndex, items.size());
         nextIndex += items.size();
@@ -243,6 +297,27 @@ final class MapEngine {
       }
     }
 
+    private boolean moreInput() {
+      List<? extends T> l = list;
+      return l != null ? listPos < l.size() : Objects.requireNonNull(source).hasNext();
+    }
+
+    private List<T> nextItems(int size) {
+      List<? extends T> l = list;
+      if (l != null) {
+        int end = (int) Math.min(l.size(), (long) listPos + size);
+        List<T> items = new ArrayList<>(l.subList(listPos, end));
+        listPos = end;
+        return items;
+      }
+      Iterator<? extends T> in = Objects.requireNonNull(source);
+      List<T> items = new ArrayList<>(Math.min(size, 1024));
+      while (items.size() < size && in.hasNext()) {
+        items.add(in.next());
+      }
+      return items;
+    }
+
     @Override
     public boolean hasNext() {
       while (true) {
@@ -250,24 +325,33 @@ final class MapEngine {
         if (cur != null && cur.hasNext()) {
           return true;
         }
-        if (closed) {
+        List<R> chunk = nextChunk();
+        if (chunk == null) {
           return false;
         }
-        if (reported < 0 && progress != null) {
-          report(true); // the start: 0 of the total
-        }
-        fill();
-        if (outstanding == 0) {
-          if (progress != null) {
-            total = nextIndex; // read to its end
-            report(true);
-            finish(true);
-          }
-          close();
-          return false;
-        }
-        current = take().iterator();
+        current = chunk.iterator();
       }
+    }
+
+    /** The next chunk's results (in input order when ordered), or null at the end. */
+    @Nullable List<R> nextChunk() {
+      if (closed) {
+        return null;
+      }
+      if (reported < 0 && progress != null) {
+        report(true); // the start: 0 of the total
+      }
+      fill();
+      if (outstanding == 0) {
+        if (progress != null) {
+          total = nextIndex; // read to its end
+          report(true);
+          finish(true);
+        }
+        close();
+        return null;
+      }
+      return take();
     }
 
     /** Items whose results are ready: never fewer than before (chunks only move from the window to taken). */
@@ -392,7 +476,7 @@ final class MapEngine {
     private void learn(InFlight<R> c) {
       ChunkSizer z = sizer;
       if (z != null) {
-        z.measured(c.size(), c.run().runNanos());
+        z.measured(c.size(), c.run().workNanos());
       }
     }
 

@@ -63,6 +63,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
   // Hot-path fields are written with release stores, not volatile writes: each full fence costs more than a
   // tiny task's own work, and completing the future (a CAS) publishes them to anyone who sees it done.
   private final long @Nullable [] times; // submitted, started, finished (nanoTime); only when timings are on
+  private volatile long workNanos = -1; // reported by a remote backend; see ranRemotely
   private @Nullable Object worker; // WorkerInfo, or the local Thread (WorkerInfo built lazily)
   private volatile @Nullable Object runner; // the local thread running the task: RunningTask's hand-off
   private volatile @Nullable ScheduledFuture<?> timer;
@@ -541,6 +542,32 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
    */
   public long runNanos() {
     return TaskTimes.runNanos(times);
+  }
+
+  /**
+   * For backends whose tasks run elsewhere: how long the task's own work took where it ran (decoding,
+   * running, encoding its result). Unlike {@link #runNanos}, which a remote backend can only measure from
+   * sending to answer, it leaves out the wait behind other tasks sent ahead to the same worker and the
+   * trip there and back: a map sizing its chunks from the round trip would shrink them for ever as more
+   * of them queue. Call before completing the task (completion publishes it); negative values are ignored.
+   *
+   * @param nanos the work time measured by the worker
+   */
+  public void ranRemotely(long nanos) {
+    if (nanos >= 0) {
+      workNanos = nanos;
+    }
+  }
+
+  /**
+   * The task's own work time: what the backend reported through {@link #ranRemotely}, else
+   * {@link #runNanos}. Read it after the task completed.
+   *
+   * @return nanoseconds, or -1 if unknown
+   */
+  public long workNanos() {
+    long w = workNanos;
+    return w >= 0 ? w : runNanos();
   }
 
   @Override

@@ -52,6 +52,21 @@ class ChunkSizerTest {
   }
 
   @Test
+  void aColdFirstChunk_doesNotKeepLaterChunksSmall() {
+    ChunkSizer s = new ChunkSizer(1_000_000, 2, -1, TARGET, MAX);
+    firstWindow(s, 8);
+    s.measured(1, 1_400_000_000); // a fresh worker's first item: 1.4 s of class loading and set-up
+    int size = s.next();
+    for (int i = 0; i < 20; i++) {
+      s.measured(size, size * 50L); // then 50 ns per item
+      size = s.next();
+    }
+    // The outlier's weight has halved with every chunk since: what is left of it is under 1%.
+    assertTrue(size >= 39_600 && size <= 40_000, "size " + size + ", target 40,000");
+    assertTrue(s.costToRemember() < 100, "remembered " + s.costToRemember() + " ns per item");
+  }
+
+  @Test
   void expensiveItems_stayAtOneItemPerChunk() {
     ChunkSizer s = new ChunkSizer(10_000, 4, -1, TARGET, MAX);
     assertEquals(1, s.next());

@@ -319,6 +319,7 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
     }
     TaskRun<?> run = task.run();
     run.transferred(task.payload().body().length + 1, reply.payload().body().length + 1);
+    run.ranRemotely(reply.runNanos());
     long decodeStart = System.nanoTime();
     Reply.Decoded decoded = reply.decode(codec, w.label());
     if (reply.status() != Reply.Status.SKIPPED) {
