@@ -214,6 +214,22 @@ class ProcessFailureTest {
   }
 
   @Test
+  void taskLeavingItsInterruptFlagSet_succeeds_andTheWorkerServesOn() throws Exception {
+    // The worker's threads read and write a blocking socket, which an interrupted thread closes: the
+    // flag must not outlive the task (it used to cut the worker off and fail the task as a crash).
+    try (Pool pool = Pool.of(Backend.processes(1))) {
+      long pid = pool.submit(() -> Worker.current().pid()).get(PATIENCE, TimeUnit.SECONDS);
+      assertEquals(2, pool.submit(() -> {
+        Thread.currentThread().interrupt();
+        return 2;
+      }).get(PATIENCE, TimeUnit.SECONDS));
+      for (int i = 0; i < 3; i++) {
+        assertEquals(pid, pool.submit(() -> Worker.current().pid()).get(PATIENCE, TimeUnit.SECONDS));
+      }
+    }
+  }
+
+  @Test
   void cancelRunning_busyLoop_killsAndReplacesTheWorker() throws Exception {
     FileSignal started = FileSignal.in(tmp);
     try (Pool pool = Pool.of(Backend.processes(1).killGrace(Duration.ofMillis(100)))) {

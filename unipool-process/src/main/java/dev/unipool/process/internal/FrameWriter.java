@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * owns (marked with {@link #markOwned()}) write directly and any other thread hands the write to this
  * writer's own thread.
  */
-final class FrameWriter {
+final class FrameWriter implements TaskLoop.Sink {
   /** Payloads above this leave straight from their array instead of being copied into the buffer. */
   private static final int LARGE = 1 << 18;
   /** A socket takes a few hundred KB per write; larger slices would only be copied and copied again. */
@@ -66,7 +66,8 @@ final class FrameWriter {
    * @param flush whether to write now
    * @throws IOException if the channel has failed
    */
-  void send(Frame frame, boolean flush) throws IOException {
+  @Override
+  public void send(Frame frame, boolean flush) throws IOException {
     byte[] payload = Frame.payload(frame);
     byte[] large = payload != null && payload.length > LARGE ? payload : null;
     if (flush && large != null && mayWrite()) {
@@ -96,7 +97,8 @@ final class FrameWriter {
    *
    * @throws IOException if the channel has failed
    */
-  void flush() throws IOException {
+  @Override
+  public void flush() throws IOException {
     IOException f = failure;
     if (f != null) {
       throw f;

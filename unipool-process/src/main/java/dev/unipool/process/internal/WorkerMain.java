@@ -1,9 +1,6 @@
 package dev.unipool.process.internal;
 
 import dev.unipool.remote.Codec;
-import dev.unipool.remote.Reply;
-import dev.unipool.remote.TaskRunner;
-import dev.unipool.spi.RunningTask;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -11,34 +8,16 @@ import java.io.InputStreamReader;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Entry point of a worker JVM. Reads its token from stdin, connects to the parent's Unix-domain socket,
- * runs the initializer, then runs tasks one at a time on a single task thread while the main thread
- * reads frames. Exits as soon as the parent goes away (socket or stdin closed), so a killed parent leaves
+ * runs the initializer, then reads frames and runs tasks one at a time on two threads that take turns
+ * ({@link TaskLoop}). Exits as soon as the parent goes away (socket or stdin closed), so a killed parent leaves
  * no orphans.
  */
 public final class WorkerMain {
-  private static final Frame.Run STOP = new Frame.Run(-1, false, new Codec.Encoded((byte) 0, new byte[0]));
-
-  private final Object lock = new Object();
-  private final LinkedBlockingQueue<Frame.Run> queue = new LinkedBlockingQueue<>();
-  private final Set<Long> cancelled = new HashSet<>(); // guarded by lock
-  private long running = -1; // guarded by lock
-  private @Nullable RunningTask current; // guarded by lock
-  private final FrameWriter out;
-  private final Codec codec;
-  private final StartedMark mark;
-
-  private WorkerMain(FrameWriter out, Codec codec, StartedMark mark) {
-    this.out = out;
-    this.codec = codec;
-    this.mark = mark;
-  }
+  private WorkerMain() {}
 
   /**
    * Ends the worker at once, taking along the processes its tasks started: they must not outlive it.
@@ -103,142 +82,26 @@ public final class WorkerMain {
     }
     StartedMark mark = StartedMark.create(
         StartedMark.file(java.nio.file.Path.of(args[0]), ProcessHandle.current().pid()));
-    WorkerMain worker = new WorkerMain(out, codec, mark);
-    Thread.ofPlatform().name("unipool-task").start(worker::runTasks);
+    TaskLoop loop = new TaskLoop(() -> Frame.read(in), out, new TaskLoop.Exit() {
+      @Override
+      public void stopped() {
+        // A normal exit (not halt) on Stop, so a JVM recording an AOT cache writes it. The parent, alive
+        // since it sent Stop, kills what this worker's tasks started once it has exited (ProcessTrees).
+        System.exit(0);
+      }
+
+      @Override
+      public void lost(@Nullable IOException cause) {
+        if (cause != null) {
+          System.err.println("worker lost its parent connection: " + cause);
+        }
+        halt(0);
+      }
+    }, codec, mark);
+    // Two threads take turns reading frames and running tasks (see TaskLoop); this one is the second.
+    Thread.ofPlatform().name("unipool-task").start(loop::run);
+    Thread.currentThread().setName("unipool-task");
     out.send(new Frame.Ready(), true);
-    worker.readFrames(in);
-  }
-
-  private void readFrames(DataInputStream in) {
-    try {
-      Frame f;
-      while ((f = Frame.read(in)) != null) {
-        switch (f) {
-          case Frame.Run r -> queue.add(r);
-          case Frame.Cancel c -> cancel(c.id());
-          case Frame.Stop s -> queue.add(STOP);
-          default -> throw new IOException("unexpected frame " + f);
-        }
-      }
-    } catch (IOException e) {
-      System.err.println("worker lost its parent connection: " + e);
-    }
-    halt(0);
-  }
-
-  private static final long FLUSH_DELAY_NANOS = 200_000;
-  private static final int LARGE_RESULT = 1 << 16;
-  private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
-  private final java.util.concurrent.ScheduledExecutorService flusher =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-          Thread.ofPlatform().daemon().name("unipool-flush").factory());
-
-  @SuppressWarnings("FutureReturnValueIgnored") // the flag, not the future, tracks the pending flush
-  private void scheduleFlush() {
-    if (flushScheduled.compareAndSet(false, true)) {
-      flusher.schedule(() -> {
-        flushScheduled.set(false);
-        try {
-          out.flush();
-        } catch (IOException e) {
-          halt(0); // parent gone
-        }
-      }, FLUSH_DELAY_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private void cancel(long id) {
-    boolean queued;
-    synchronized (lock) {
-      RunningTask r = current;
-      if (running == id && r != null) {
-        r.interrupt();
-        return;
-      }
-      // Still queued here: drop it now and say so, so the parent does not wait for the tasks ahead of it.
-      queued = queue.removeIf(f -> f.id() == id);
-      if (!queued && cancelled.size() < 10_000) {
-        cancelled.add(id); // not arrived yet, or already done (then harmless; the set is bounded)
-      }
-    }
-    if (queued) {
-      try {
-        out.send(new Frame.Skipped(id), true);
-      } catch (IOException e) {
-        halt(0); // parent gone
-      }
-    }
-  }
-
-  @SuppressWarnings("ReferenceEquality") // STOP is a sentinel instance: identity is the point
-  private void runTasks() {
-    FrameWriter.markOwned();
-    try {
-      while (true) {
-        Frame.Run r = queue.take();
-        if (r == STOP) {
-          break;
-        }
-        RunningTask me = null;
-        synchronized (lock) {
-          if (!cancelled.remove(r.id())) {
-            me = new RunningTask();
-            current = me;
-            running = r.id();
-          }
-        }
-        if (me == null) { // sent outside the lock: the reader must never wait for a blocked write
-          out.send(new Frame.Skipped(r.id()), queue.isEmpty());
-          if (!queue.isEmpty()) {
-            scheduleFlush();
-          }
-          continue;
-        }
-        Reply reply;
-        try {
-          reply = TaskRunner.run(codec, r.task(), new TaskRunner.Steps() {
-            @Override
-            public void decoding() {
-              mark.decoding(r.id());
-            }
-
-            @Override
-            public boolean decoded() throws IOException {
-              mark.running(r.id());
-              if (!r.reportStart()) {
-                return false;
-              }
-              // Its timeout counts from here, not from when it was sent: decoding the first task of a
-              // fresh worker (class loading, a cold codec) can take longer than a short timeout.
-              out.send(new Frame.Started(r.id()), true);
-              return true;
-            }
-          });
-        } finally {
-          me.finish();
-          synchronized (lock) {
-            running = -1;
-            current = null;
-          }
-        }
-        // With nothing queued behind it, a result leaves at once. With more tasks queued (a burst of small
-        // ones), results are combined and flushed within FLUSH_DELAY_NANOS, so a slow next task still
-        // cannot hold them back for long.
-        // A large result also leaves at once: it is sent from the task's own array, which the next task
-        // might modify if it were still waiting in the writer.
-        boolean now = queue.isEmpty() || reply.payload().body().length > LARGE_RESULT;
-        out.send(new Frame.Done(r.id(), reply.status() == Reply.Status.OK, reply.runNanos(), reply.payload()), now);
-        if (!now) {
-          scheduleFlush();
-        }
-      }
-      out.flush();
-      // A normal exit (not halt) on Stop, so a JVM recording an AOT cache writes it. The parent, alive
-      // since it sent Stop, kills what this worker's tasks started once it has exited (ProcessTrees).
-      System.exit(0);
-    } catch (InterruptedException | IOException e) {
-      // parent gone
-    }
-    halt(0);
+    loop.run();
   }
 }

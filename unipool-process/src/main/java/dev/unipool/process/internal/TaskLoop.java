@@ -1,0 +1,364 @@
+package dev.unipool.process.internal;
+
+import dev.unipool.remote.Codec;
+import dev.unipool.remote.Reply;
+import dev.unipool.remote.TaskRunner;
+import dev.unipool.spi.RunningTask;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A worker's frame reading and task running, shared by two threads that take turns (leader/follower):
+ * one reads frames while the other waits. The reader that reads a {@code Run} while no task is running
+ * hands the reading role to the waiting thread and runs the task itself, so a task starts without a
+ * thread hand-off; a {@code Run} read while a task runs is queued for the running thread, which runs the
+ * queue in order and then waits for the reading role. So tasks still run one at a time, in the order
+ * sent, and a thread always reads: a {@code Cancel} reaches a running task while it runs.
+ *
+ * <p>Why: a round trip used to wake two worker threads (the reader, then a separate task thread it
+ * handed each task to through a queue); a wake-up on this VM costs about half a raw socket round trip.
+ * Now the thread the socket wakes runs the task; waking the other one to read is off the critical path.
+ *
+ * <p>Threading: {@link #run} is called by exactly two threads; all state is guarded by {@link #lock}.
+ * Frames are written through the {@link Sink} by whichever thread has something to say.
+ */
+final class TaskLoop {
+  /** Where frames come from; only the thread holding the reading role calls it. */
+  interface Source {
+    /**
+     * Reads the next frame, blocking.
+     *
+     * @return the frame, or null at the end of the stream
+     * @throws IOException if the connection fails
+     */
+    @Nullable Frame read() throws IOException;
+  }
+
+  /** Where frames go: any thread may send. */
+  interface Sink {
+    /**
+     * Queues a frame, and writes all queued frames if {@code flush}.
+     *
+     * @param frame the frame
+     * @param flush whether to write now
+     * @throws IOException if the connection fails
+     */
+    void send(Frame frame, boolean flush) throws IOException;
+
+    /**
+     * Writes all queued frames.
+     *
+     * @throws IOException if the connection fails
+     */
+    void flush() throws IOException;
+  }
+
+  /** How the loop ends; a worker's implementation exits the JVM and never returns. */
+  interface Exit {
+    /** A {@code Stop} frame was read and every task before it has run and been answered. */
+    void stopped();
+
+    /**
+     * The parent is gone (end of stream) or the connection failed.
+     *
+     * @param cause the failure, or null at a clean end of stream
+     */
+    void lost(@Nullable IOException cause);
+  }
+
+  private static final Frame.Run STOP = new Frame.Run(-1, false, new Codec.Encoded((byte) 0, new byte[0]));
+  private static final long FLUSH_DELAY_NANOS = 200_000;
+  private static final int LARGE_RESULT = 1 << 16;
+  /** Bounds the cancels remembered for tasks not seen (yet, or ever: a cancel may race the task's end). */
+  private static final int MAX_CANCELLED = 10_000;
+
+  private final Source in;
+  private final Sink out;
+  private final Exit exit;
+  private final Codec codec;
+  private final StartedMark mark;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled when the reading role is free, or the loop has ended. */
+  private final Condition readerWanted = lock.newCondition();
+  private final ArrayDeque<Frame.Run> queue = new ArrayDeque<>(); // guarded by lock
+  private final Set<Long> cancelled = new HashSet<>(); // guarded by lock
+  /** Whether no thread reads and one must take over; true at first, so the first thread in reads. */
+  private boolean readRoleFree = true; // guarded by lock
+  /** Whether a thread is running tasks (the queue's head, or the task it read); false means idle. */
+  private boolean runnerActive; // guarded by lock
+  private boolean ended; // guarded by lock
+  private long running = -1; // guarded by lock
+  private @Nullable RunningTask current; // guarded by lock
+
+  private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().daemon().name("unipool-flush").factory());
+
+  /**
+   * Creates the loop; nothing runs until two threads call {@link #run}.
+   *
+   * @param in the frames from the parent
+   * @param out the frames to the parent
+   * @param exit what to do when the loop ends
+   * @param codec decodes tasks and encodes results
+   * @param mark records which task is being decoded and run
+   */
+  TaskLoop(Source in, Sink out, Exit exit, Codec codec, StartedMark mark) {
+    this.in = in;
+    this.out = out;
+    this.exit = exit;
+    this.codec = codec;
+    this.mark = mark;
+  }
+
+  /**
+   * One of the loop's two threads: waits for the reading role, reads until it has a task to run, runs it
+   * and whatever queued behind it, and again. Returns only once the loop has ended (after {@link Exit}
+   * was told, if that returns).
+   */
+  void run() {
+    FrameWriter.markOwned();
+    try {
+      Frame.Run task;
+      while (takeReadRole() && (task = readUntilTask()) != null) {
+        if (!runAll(task)) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      end();
+      exit.lost(e);
+    }
+  }
+
+  /** Waits until no thread reads, and takes the role; false once the loop has ended. */
+  private boolean takeReadRole() {
+    lock.lock();
+    try {
+      while (!readRoleFree && !ended) {
+        readerWanted.awaitUninterruptibly();
+      }
+      readRoleFree = false;
+      return !ended;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void end() {
+    lock.lock();
+    try {
+      ended = true;
+      readerWanted.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Reads frames, handling cancels and queueing tasks while another thread runs tasks, until a task
+   * arrives with none running: then hands the reading role on and returns the task, for this thread to
+   * run. Returns null once the loop has ended (end of stream, or a Stop with nothing running).
+   */
+  private Frame.@Nullable Run readUntilTask() throws IOException {
+    while (true) {
+      Frame f = in.read();
+      if (f == null) {
+        end();
+        exit.lost(null);
+        return null;
+      }
+      switch (f) {
+        case Frame.Run r -> {
+          lock.lock();
+          try {
+            if (runnerActive) {
+              queue.add(r);
+              continue;
+            }
+            runnerActive = true;
+            readRoleFree = true;
+            readerWanted.signal(); // the other thread reads while this one runs the task
+          } finally {
+            lock.unlock();
+          }
+          return r;
+        }
+        case Frame.Cancel c -> cancel(c.id());
+        case Frame.Stop s -> {
+          lock.lock();
+          try {
+            if (runnerActive) {
+              queue.add(STOP); // the running thread stops once it reaches it
+              continue;
+            }
+          } finally {
+            lock.unlock();
+          }
+          stop();
+          return null;
+        }
+        default -> throw new IOException("unexpected frame " + f);
+      }
+    }
+  }
+
+  /**
+   * Runs {@code first} and then the queue until it is empty, or until it reaches a Stop.
+   *
+   * @return true to go on (wait for the reading role), false if the loop has ended
+   */
+  @SuppressWarnings("ReferenceEquality") // STOP is a sentinel instance: identity is the point
+  private boolean runAll(Frame.Run first) throws IOException {
+    Frame.Run r = first;
+    while (true) {
+      if (r == STOP) {
+        stop();
+        return false;
+      }
+      runOne(r);
+      lock.lock();
+      try {
+        r = queue.poll();
+        if (r == null) {
+          runnerActive = false;
+          return true;
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private void stop() throws IOException {
+    out.flush();
+    end();
+    exit.stopped();
+  }
+
+  /** Whether nothing waits to run: then an answer leaves at once rather than with the next ones. */
+  private boolean queueEmpty() {
+    lock.lock();
+    try {
+      return queue.isEmpty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void runOne(Frame.Run r) throws IOException {
+    RunningTask me = null;
+    lock.lock();
+    try {
+      if (!cancelled.remove(r.id())) {
+        me = new RunningTask();
+        current = me;
+        running = r.id();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (me == null) { // sent outside the lock: the reader must never wait for a blocked write
+      answer(new Frame.Skipped(r.id()), false);
+      return;
+    }
+    Reply reply;
+    try {
+      reply = TaskRunner.run(codec, r.task(), new TaskRunner.Steps() {
+        @Override
+        public void decoding() {
+          mark.decoding(r.id());
+        }
+
+        @Override
+        public boolean decoded() throws IOException {
+          mark.running(r.id());
+          if (!r.reportStart()) {
+            return false;
+          }
+          // Its timeout counts from here, not from when it was sent: decoding the first task of a
+          // fresh worker (class loading, a cold codec) can take longer than a short timeout.
+          out.send(new Frame.Started(r.id()), true);
+          return true;
+        }
+      });
+    } finally {
+      me.finish();
+      lock.lock();
+      try {
+        running = -1;
+        current = null;
+      } finally {
+        lock.unlock();
+      }
+      // A task may leave its own interrupt flag set; this thread may read next, and a blocking channel
+      // read by an interrupted thread closes the channel, cutting the worker off.
+      Thread.interrupted();
+    }
+    // A large result leaves at once: it is sent from the task's own array, which the next task might
+    // modify if it were still waiting in the writer.
+    answer(new Frame.Done(r.id(), reply.status() == Reply.Status.OK, reply.runNanos(), reply.payload()),
+        reply.payload().body().length > LARGE_RESULT);
+  }
+
+  /**
+   * Sends an answer. With nothing queued behind it, it leaves at once; with more tasks queued (a burst of
+   * small ones), answers are combined and flushed within {@link #FLUSH_DELAY_NANOS}, so a slow next task
+   * still cannot hold them back for long.
+   */
+  private void answer(Frame f, boolean now) throws IOException {
+    boolean flush = now || queueEmpty();
+    out.send(f, flush);
+    if (!flush) {
+      scheduleFlush();
+    }
+  }
+
+  @SuppressWarnings("FutureReturnValueIgnored") // the flag, not the future, tracks the pending flush
+  private void scheduleFlush() {
+    if (flushScheduled.compareAndSet(false, true)) {
+      flusher.schedule(() -> {
+        flushScheduled.set(false);
+        try {
+          out.flush();
+        } catch (IOException e) {
+          end();
+          exit.lost(e);
+        }
+      }, FLUSH_DELAY_NANOS, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Skips a queued task (answering at once), interrupts a running one, or remembers the id for later. */
+  private void cancel(long id) throws IOException {
+    boolean queued;
+    lock.lock();
+    try {
+      RunningTask r = current;
+      if (running == id && r != null) {
+        r.interrupt();
+        return;
+      }
+      // Still queued here: drop it now and say so, so the parent does not wait for the tasks ahead of it.
+      queued = queue.removeIf(f -> f.id() == id);
+      if (!queued && cancelled.size() < MAX_CANCELLED) {
+        cancelled.add(id); // not arrived yet, or already done (then harmless; the set is bounded)
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (queued) {
+      out.send(new Frame.Skipped(id), true);
+    }
+  }
+}

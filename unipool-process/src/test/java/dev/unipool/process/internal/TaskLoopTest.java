@@ -1,0 +1,297 @@
+package dev.unipool.process.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.unipool.remote.Codec;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link TaskLoop}'s two threads taking turns, driven frame by frame from the test: a task read while idle
+ * runs on the thread that read it while the other reads on, a task read while one runs waits for it, cancels
+ * reach a running task and queued ones, Stop waits for the running task, and an interrupt never reaches
+ * a read. Every wait is on a frame or a latch, never on time.
+ */
+@Timeout(60)
+class TaskLoopTest {
+  private static final long WAIT_SECONDS = 30;
+  /** Latches the tasks below use, by name; each test uses names of its own. */
+  static final Map<String, CountDownLatch> LATCHES = new ConcurrentHashMap<>();
+  /** The thread each {@link Value} (by its value) and {@link Await} (by its start latch) ran on. */
+  static final Map<String, Thread> RAN_ON = new ConcurrentHashMap<>();
+
+  static CountDownLatch latch(String name) {
+    return LATCHES.computeIfAbsent(name, n -> new CountDownLatch(1));
+  }
+
+  /** Returns its value; records the thread it ran on. */
+  record Value(String value) implements Callable<String>, Serializable {
+    @Override
+    public String call() {
+      RAN_ON.put(value, Thread.currentThread());
+      return value;
+    }
+  }
+
+  /** Records its thread and says it started, then waits (interruptibly) until released. */
+  record Await(String started, String release) implements Callable<String>, Serializable {
+    @Override
+    public String call() throws InterruptedException {
+      RAN_ON.put(started, Thread.currentThread());
+      latch(started).countDown();
+      latch(release).await();
+      return "released";
+    }
+  }
+
+  /** Leaves its thread's interrupt flag set, as careless task code may. */
+  record SelfInterrupt() implements Callable<String>, Serializable {
+    @Override
+    public String call() {
+      Thread.currentThread().interrupt();
+      return "interrupted myself";
+    }
+  }
+
+  private static final Object EOF = new Object();
+  private static final Object STOPPED = new Object();
+
+  /** Frames the test feeds; counts what was read, by which thread, and whether it was interrupted then. */
+  private final LinkedBlockingQueue<Object> feed = new LinkedBlockingQueue<>();
+  private final Semaphore consumed = new Semaphore(0);
+  private final List<Thread> readers = new ArrayList<>(); // guarded by itself
+  private volatile boolean readWhileInterrupted;
+  /** What the loop sent, and {@link #STOPPED} or a lost marker when it ended. */
+  private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
+  private final AtomicReference<@Nullable Object> lost = new AtomicReference<>();
+  private final Codec codec = new Codec(List.of(), "a test");
+  private final List<Thread> threads = new ArrayList<>();
+
+  @TempDir
+  Path dir;
+
+  @BeforeEach
+  void start() throws IOException {
+    TaskLoop.Source source = () -> {
+      if (Thread.currentThread().isInterrupted()) {
+        readWhileInterrupted = true;
+      }
+      Object next;
+      try {
+        next = feed.take();
+      } catch (InterruptedException e) {
+        readWhileInterrupted = true;
+        throw new IOException("interrupted in a read", e);
+      }
+      synchronized (readers) {
+        readers.add(Thread.currentThread());
+      }
+      consumed.release();
+      return next == EOF ? null : (Frame) next;
+    };
+    TaskLoop.Sink sink = new TaskLoop.Sink() {
+      @Override
+      public void send(Frame frame, boolean flush) {
+        events.add(frame);
+      }
+
+      @Override
+      public void flush() {}
+    };
+    TaskLoop.Exit exit = new TaskLoop.Exit() {
+      @Override
+      public void stopped() {
+        events.add(STOPPED);
+      }
+
+      @Override
+      public void lost(@Nullable IOException cause) {
+        lost.set(cause == null ? EOF : cause);
+        events.add(EOF);
+      }
+    };
+    TaskLoop loop = new TaskLoop(source, sink, exit, codec, StartedMark.create(dir.resolve("mark")));
+    for (int i = 0; i < 2; i++) {
+      threads.add(Thread.ofPlatform().daemon().name("loop-" + i).start(loop::run));
+    }
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    LATCHES.values().forEach(CountDownLatch::countDown); // no task stays blocked
+    feed.add(EOF);
+    for (Thread t : threads) {
+      t.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+      assertFalse(t.isAlive(), t + " did not end with the stream");
+    }
+  }
+
+  private Frame.Run run(long id, Callable<?> task) {
+    return run(id, task, false);
+  }
+
+  private Frame.Run run(long id, Callable<?> task, boolean reportStart) {
+    return new Frame.Run(id, reportStart, codec.encodeTask(task));
+  }
+
+  /** Feeds frames and waits until the loop has read them all. */
+  private void feedAndAwaitRead(Frame... frames) throws InterruptedException {
+    feed.addAll(List.of(frames));
+    assertTrue(consumed.tryAcquire(frames.length, WAIT_SECONDS, TimeUnit.SECONDS), "the loop did not read the frames");
+  }
+
+  private Object next() throws InterruptedException {
+    Object e = events.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertNotNull(e, "the loop sent nothing");
+    return e;
+  }
+
+  private Object doneValue(long id) throws Exception {
+    Frame.Done d = assertInstanceOf(Frame.Done.class, next());
+    assertEquals(id, d.id());
+    assertTrue(d.ok(), () -> "task " + id + " failed: " + codec.decodeThrowable(d.payload()));
+    Object v = codec.decode(d.payload());
+    assertNotNull(v);
+    return v;
+  }
+
+  private static void await(String latch) throws InterruptedException {
+    assertTrue(latch(latch).await(WAIT_SECONDS, TimeUnit.SECONDS), latch + " was not reached");
+  }
+
+  @Test
+  void answersTasksInTheOrderSent() throws Exception {
+    feed.addAll(List.of(run(1, new Value("order-a")), run(2, new Value("order-b")), run(3, new Value("order-c"))));
+    assertEquals("order-a", doneValue(1));
+    assertEquals("order-b", doneValue(2));
+    assertEquals("order-c", doneValue(3));
+  }
+
+  @Test
+  void anIdleLoopRunsATaskOnTheThreadThatReadItWhileTheOtherReads() throws Exception {
+    feedAndAwaitRead(run(1, new Await("same-started", "same-release")));
+    await("same-started");
+    // The task still runs, so the next frame can only be read by the other thread.
+    feedAndAwaitRead(new Frame.Cancel(99));
+    synchronized (readers) {
+      assertSame(readers.get(0), RAN_ON.get("same-started"), "the task was handed to another thread");
+      assertFalse(readers.get(1) == readers.get(0), "no other thread read while the task ran");
+    }
+    latch("same-release").countDown();
+    assertEquals("released", doneValue(1));
+  }
+
+  @Test
+  void aTaskReadWhileOneRunsWaitsForItAndRunsAfter() throws Exception {
+    feedAndAwaitRead(run(1, new Await("queued-started", "queued-release")));
+    await("queued-started");
+    feedAndAwaitRead(run(2, new Value("queued-second")));
+    assertNull(events.peek(), "the queued task was answered while the first still ran");
+    latch("queued-release").countDown();
+    assertEquals("released", doneValue(1));
+    assertEquals("queued-second", doneValue(2));
+  }
+
+  @Test
+  void aCancelInterruptsTheTaskRunningOnTheThreadThatReadIt() throws Exception {
+    feedAndAwaitRead(run(1, new Await("cancel-started", "cancel-never")));
+    await("cancel-started");
+    feed.add(new Frame.Cancel(1));
+    Frame.Done d = assertInstanceOf(Frame.Done.class, next());
+    assertEquals(1, d.id());
+    assertFalse(d.ok());
+    assertInstanceOf(InterruptedException.class, codec.decodeThrowable(d.payload()));
+    // The interrupt stayed with that task: the loop reads and runs on.
+    feed.add(run(2, new Value("after-cancel")));
+    assertEquals("after-cancel", doneValue(2));
+    assertFalse(readWhileInterrupted, "a thread read while interrupted");
+  }
+
+  @Test
+  void aCancelSkipsAQueuedTaskAtOnce() throws Exception {
+    feedAndAwaitRead(run(1, new Await("skip-started", "skip-release")));
+    await("skip-started");
+    feed.addAll(List.of(run(2, new Value("skip-never")), new Frame.Cancel(2)));
+    Frame.Skipped s = assertInstanceOf(Frame.Skipped.class, next());
+    assertEquals(2, s.id());
+    latch("skip-release").countDown();
+    assertEquals("released", doneValue(1));
+    feed.add(run(3, new Value("skip-after")));
+    assertEquals("skip-after", doneValue(3));
+    assertNull(RAN_ON.get("skip-never"), "the cancelled task ran");
+  }
+
+  @Test
+  void aCancelBeforeItsTaskSkipsItOnArrival() throws Exception {
+    feed.addAll(List.of(new Frame.Cancel(5), run(5, new Value("early-never"))));
+    assertEquals(5, assertInstanceOf(Frame.Skipped.class, next()).id());
+    assertNull(RAN_ON.get("early-never"), "the cancelled task ran");
+  }
+
+  @Test
+  void stopWaitsForTheRunningTaskAndItsAnswer() throws Exception {
+    feedAndAwaitRead(run(1, new Await("stop-started", "stop-release")));
+    await("stop-started");
+    feedAndAwaitRead(new Frame.Stop());
+    assertNull(events.peek(), "stopped while a task ran");
+    latch("stop-release").countDown();
+    assertEquals("released", doneValue(1));
+    assertSame(STOPPED, next());
+  }
+
+  @Test
+  void stopWhileIdleStopsAtOnce() throws Exception {
+    feed.add(run(1, new Value("idle-stop")));
+    assertEquals("idle-stop", doneValue(1));
+    feed.add(new Frame.Stop());
+    assertSame(STOPPED, next());
+  }
+
+  @Test
+  void aTaskThatInterruptsItselfLeavesNoInterruptForTheNextRead() throws Exception {
+    feed.add(run(1, new SelfInterrupt()));
+    assertEquals("interrupted myself", doneValue(1));
+    feed.add(run(2, new Value("after-self-interrupt")));
+    assertEquals("after-self-interrupt", doneValue(2));
+    feedAndAwaitRead(run(3, new Value("third")));
+    assertEquals("third", doneValue(3));
+    assertFalse(readWhileInterrupted, "a thread read while interrupted");
+  }
+
+  @Test
+  void aTaskThatAsksReportsItsStartBeforeItsAnswer() throws Exception {
+    feed.add(run(1, new Value("reported"), true));
+    assertEquals(1, assertInstanceOf(Frame.Started.class, next()).id());
+    assertEquals("reported", doneValue(1));
+  }
+
+  @Test
+  void theEndOfTheStreamEndsTheLoop() throws Exception {
+    feed.add(EOF);
+    assertSame(EOF, next());
+    assertSame(EOF, lost.get());
+  }
+}
