@@ -156,8 +156,10 @@ final class Bars {
       return;
     }
     double value = f.get().median();
+    double pss = f.get().extraMedian("pss_mb");
     ratios.add(new Ratio(title, value, w.unit, goal, value <= limit,
-        String.format("%s, max of the workers %s %s", a, Report.number(f.get().extraMedian("max_mb")), w.unit)));
+        String.format("%s, max of the workers %s %s%s", a, Report.number(f.get().extraMedian("max_mb")), w.unit,
+            Double.isNaN(pss) ? "" : ", PSS (shared pages split) " + Report.number(pss) + " " + w.unit)));
   }
 
   private void absolute(String title, String a, Workload w, double atLeast) {
