@@ -75,6 +75,11 @@ final class Bars {
     absolute("processes trivial tasks at once", proc, Workload.THROUGHPUT, 1_000_000);
     atMost("processes idle worker RSS", proc, Workload.IDLE_RSS, 40);
     speedup(proc);
+    double prestarted = figure(proc, Workload.STARTUP).map(f -> f.extraMedian("prestarted_ms")).orElse(Double.NaN);
+    if (!Double.isNaN(prestarted)) {
+      ratios.add(new Ratio("processes first result of a prestarted pool (Pool.awaitReady)", prestarted, "ms", "", null,
+          proc + ", start-up paid before the first task"));
+    }
     if (!withPeers) {
       return;
     }
@@ -93,11 +98,6 @@ final class Bars {
         "ProcessPoolExecutor (spawn)", Workload.STARTUP, 1, false);
     ratio("processes start-up, later runs, vs ProcessPoolExecutor (spawn)", proc, Workload.STARTUP,
         "ProcessPoolExecutor (spawn)", Workload.STARTUP, 1, false);
-    double prestarted = figure(proc, Workload.STARTUP).map(f -> f.extraMedian("prestarted_ms")).orElse(Double.NaN);
-    if (!Double.isNaN(prestarted)) {
-      ratios.add(new Ratio("processes first result of a prestarted pool (Pool.awaitReady)", prestarted, "ms", "", null,
-          proc + ", start-up paid before the first task"));
-    }
     ratio("processes start-up with hand-made AOT cache vs ProcessPoolExecutor (spawn)", proc, Workload.STARTUP_AOT,
         "ProcessPoolExecutor (spawn)", Workload.STARTUP, 1, false);
     ratio("processes idle worker RSS vs ProcessPoolExecutor (spawn)", proc, Workload.IDLE_RSS,
