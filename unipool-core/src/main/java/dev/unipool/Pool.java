@@ -1,6 +1,7 @@
 package dev.unipool;
 
 import dev.unipool.internal.Pools;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -379,6 +380,30 @@ public interface Pool extends ExecutorService {
    */
   default String explain() {
     return backend() + ": every task runs on this backend";
+  }
+
+  /**
+   * Waits until every worker of this pool can take a task at once: a pool that must answer its first task
+   * quickly calls it right after {@link #of(Backend)}, so its workers' start-up is paid before any task
+   * arrives ("prestart"). Worker processes ({@link Backend#processes(int)}) start in parallel and take tasks
+   * as each becomes ready, so waiting is never needed for correctness, only for latency. Backends whose
+   * workers need no start-up (inline, threads, virtual threads, a cluster's running members, the lazily
+   * started worker processes of {@link Backend#auto()}) return {@code true} at once. A worker that is
+   * replaced later (crash, recycling) does not count as missing once this returned.
+   *
+   * <p>Thread-safe; any number of threads may wait. Tasks may be submitted meanwhile.
+   *
+   * @param timeout the longest wait; zero or negative only checks
+   * @return {@code true} once every worker is ready, {@code false} if the timeout passed first
+   * @throws InterruptedException if the calling thread is interrupted while waiting
+   * @throws IllegalStateException if the pool is shut down, or broken because its workers cannot start (the
+   *     cause is attached)
+   */
+  default boolean awaitReady(Duration timeout) throws InterruptedException {
+    if (isShutdown()) {
+      throw new IllegalStateException("the pool is shut down: its workers will not become ready");
+    }
+    return true;
   }
 
   /**

@@ -75,6 +75,11 @@ final class Bars {
     absolute("processes trivial tasks at once", proc, Workload.THROUGHPUT, 1_000_000);
     atMost("processes idle worker RSS", proc, Workload.IDLE_RSS, 40);
     speedup(proc);
+    double prestarted = figure(proc, Workload.STARTUP).map(f -> f.extraMedian("prestarted_ms")).orElse(Double.NaN);
+    if (!Double.isNaN(prestarted)) {
+      ratios.add(new Ratio("processes first result of a prestarted pool (Pool.awaitReady)", prestarted, "ms", "", null,
+          proc + ", start-up paid before the first task"));
+    }
     if (!withPeers) {
       return;
     }
@@ -156,8 +161,10 @@ final class Bars {
       return;
     }
     double value = f.get().median();
+    double pss = f.get().extraMedian("pss_mb");
     ratios.add(new Ratio(title, value, w.unit, goal, value <= limit,
-        String.format("%s, max of the workers %s %s", a, Report.number(f.get().extraMedian("max_mb")), w.unit)));
+        String.format("%s, max of the workers %s %s%s", a, Report.number(f.get().extraMedian("max_mb")), w.unit,
+            Double.isNaN(pss) ? "" : ", PSS (shared pages split) " + Report.number(pss) + " " + w.unit)));
   }
 
   private void absolute(String title, String a, Workload w, double atLeast) {

@@ -371,7 +371,10 @@ public final class BenchCommand implements Callable<Integer> {
   private void runOne(JavaSuite suite, Pool pool, @Nullable Backend startWith, @Nullable Floor floor,
       Workload w, Mode m, Figure f, byte[] small, byte[] large, Path dir) throws Exception {
     switch (w) {
-      case STARTUP -> suite.startup(pool.backend(), f);
+      case STARTUP -> {
+        suite.startup(pool.backend(), f);
+        suite.prestarted(pool.backend(), f);
+      }
       case STARTUP_FIRST -> {
         // A cache directory of its own, empty: what a user's very first pool meets.
         Path fresh = dir.resolve("first-run-" + ++firstRuns);

@@ -9,6 +9,7 @@ import dev.unipool.cli.CourseMath;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -76,6 +77,21 @@ final class JavaSuite {
     }
   }
 
+  /**
+   * The first result of a pool whose start-up was paid first ({@link Pool#awaitReady}): what a pool that
+   * must answer at once costs its first task. Recorded as the extra {@code prestarted_ms}.
+   */
+  void prestarted(Backend backend, Figure f) throws Exception {
+    try (Pool p = Pool.of(backend)) {
+      if (!p.awaitReady(Duration.ofMinutes(GATHER_TIMEOUT_MINUTES))) {
+        return; // not ready in minutes: the start-up figure says enough
+      }
+      long t0 = System.nanoTime();
+      p.submit(TRIVIAL).get(GATHER_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+      f.extra("prestarted_ms", (System.nanoTime() - t0) / 1e6);
+    }
+  }
+
   void roundTrip(Pool pool, int calls, Figure f) throws Exception {
     long[] nanos = new long[calls];
     for (int i = 0; i < calls; i++) {
@@ -130,6 +146,7 @@ final class JavaSuite {
   void idleRss(Backend backend, Figure f) throws Exception {
     Set<Long> pids = new TreeSet<>();
     List<Double> rss = new ArrayList<>();
+    List<Double> pss = new ArrayList<>();
     try (Pool p = Pool.of(backend)) {
       List<TaskFuture<Integer>> futures = new ArrayList<>(RSS_TASKS);
       for (int i = 0; i < RSS_TASKS; i++) {
@@ -141,11 +158,14 @@ final class JavaSuite {
       }
       for (long pid : pids) {
         rss.add(rssMegabytes(pid));
+        pss.add(pssMegabytes(pid));
       }
     }
     f.params.put("tasks", RSS_TASKS);
     f.params.put("workers", pids.size());
     f.extra("max_mb", rss.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
+    // RSS counts in full the pages workers share (libjvm's code, the startup cache); PSS splits them.
+    f.extra("pss_mb", pss.isEmpty() || pss.contains(Double.NaN) ? Double.NaN : Figure.median(pss));
     f.add(Figure.median(rss));
   }
 
@@ -157,6 +177,20 @@ final class JavaSuite {
       }
     }
     throw new IOException("no VmRSS in /proc/" + pid + "/status");
+  }
+
+  /** The proportional set size of a process in MB, from {@code /proc}; NaN where the kernel does not say. */
+  static double pssMegabytes(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+        if (line.startsWith("Pss:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024 / 1e6;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // an older kernel, or no /proc: the figure goes without it
+    }
+    return Double.NaN;
   }
 
   /** The workers a backend runs CPU work on: its parallelism, or one per core where that is unbounded. */

@@ -258,6 +258,7 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
     lock.lock();
     try {
       h.ready = true;
+      changed.signalAll(); // for awaitReady
       meters[h.slot].ready();
       respawns.ready(h.slot);
       idleCheckLocked();
@@ -372,6 +373,45 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
     }
   }
 
+  // ---- waiting for start-up ----
+
+  /** Waits on the pool's condition, signalled when a worker becomes ready, the pool breaks or shuts down. */
+  @Override
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    long left = timeout.toNanos();
+    lock.lock();
+    try {
+      while (true) {
+        RuntimeException broken = brokenCause();
+        if (broken != null) {
+          throw new IllegalStateException("the pool is broken, its workers will not become ready: "
+              + broken.getMessage(), broken);
+        }
+        if (stopping()) {
+          throw new IllegalStateException("the pool is shut down: its workers will not become ready");
+        }
+        if (allReadyLocked()) {
+          return true;
+        }
+        if (left <= 0) {
+          return false;
+        }
+        left = changed.awaitNanos(left);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean allReadyLocked() {
+    for (WorkerHandle h : slots) {
+      if (h == null || !h.ready) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   // ---- the transport's part of RemotePool ----
 
   @Override
@@ -392,6 +432,7 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
 
   @Override
   protected void brokenLocked() {
+    changed.signalAll(); // awaitReady waits no longer
     for (WorkerHandle h : slots) {
       if (h != null && !h.goneLocked()) {
         h.expectedExit = true;

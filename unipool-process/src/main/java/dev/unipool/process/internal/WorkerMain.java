@@ -8,6 +8,8 @@ import java.io.InputStreamReader;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,6 +41,12 @@ public final class WorkerMain {
       System.err.println("usage: WorkerMain <socket-path> (the token is read from stdin)");
       System.exit(2);
     }
+    // The mark file is needed only by the first task. Setting it up (creating and mapping a file: the
+    // first use of NIO file mapping, with its class initialisation) runs beside the connection's set-up
+    // and the wait for the parent's Init, instead of before Ready.
+    FutureTask<StartedMark> markSetUp = new FutureTask<>(() -> StartedMark.create(
+        StartedMark.file(java.nio.file.Path.of(args[0]), ProcessHandle.current().pid())));
+    Thread.ofPlatform().daemon().name("unipool-boot").start(markSetUp);
     BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String token = stdin.readLine();
     if (token == null) {
@@ -80,8 +88,12 @@ public final class WorkerMain {
       // inside its first task (whose decoding would take long enough to be caught by a kill or timeout).
       codec.prepareFory();
     }
-    StartedMark mark = StartedMark.create(
-        StartedMark.file(java.nio.file.Path.of(args[0]), ProcessHandle.current().pid()));
+    StartedMark mark;
+    try {
+      mark = markSetUp.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception x ? x : e; // as if set up here: the parent sees the worker exit
+    }
     TaskLoop loop = new TaskLoop(() -> Frame.read(in), out, new TaskLoop.Exit() {
       @Override
       public void stopped() {

@@ -147,6 +147,18 @@ class WorkerLaunchTest {
   }
 
   @Test
+  void nativeHeapTrim_isTheDefaultOnLinux_unlessTheUserSetsIt() {
+    List<String> plain = WorkerLaunch.of(Backend.processes(1), NO_ENV::get, WorkerLaunchTest.class, null, List.of())
+        .command();
+    boolean linux = System.getProperty("os.name", "").startsWith("Linux");
+    assertEquals(linux, plain.contains(WorkerLaunch.NATIVE_TRIM), plain::toString);
+    List<String> own = WorkerLaunch.of(Backend.processes(1).jvmArgs("-XX:TrimNativeHeapInterval=0"), NO_ENV::get,
+        WorkerLaunchTest.class, null, List.of()).command();
+    assertFalse(own.contains(WorkerLaunch.NATIVE_TRIM), own::toString);
+    assertEquals("-XX:TrimNativeHeapInterval=0", own.getLast(), "the user's setting stays, last");
+  }
+
+  @Test
   void flagsNamingModulesTheWorkerLacks_becomeAllUnnamed_orAreDropped() {
     List<String> parent = List.of(
         "--add-opens=java.base/java.lang.invoke=org.apache.fory.core",
