@@ -101,18 +101,25 @@ public final class WorkerMain {
       // inside its first task (whose decoding would take long enough to be caught by a kill or timeout).
       codec.prepareFory();
     }
+    Region.In region = null;
+    if (!init.shmDir().isEmpty()) { // large payloads through shared memory, both ways
+      java.nio.file.Path shm = java.nio.file.Path.of(init.shmDir());
+      long pid = ProcessHandle.current().pid();
+      out.useRegion(new Region.Out(shm, pid + "-out-"));
+      region = new Region.In(shm, pid + "-in-");
+    }
     StartedMark mark = StartedMark.create(
         StartedMark.file(java.nio.file.Path.of(args[0]), ProcessHandle.current().pid()));
     WorkerMain worker = new WorkerMain(out, codec, mark);
     Thread.ofPlatform().name("unipool-task").start(worker::runTasks);
     out.send(new Frame.Ready(), true);
-    worker.readFrames(in);
+    worker.readFrames(in, region);
   }
 
-  private void readFrames(DataInputStream in) {
+  private void readFrames(DataInputStream in, Region.@Nullable In region) {
     try {
       Frame f;
-      while ((f = Frame.read(in)) != null) {
+      while ((f = Frame.read(in, Frame.MAX_FRAME, region)) != null) {
         switch (f) {
           case Frame.Run r -> queue.add(r);
           case Frame.Cancel c -> cancel(c.id());
