@@ -147,6 +147,18 @@ class SharedMemoryTest {
   }
 
   @Test
+  void share_capturedInATaskSentByFory_isReadInTheWorker() throws Exception {
+    byte[] data = pattern(T + 9, 2);
+    long expected = dev.unipool.testkit.SharedContract.checksum(MemorySegment.ofArray(data));
+    try (var codec = dev.unipool.testkit.SystemProperty.set(dev.unipool.remote.Codec.MODE_PROPERTY, "fory");
+        ProcessPool pool = open(1);
+        Shared shared = pool.share(data)) {
+      long sum = pool.submit(() -> dev.unipool.testkit.SharedContract.checksum(shared.segment())).get(120, TimeUnit.SECONDS);
+      assertEquals(expected, sum);
+    }
+  }
+
+  @Test
   void regionOut_whileBusy_refuses_andAfterTheReaderReadIt_growsIntoANewGeneration(@TempDir Path dir) throws Exception {
     Region.Out out = new Region.Out(dir, "1-out-");
     Region.In in = new Region.In(dir, "1-out-");
