@@ -250,7 +250,6 @@ final class JavaSuite {
       double warm = readAll(pool, shared, n, expected);
       f.params.put("bytes", bytes);
       f.params.put("tasks", n);
-      f.params.put(Figure.COPIED, false);
       f.extra("share_ms", shareSeconds * 1e3);
       f.extra("first_read_gbps", bytes * (double) n / 1e9 / cold);
       f.note("each of " + n + " tasks read the whole segment in place through one mapping per worker: no copy per"
