@@ -102,19 +102,26 @@ class SharedMemoryTest {
           assertArrayEquals(pattern(24 * T, i), fs.get(i).get(150, TimeUnit.SECONDS), "task " + i);
         }
       }
-      Set<String> live = new HashSet<>();
-      pool.workerPids().forEach(p -> live.add(Long.toString(p)));
-      try (Stream<Path> files = Files.list(dir)) {
-        for (Path f : files.toList()) {
-          String owner = f.getFileName().toString().split("-")[0];
-          // A live worker's region may still be waiting for its reader; a dead one's must be gone. A worker
-          // being replaced right now can lag its exit's clean-up: then its process is still shown as live.
-          assertTrue(live.contains(owner) || ProcessHandle.of(Long.parseLong(owner)).map(ProcessHandle::isAlive)
-              .orElse(false), "a dead worker's region file is left: " + f);
-        }
+      // A live worker's region may still wait for its reader; a dead one's must be gone once the pool has
+      // handled its exit, which may lag the kill: wait for that, boundedly.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      List<Path> left = leftByDeadWorkers(pool, dir);
+      while (!left.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(50); // polling a condition with a deadline, not a synchronisation by time
+        left = leftByDeadWorkers(pool, dir);
       }
+      assertEquals(List.of(), left, "region files of dead workers are left");
     }
     assertFalse(Files.exists(dir), "the pool's shared-memory directory outlives it: " + dir);
+  }
+
+  /** Region files whose worker (the pid their name starts with) is no longer one of the pool's live workers. */
+  private static List<Path> leftByDeadWorkers(ProcessPool pool, Path dir) throws java.io.IOException {
+    Set<String> live = new HashSet<>();
+    pool.workerPids().forEach(p -> live.add(Long.toString(p)));
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> !live.contains(f.getFileName().toString().split("-")[0])).toList();
+    }
   }
 
   @Test
