@@ -50,6 +50,7 @@ public final class Shared implements Serializable, AutoCloseable {
 
   /** The file holding the data, or null for an in-process handle. */
   private final @Nullable String file;
+  /** The data's size in bytes. */
   private final long byteSize;
   /** The maker's view: the caller's memory (in-process) or the maker's mapping of the file. */
   private final transient @Nullable MemorySegment local;
@@ -151,6 +152,13 @@ public final class Shared implements Serializable, AutoCloseable {
     r.run();
   }
 
+  /**
+   * Writes the file name and size; refuses an in-process handle, whose data cannot leave this JVM.
+   *
+   * @param out the stream
+   * @throws NotSerializableException for a handle made by an in-process pool
+   * @throws IOException if the stream fails
+   */
   @Serial
   private void writeObject(ObjectOutputStream out) throws IOException {
     if (file == null) {
@@ -160,6 +168,14 @@ public final class Shared implements Serializable, AutoCloseable {
     out.defaultWriteObject();
   }
 
+  /**
+   * Reads the file name and size; the mapping is made on first use.
+   *
+   * @param in the stream
+   * @throws java.io.InvalidObjectException if there is no file
+   * @throws IOException if the stream fails
+   * @throws ClassNotFoundException never, in practice (only JDK types)
+   */
   @Serial
   private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
     in.defaultReadObject();

@@ -120,7 +120,10 @@ class SharedMemoryTest {
     Set<String> live = new HashSet<>();
     pool.workerPids().forEach(p -> live.add(Long.toString(p)));
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(f -> !live.contains(f.getFileName().toString().split("-")[0])).toList();
+      return files.filter(f -> {
+        String name = f.getFileName().toString();
+        return !live.contains(name.substring(0, Math.max(0, name.indexOf('-'))));
+      }).toList();
     }
   }
 
