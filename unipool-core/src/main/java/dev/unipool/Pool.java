@@ -373,6 +373,37 @@ public interface Pool extends ExecutorService {
   }
 
   /**
+   * Shares a large read-only input with every task of this pool, without copying it into each task: the
+   * returned handle is small and serializable, and its {@link Shared#segment()} reads the data in place,
+   * like joblib's memory mapping or Ray's object store. Same as {@code share(MemorySegment.ofArray(data))}.
+   *
+   * @param data the bytes; must not be modified afterwards
+   * @return a handle to capture in tasks; valid until it is closed or this pool terminates
+   * @throws java.util.concurrent.RejectedExecutionException if this pool is shut down
+   * @throws UnsupportedOperationException on a backend whose workers cannot map this machine's memory
+   *     (a cluster), naming what to do instead
+   * @see #share(java.lang.foreign.MemorySegment)
+   */
+  default Shared share(byte[] data) {
+    return share(java.lang.foreign.MemorySegment.ofArray(data));
+  }
+
+  /**
+   * Shares a large read-only input with every task of this pool (see {@link Shared}). On in-process
+   * backends the handle wraps {@code data} itself; on worker processes the data is copied once into a file
+   * in {@code /dev/shm} (or {@code java.io.tmpdir}), which each worker maps once, when one of its tasks
+   * first reads it. A {@link Backend#cluster cluster} refuses it with {@link UnsupportedOperationException}:
+   * its members are other machines. {@link Backend#auto()} shares in-process; its isolated tasks (sent to
+   * worker processes) cannot use such a handle.
+   *
+   * @param data the bytes, any kind of segment; must not be modified afterwards
+   * @return a handle to capture in tasks; valid until it is closed or this pool terminates
+   * @throws java.util.concurrent.RejectedExecutionException if this pool is shut down
+   * @throws UnsupportedOperationException on a backend whose workers cannot map this machine's memory
+   */
+  Shared share(java.lang.foreign.MemorySegment data);
+
+  /**
    * Says how this pool decides where tasks run: for {@link Backend#auto()}, per kind of task, what was
    * measured and where it went; for other backends, one line naming the backend.
    *

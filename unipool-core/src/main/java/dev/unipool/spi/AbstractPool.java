@@ -473,6 +473,31 @@ public abstract class AbstractPool implements Pool {
     return Invocations.invokeAny(this, tasks, timeout, unit);
   }
 
+  // ---- shared inputs ----
+
+  private final Shares shares = new Shares();
+
+  /** {@inheritDoc} Backends make the handle in {@link #shareBackend}; it is closed when {@link #close()} returns. */
+  @Override
+  public final dev.unipool.Shared share(java.lang.foreign.MemorySegment data) {
+    return shares.share(this, data);
+  }
+
+  /**
+   * Makes a {@link dev.unipool.Shared} handle for {@link #share}, which has checked the pool is running.
+   * The default wraps {@code data} for tasks that run in this JVM, without copying; backends whose tasks
+   * leave the JVM override it.
+   *
+   * @param data the bytes
+   * @param onClose to be run once when the handle closes (it forgets the handle)
+   * @return the handle
+   * @throws UnsupportedOperationException if this backend cannot share memory with its workers
+   */
+  protected dev.unipool.Shared shareBackend(java.lang.foreign.MemorySegment data,
+      java.util.function.Consumer<dev.unipool.Shared> onClose) {
+    return Shares.inProcess(data, onClose);
+  }
+
   // ---- lifecycle ----
 
   @Override
@@ -544,6 +569,7 @@ public abstract class AbstractPool implements Pool {
       }
     }
     PoolMBeans.unregister(this);
+    shares.closeAll();
     if (interrupted) {
       Thread.currentThread().interrupt();
     }

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The behaviours, each an interface whose tests are default methods: {@link SubmitContract},
  * {@link FailureContract}, {@link WorkerIdentityContract}, {@link MapContract}, {@link CompletionContract},
  * {@link TimeoutContract}, {@link CancellationContract}, {@link LifecycleContract}, {@link InvokeContract},
- * {@link QueueContract}, {@link InputValidationContract}, {@link TaskGroupContract}, {@link StatsContract}.
+ * {@link QueueContract}, {@link InputValidationContract}, {@link TaskGroupContract}, {@link StatsContract}, {@link SharedContract}.
  * This class holds what they share: a fresh pool per test, signals in a temporary directory, and the
  * {@linkplain #checkInvariants checks after each test}.
  *
@@ -69,7 +69,8 @@ public abstract class PoolContract
         QueueContract,
         InputValidationContract,
         TaskGroupContract,
-        StatsContract {
+        StatsContract,
+        SharedContract {
   /** How long tests wait for anything that should happen promptly. */
   protected static final Duration PATIENCE = ContractSupport.PATIENCE;
 

@@ -418,6 +418,7 @@ public final class BenchCommand implements Callable<Integer> {
       case IO -> suite.io(pool, m.ioTasks(), m.ioTasksPerWorker(), f);
       case PAYLOAD_SMALL -> suite.payload(pool, small, f);
       case PAYLOAD_LARGE -> suite.payload(pool, large, f);
+      case SHARE -> suite.share(pool, m.shareBytes(), f);
       case FLOOR -> {
         if (floor == null) {
           throw new IllegalStateException("no echo process");

@@ -259,6 +259,62 @@ final class JavaSuite {
     f.add(data.length / 1e6 / seconds);
   }
 
+  /** The data {@link #share} shares, off-heap, made once per size: filling a gigabyte takes a while. */
+  private static final java.util.Map<Long, java.lang.foreign.MemorySegment> SHARE_DATA = new java.util.HashMap<>();
+
+  /**
+   * Shares {@code bytes} with the pool, then has one task per worker sum the whole segment, twice: the
+   * first read maps it in each worker (page-table set-up), the second is the figure. Nothing is copied per
+   * task or worker; the one copy, into shared memory, is timed apart (extra {@code share_ms}).
+   */
+  void share(Pool pool, long bytes, Figure f) throws Exception {
+    java.lang.foreign.MemorySegment data = SHARE_DATA.computeIfAbsent(bytes, n -> {
+      java.lang.foreign.MemorySegment s = java.lang.foreign.Arena.global().allocate(n, 8);
+      for (long i = 0; i + 8 <= n; i += 8) {
+        s.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, i, i * 0x9E3779B97F4A7C15L);
+      }
+      return s;
+    });
+    long expected = sumOf(data);
+    int n = segments(pool.backend());
+    long t0 = System.nanoTime();
+    try (dev.unipool.Shared shared = pool.share(data)) {
+      double shareSeconds = (System.nanoTime() - t0) / 1e9;
+      double cold = readAll(pool, shared, n, expected);
+      double warm = readAll(pool, shared, n, expected);
+      f.params.put("bytes", bytes);
+      f.params.put("tasks", n);
+      f.extra("share_ms", shareSeconds * 1e3);
+      f.extra("first_read_gbps", bytes * (double) n / 1e9 / cold);
+      f.note("each of " + n + " tasks read the whole segment in place through one mapping per worker: no copy per"
+          + " task; pool.share itself copies once into shared memory on worker processes, none in-process");
+      f.add(bytes * (double) n / 1e9 / warm);
+    }
+  }
+
+  private static double readAll(Pool pool, dev.unipool.Shared shared, int tasks, long expected) throws Exception {
+    List<TaskFuture<Long>> sums = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < tasks; i++) {
+      sums.add(pool.submit(() -> sumOf(shared.segment())));
+    }
+    for (TaskFuture<Long> s : sums) {
+      if (s.get(GATHER_TIMEOUT_MINUTES, TimeUnit.MINUTES) != expected) {
+        throw new IllegalStateException("a task read different bytes from the shared segment");
+      }
+    }
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  static long sumOf(java.lang.foreign.MemorySegment s) {
+    long sum = 0;
+    long n = s.byteSize() & ~7L;
+    for (long i = 0; i < n; i += 8) {
+      sum += s.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, i);
+    }
+    return sum;
+  }
+
   static byte[] payloadOf(int bytes) {
     byte[] data = new byte[bytes];
     for (int i = 0; i < bytes; i++) {

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param rawItems items for raw Hazelcast's one-task-per-item submission ({@code --cluster}), fewer than
  *     {@code mapItems}: at a few thousand tasks a second, as many would take minutes
  * @param warmFraction the warm-up round's sizes relative to the measured ones
+ * @param shareBytes bytes shared with {@code pool.share} and read whole by every worker
  */
 record Mode(
     String name,
@@ -37,25 +38,27 @@ record Mode(
     int largePayload,
     int pings,
     int rawItems,
-    double warmFraction) {
+    double warmFraction,
+    long shareBytes) {
 
   private static final int MB = 1_000_000;
   /** The sizes the map goal names: a user's map is rarely as big as the suite's one. */
   private static final List<Integer> SIZES = List.of(10_000, 100_000, 1_000_000);
 
   static final Mode FULL = new Mode("full", 5, 20_000, 100_000, 1_000_000, SIZES, 400_000_000L, 10_000, 20,
-      10 * MB, 100 * MB, 20_000, 20_000, 0.2);
+      10 * MB, 100 * MB, 20_000, 20_000, 0.2, 1L << 30);
   static final Mode QUICK = new Mode("quick", 3, 3_000, 20_000, 200_000, SIZES, 100_000_000L, 2_000, 6,
-      10 * MB, 100 * MB, 3_000, 5_000, 0.2);
+      10 * MB, 100 * MB, 3_000, 5_000, 0.2, 64L << 20);
   static final Mode TINY = new Mode("tiny", 2, 200, 2_000, 20_000, List.of(1_000, 2_000, 5_000), 2_000_000L, 200, 2,
-      MB / 4, MB, 300, 500, 0.5);
+      MB / 4, MB, 300, 500, 0.5, 1L << 20);
 
   /** The warm-up round: the same workloads, smaller. */
   Mode warmUp() {
     return new Mode(name + "-warmup", 1, scale(roundTrips), scale(tasks), scale(mapItems),
         mapSizes.stream().map(this::scale).toList(),
         Math.max(1, (long) (cpuIterations * warmFraction)), scale(ioTasks), Math.max(1, ioTasksPerWorker / 4),
-        scale(smallPayload), scale(smallPayload), scale(pings), scale(rawItems), warmFraction);
+        scale(smallPayload), scale(smallPayload), scale(pings), scale(rawItems), warmFraction,
+        Math.max(1, (long) (shareBytes * warmFraction)));
   }
 
   private int scale(int n) {
@@ -78,6 +81,7 @@ record Mode(
     m.put("largePayloadBytes", largePayload);
     m.put("pings", pings);
     m.put("rawItems", rawItems);
+    m.put("shareBytes", shareBytes);
     return m;
   }
 }

@@ -62,6 +62,7 @@ final class Report {
       case IO -> "I/O 50 ms waits";
       case PAYLOAD_SMALL -> "payload, smaller";
       case PAYLOAD_LARGE -> "payload, larger";
+      case SHARE -> "share read by every worker";
       case FLOOR -> "raw socket floor";
       case FLOOR_BUSY -> "raw floor, busy cores";
       case IDLE_RSS -> "idle worker RSS";

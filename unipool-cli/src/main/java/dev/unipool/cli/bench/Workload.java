@@ -18,6 +18,8 @@ enum Workload {
   IO("io", "I/O-bound: tasks each waiting 50 ms", "tasks/s", true),
   PAYLOAD_SMALL("payload_small", "payload round trip, byte[] (smaller)", "MB/s", true),
   PAYLOAD_LARGE("payload_large", "payload round trip, byte[] (larger)", "MB/s", true),
+  SHARE("share_read", "pool.share: every worker sums the whole shared segment (1 GB), warm read, all workers", "GB/s",
+      true),
   IDLE_RSS("idle_rss", "idle worker memory: RSS after 2,000 tasks on a fresh pool, median of its workers", "MB",
       false);
 

@@ -23,18 +23,20 @@ import traceback
 
 WORKLOADS = ["startup", "startup_first", "startup_aot", "roundtrip", "roundtrip_busy", "floor", "floor_busy",
              "throughput", "map", "map_10k", "map_100k", "map_1m", "cpu_speedup", "io", "payload_small",
-             "payload_large", "idle_rss"]
+             "payload_large", "share_read", "idle_rss"]
 UNITS = {"startup": "ms", "startup_first": "ms", "startup_aot": "ms", "roundtrip": "us", "roundtrip_busy": "us",
          "floor": "us", "floor_busy": "us", "throughput": "tasks/s", "map": "items/s", "map_10k": "items/s",
          "map_100k": "items/s", "map_1m": "items/s", "cpu_speedup": "x", "io": "tasks/s", "payload_small": "MB/s",
-         "payload_large": "MB/s", "idle_rss": "MB"}
+         "payload_large": "MB/s", "share_read": "GB/s", "idle_rss": "MB"}
 MAP_SIZES = {"map_10k": 0, "map_100k": 1, "map_1m": 2}
 # Not measured on this side: JVM features, the JVM-to-JVM floor, the busy-core round trip
 JVM_ONLY = {"startup_first": "Python has no startup cache: every start-up is a first run (see startup)",
             "startup_aot": "a JVM feature; Python has no counterpart",
             "roundtrip_busy": "measured on the JVM side only",
             "floor": "measured once, JVM to JVM, on the unipool side",
-            "floor_busy": "measured once, JVM to JVM, on the unipool side"}
+            "floor_busy": "measured once, JVM to JVM, on the unipool side",
+            "share_read": "not measured on the Python side (its counterparts: joblib memmapping,"
+                          " multiprocessing.shared_memory)"}
 RSS_TASKS = 2000
 
 # Process pools of the standard library are much slower per task than the sizes the JVM side uses; these

@@ -584,4 +584,13 @@ final class ClusterPool extends RemotePool<MemberNode> {
       lock.unlock();
     }
   }
+
+  /** Members are other machines, whose tasks cannot map this one's memory. */
+  @Override
+  protected dev.unipool.Shared shareBackend(java.lang.foreign.MemorySegment data,
+      java.util.function.Consumer<dev.unipool.Shared> onClose) {
+    throw new UnsupportedOperationException("a cluster cannot share memory: its members are other machines."
+        + " Capture the data in the task (sent with each task), or store it where members read it (a file,"
+        + " a Hazelcast map); Backend.processes(n) shares it through /dev/shm");
+  }
 }

@@ -22,11 +22,13 @@ sealed interface Frame {
   record Hello(String token, String worker, long pid) implements Frame {}
 
   /**
-   * Parent → worker, answer to a good Hello: deserialization allow-list, optional initializer, and
-   * whether the parent already sends Fory payloads (then the worker builds Fory before it is ready).
+   * Parent → worker, answer to a good Hello: deserialization allow-list, optional initializer,
+   * whether the parent already sends Fory payloads (then the worker builds Fory before it is ready), and
+   * the pool's shared-memory directory for large payloads ({@link Region}; empty: none).
    */
   @SuppressWarnings("ArrayRecordComponent") // a wire record: written and read, never compared or hashed
-  record Init(List<String> allowClasses, byte @Nullable [] initializer, boolean prepareFory) implements Frame {}
+  record Init(List<String> allowClasses, byte @Nullable [] initializer, boolean prepareFory, String shmDir)
+      implements Frame {}
 
   /** Worker → parent: the initializer ran; send tasks. */
   record Ready() implements Frame {}
@@ -93,6 +95,21 @@ sealed interface Frame {
    * @throws IOException if the sink fails
    */
   static void write(Frame f, DataOutputStream out, boolean headerOnly) throws IOException {
+    write(f, out, headerOnly, null);
+  }
+
+  /**
+   * Writes a frame whose payload, if {@code region} is given, is in a shared-memory region: the frame
+   * then carries only where it is.
+   *
+   * @param f the frame
+   * @param out the sink
+   * @param headerOnly whether to leave out the payload bytes
+   * @param region where the payload is, or null
+   * @throws IOException if the sink fails
+   */
+  static void write(Frame f, DataOutputStream out, boolean headerOnly, Region.@Nullable Ticket region)
+      throws IOException {
     int start = out.size();
     out.writeInt(0); // length, patched by the caller-owned buffer below
     switch (f) {
@@ -110,6 +127,7 @@ sealed interface Frame {
         }
         writeBytes(out, i.initializer());
         out.writeBoolean(i.prepareFory());
+        out.writeUTF(i.shmDir());
       }
       case Ready r -> out.writeByte(3);
       case InitFailed e -> {
@@ -120,7 +138,7 @@ sealed interface Frame {
         out.writeByte(5);
         out.writeLong(r.id());
         out.writeBoolean(r.reportStart());
-        writeEncoded(out, r.task(), headerOnly);
+        writeEncoded(out, r.task(), headerOnly, region);
       }
       case Cancel c -> {
         out.writeByte(6);
@@ -131,7 +149,7 @@ sealed interface Frame {
         out.writeLong(d.id());
         out.writeBoolean(d.ok());
         out.writeLong(d.runNanos());
-        writeEncoded(out, d.payload(), headerOnly);
+        writeEncoded(out, d.payload(), headerOnly, region);
       }
       case Skipped s -> {
         out.writeByte(8);
@@ -143,13 +161,22 @@ sealed interface Frame {
         out.writeLong(s.id());
       }
     }
-    byte[] p = headerOnly ? payload(f) : null;
+    byte[] p = headerOnly && region == null ? payload(f) : null;
     ((Buffer) out).patchLength(start, p == null ? 0 : p.length);
   }
 
-  private static void writeEncoded(DataOutputStream out, Codec.Encoded e, boolean headerOnly) throws IOException {
+  /** A body length that says the body is in a shared-memory region: generation, capacity and length follow. */
+  int IN_REGION = -2;
+
+  private static void writeEncoded(DataOutputStream out, Codec.Encoded e, boolean headerOnly,
+      Region.@Nullable Ticket region) throws IOException {
     out.writeByte(e.tag());
-    if (headerOnly) {
+    if (region != null) {
+      out.writeInt(IN_REGION);
+      out.writeInt(region.generation());
+      out.writeLong(region.capacity());
+      out.writeLong(region.length());
+    } else if (headerOnly) {
       out.writeInt(e.body().length);
     } else {
       writeBytes(out, e.body());
@@ -162,9 +189,23 @@ sealed interface Frame {
    * @param room the bytes left in the frame, tag included
    * @param frameLength the frame's length, for the message
    */
-  private static Codec.Encoded readEncoded(DataInputStream in, int room, int frameLength) throws IOException {
+  private static Codec.Encoded readEncoded(DataInputStream in, int room, int frameLength, Region.@Nullable In region)
+      throws IOException {
     byte tag = in.readByte();
-    return new Codec.Encoded(tag, readRequiredBytes(in, room - 1, frameLength));
+    int n = in.readInt();
+    if (n == IN_REGION) {
+      if (region == null) {
+        throw new StreamCorruptedException("a payload in shared memory, but this side has no region to read it from");
+      }
+      int gen = in.readInt();
+      long capacity = in.readLong();
+      return new Codec.Encoded(tag, region.read(gen, capacity, in.readLong()));
+    }
+    byte[] body = bytesOf(in, n, room - 1, frameLength);
+    if (body == null) {
+      throw new StreamCorruptedException("missing payload");
+    }
+    return new Codec.Encoded(tag, body);
   }
 
   private static void writeBytes(DataOutputStream out, byte @Nullable [] b) throws IOException {
@@ -185,7 +226,11 @@ sealed interface Frame {
    * @throws StreamCorruptedException if the announced length does not fit in the frame
    */
   private static byte @Nullable [] readBytes(DataInputStream in, int room, int frameLength) throws IOException {
-    int n = in.readInt();
+    return bytesOf(in, in.readInt(), room, frameLength);
+  }
+
+  /** {@link #readBytes} once its length prefix {@code n} has been read. */
+  private static byte @Nullable [] bytesOf(DataInputStream in, int n, int room, int frameLength) throws IOException {
     if (n < 0) {
       return null;
     }
@@ -237,6 +282,19 @@ sealed interface Frame {
    * @throws IOException if the stream fails, is corrupt, or the frame is too long
    */
   static @Nullable Frame read(DataInputStream in, int maxLength) throws IOException {
+    return read(in, maxLength, null);
+  }
+
+  /**
+   * Reads one frame no longer than {@code maxLength}, whose payload may be in a shared-memory region.
+   *
+   * @param in the source
+   * @param maxLength the largest frame accepted
+   * @param region where the peer puts large payloads, or null if it puts none there
+   * @return the frame, or null at a clean end of stream
+   * @throws IOException if the stream fails, is corrupt, or the frame is too long
+   */
+  static @Nullable Frame read(DataInputStream in, int maxLength, Region.@Nullable In region) throws IOException {
     int length;
     try {
       length = in.readInt();
@@ -262,13 +320,14 @@ sealed interface Frame {
           room -= utfLength(pattern);
           allow.add(pattern);
         }
-        yield new Init(allow, readBytes(in, room - 1, length), in.readBoolean()); // then prepareFory
+        byte[] initializer = readBytes(in, room - 1, length);
+        yield new Init(allow, initializer, in.readBoolean(), in.readUTF()); // prepareFory, shmDir
       }
       case 3 -> new Ready();
       case 4 -> new InitFailed(readRequiredBytes(in, room, length));
-      case 5 -> new Run(in.readLong(), in.readBoolean(), readEncoded(in, room - 9, length)); // id, reportStart
+      case 5 -> new Run(in.readLong(), in.readBoolean(), readEncoded(in, room - 9, length, region)); // id, reportStart
       case 6 -> new Cancel(in.readLong());
-      case 7 -> new Done(in.readLong(), in.readBoolean(), in.readLong(), readEncoded(in, room - 17, length));
+      case 7 -> new Done(in.readLong(), in.readBoolean(), in.readLong(), readEncoded(in, room - 17, length, region));
       case 8 -> new Skipped(in.readLong());
       case 9 -> new Stop();
       case 10 -> new Started(in.readLong());
@@ -281,9 +340,10 @@ sealed interface Frame {
    *
    * @param at the buffer position it follows
    * @param payload the bytes
+   * @param region where the payload goes instead of the socket, or null
    */
   @SuppressWarnings("ArrayRecordComponent") // identity matters: the array is written as it is, never copied
-  record Attachment(int at, byte[] payload) {}
+  record Attachment(int at, byte[] payload, Region.@Nullable Ticket region) {}
 
   /**
    * A growable output buffer whose bytes can be handed to a channel without copying, plus large payloads
@@ -296,9 +356,9 @@ sealed interface Frame {
       super(new Bytes());
     }
 
-    /** Adds a payload to be written right after what the buffer holds now. */
-    void attach(byte[] payload) {
-      attachments.add(new Attachment(size(), payload));
+    /** Adds a payload to be written right after what the buffer holds now, or copied into a region. */
+    void attach(byte[] payload, Region.@Nullable Ticket region) {
+      attachments.add(new Attachment(size(), payload, region));
     }
 
     List<Attachment> attachments() {

@@ -41,6 +41,8 @@ final class FrameWriter implements TaskLoop.Sink {
   private boolean closed; // guarded by lock
 
   private final boolean interruptible;
+  /** Where payloads of {@link Region#THRESHOLD} bytes or more go instead of the socket; guarded by lock. */
+  private Region.@Nullable Out region;
 
   FrameWriter(WritableByteChannel channel, String name) {
     this.channel = channel;
@@ -51,6 +53,27 @@ final class FrameWriter implements TaskLoop.Sink {
   /** Whether the calling thread may write to the channel itself. */
   private boolean mayWrite() {
     return !interruptible || OWNED.get();
+  }
+
+  /**
+   * Sends payloads of {@link Region#THRESHOLD} bytes or more through {@code r} from now on; the reader
+   * must read with the matching {@link Region.In}. The writer closes it in {@link #close()}.
+   *
+   * @param r the region for this direction
+   */
+  void useRegion(Region.Out r) {
+    lock.lock();
+    try {
+      region = r;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The region for {@code payload}, taken, if it goes through one; else null (it goes through the socket). */
+  private Region.@Nullable Ticket takeRegionLocked(byte[] payload) {
+    Region.Out r = region;
+    return r != null && payload.length >= Region.THRESHOLD ? r.take(payload.length) : null;
   }
 
   /** Marks the calling thread as one that no application code interrupts, so it may write directly. */
@@ -69,18 +92,23 @@ final class FrameWriter implements TaskLoop.Sink {
   @Override
   public void send(Frame frame, boolean flush) throws IOException {
     byte[] payload = Frame.payload(frame);
-    byte[] large = payload != null && payload.length > LARGE ? payload : null;
+    byte[] large = payload != null && (payload.length > LARGE || payload.length >= Region.THRESHOLD) ? payload : null;
     if (flush && large != null && mayWrite()) {
       sendLarge(frame, large);
       return;
     }
     lock.lock();
     try {
-      if (large != null) {
+      Region.Ticket ticket = large == null ? null : takeRegionLocked(large);
+      if (ticket != null && large != null) {
+        // Copied into the region when the batch is written, before the frame that refers to it.
+        Frame.write(frame, pending, false, ticket);
+        pending.attach(large, ticket);
+      } else if (large != null) {
         // Queued by reference, not copied: a copy into the buffer would cost more than the write itself,
         // and the buffer would grow by doubling. Callers never modify a payload after sending it.
         Frame.write(frame, pending, true);
-        pending.attach(large);
+        pending.attach(large, null);
       } else {
         Frame.write(frame, pending);
       }
@@ -153,16 +181,21 @@ final class FrameWriter implements TaskLoop.Sink {
     }
   }
 
-  /** Writes the pending frames, then this frame's header, then its payload from the caller's array. */
+  /**
+   * Writes the pending frames, then this frame's header, then its payload from the caller's array (or
+   * puts the payload in the region first, and sends only the header).
+   */
   private void sendLarge(Frame frame, byte[] payload) throws IOException {
     Frame.Buffer batch;
+    Region.Ticket ticket;
     lock.lock();
     try {
       while (writing) {
         idle.awaitUninterruptibly();
       }
       writing = true;
-      Frame.write(frame, pending, true);
+      ticket = takeRegionLocked(payload);
+      Frame.write(frame, pending, ticket == null, ticket);
       batch = pending;
       pending = spare;
       spare = batch;
@@ -171,8 +204,13 @@ final class FrameWriter implements TaskLoop.Sink {
     }
     boolean ok = false;
     try {
-      writeBatch(batch);
-      writeFully(ByteBuffer.wrap(payload));
+      if (ticket != null) {
+        fill(ticket, payload);
+        writeBatch(batch);
+      } else {
+        writeBatch(batch);
+        writeFully(ByteBuffer.wrap(payload));
+      }
       batch.clear();
       ok = true;
     } finally {
@@ -186,13 +224,37 @@ final class FrameWriter implements TaskLoop.Sink {
   /** Writes a batch: its buffered bytes, with each attached payload in its place. */
   private void writeBatch(Frame.Buffer batch) throws IOException {
     byte[] buffered = batch.bytes().array();
+    for (Frame.Attachment a : batch.attachments()) {
+      Region.Ticket t = a.region();
+      if (t != null) {
+        fill(t, a.payload()); // before any byte of the frame that refers to it leaves
+      }
+    }
     int from = 0;
     for (Frame.Attachment a : batch.attachments()) {
+      if (a.region() != null) {
+        continue;
+      }
       writeFully(ByteBuffer.wrap(buffered, from, a.at() - from));
       writeFully(ByteBuffer.wrap(a.payload()));
       from = a.at();
     }
     writeFully(ByteBuffer.wrap(buffered, from, batch.size() - from));
+  }
+
+  /**
+   * Copies a payload into its region. If that fails (the region was closed under us, or the JVM's answer
+   * to SIGBUS when {@code /dev/shm} runs out of room), the connection is closed: the frames of this batch
+   * are lost, and the peer's end of the connection is how both sides learn it (a worker exits and its
+   * tasks are re-sent, as if it had died).
+   */
+  private void fill(Region.Ticket t, byte[] payload) throws IOException {
+    try {
+      t.fill(payload);
+    } catch (RuntimeException | InternalError e) {
+      channel.close();
+      throw new IOException("cannot put a payload of " + payload.length + " bytes in shared memory: " + e, e);
+    }
   }
 
   private void writeFully(ByteBuffer bb) throws IOException {
@@ -243,6 +305,11 @@ final class FrameWriter implements TaskLoop.Sink {
     lock.lock();
     try {
       closed = true;
+      Region.Out r = region;
+      if (r != null) {
+        region = null;
+        r.close();
+      }
       if (!writing) {
         closeSelectorLocked();
       }

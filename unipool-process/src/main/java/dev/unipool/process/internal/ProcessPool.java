@@ -2,6 +2,7 @@ package dev.unipool.process.internal;
 
 import dev.unipool.Backend;
 import dev.unipool.PoolOptions;
+import dev.unipool.Shared;
 import dev.unipool.Worker;
 import dev.unipool.WorkerCrashedException;
 import dev.unipool.WorkerStats;
@@ -17,6 +18,8 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -36,6 +39,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,6 +63,8 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
   private final WorkerSocket socket;
   /** The socket's private directory; also holds the workers' {@link StartedMark} files. */
   private final Path dir;
+  /** Shared memory for large payloads and {@link #share}; null when off or unavailable. */
+  private final @Nullable ShmDir shm = ShmDir.create();
   /** How workers start; fitted to how this JVM was launched, and checked before any worker starts. */
   private final WorkerLaunch launch;
   private final List<String> command;
@@ -200,18 +206,26 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
     } finally {
       lock.unlock();
     }
-    out.send(new Frame.Init(config.allowClasses(), initializer, codec.writesFory()), true);
-    h.reader = Thread.ofPlatform().daemon().name("unipool-" + poolId + "-" + h.name + "-reader").start(() -> readLoop(h, in));
+    ShmDir d = shm;
+    Region.In region = null;
+    if (d != null) {
+      long pid = h.process.pid();
+      out.useRegion(new Region.Out(d.path, pid + "-in-"));
+      region = new Region.In(d.path, pid + "-out-");
+    }
+    out.send(new Frame.Init(config.allowClasses(), initializer, codec.writesFory(), d == null ? "" : d.path.toString()), true);
+    Region.In r = region;
+    h.reader = Thread.ofPlatform().daemon().name("unipool-" + poolId + "-" + h.name + "-reader").start(() -> readLoop(h, in, r));
   }
 
-  private void readLoop(WorkerHandle h, DataInputStream in) {
+  private void readLoop(WorkerHandle h, DataInputStream in, Region.@Nullable In region) {
     FrameWriter.markOwned();
     // Tasks this reader hands out in reply to results are flushed once per batch of results read, not
     // once per result: under load one write carries many Run frames.
     List<WorkerHandle> touched = new ArrayList<>();
     try {
       Frame f;
-      while ((f = Frame.read(in)) != null) {
+      while ((f = Frame.read(in, Frame.MAX_FRAME, region)) != null) {
         switch (f) {
           case Frame.Ready r -> onReady(h);
           case Frame.Started st -> started(h, st.id());
@@ -239,6 +253,9 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
         w.close();
       }
       WorkerSocket.closeQuietly(in); // its selector, which closing the channel leaves open
+      if (region != null) {
+        region.close();
+      }
       // A worker whose connection ended must not linger; its exit then fails or re-queues its tasks.
       try {
         // The startup cache's recorder writes the JDK's AOT configuration as it exits, which takes seconds.
@@ -309,6 +326,10 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
     Integer exitCode = code > 128 ? null : code;
     Integer signal = code > 128 ? code - 128 : null;
     StartedMark.Progress progress = StartedMark.readAndDelete(StartedMark.file(socket.path(), h.process.pid()));
+    ShmDir d = shm;
+    if (d != null) {
+      d.deleteWorkerFiles(h.process.pid()); // regions it made that its reader never mapped (killed mid-send)
+    }
     boolean killed = h.killedByPool();
     boolean killedFromOutside = !killed && RespawnPolicy.isOutsideKill(code);
     List<WorkerHandle> touched = new ArrayList<>();
@@ -369,6 +390,10 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
       changed.signalAll();
       if (stopping() || brokenCause() != null) {
         socket.close();
+        ShmDir d = shm;
+        if (d != null) {
+          d.delete();
+        }
       }
     }
   }
@@ -451,6 +476,43 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
     exitedLocked();
   }
 
+  /**
+   * A file in the pool's shared-memory directory, which each worker maps once when a task first reads it.
+   * Its bytes are copied once, here; the file is deleted when the handle closes or the pool terminates.
+   */
+  @Override
+  protected Shared shareBackend(MemorySegment data, Consumer<Shared> onClose) {
+    ShmDir d = shm;
+    if (d == null) {
+      throw new UnsupportedOperationException("cannot share data with worker processes: shared memory is "
+          + (ShmDir.ENABLED ? "unavailable (no directory could be made in /dev/shm or java.io.tmpdir)"
+              : "turned off with -Dunipool.shm=false") + "; capture the data in the task instead");
+    }
+    Arena arena = Arena.ofShared();
+    ShmDir.Mapped m;
+    try {
+      m = d.share(data, arena);
+    } catch (IOException e) {
+      arena.close();
+      throw new UncheckedIOException("cannot share " + data.byteSize() + " bytes with worker processes", e);
+    }
+    Shared[] self = new Shared[1];
+    self[0] = Shared.mapped(m.file(), m.segment(), () -> {
+      onClose.accept(self[0]);
+      try {
+        Files.deleteIfExists(m.file());
+      } catch (IOException e) {
+        // the directory goes when the pool terminates
+      }
+      try {
+        arena.close();
+      } catch (IllegalStateException e) {
+        // a thread of this JVM is reading it right now; the mapping then lasts until this JVM exits
+      }
+    });
+    return self[0];
+  }
+
   /** Whatever is still alive after the grace period is killed: no worker outlives the pool. */
   @Override
   @SuppressWarnings("FutureReturnValueIgnored") // a deadline that is never called off
@@ -491,6 +553,12 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
       out.add(m.snapshot());
     }
     return out;
+  }
+
+  /** The shared-memory directory, for tests: null when shared memory is off. */
+  @Nullable Path shmDir() {
+    ShmDir d = shm;
+    return d == null ? null : d.path;
   }
 
   /** Process ids of the live workers, for tests and diagnostics. */

@@ -94,7 +94,15 @@ public final class WorkerMain {
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception x ? x : e; // as if set up here: the parent sees the worker exit
     }
-    TaskLoop loop = new TaskLoop(() -> Frame.read(in), out, new TaskLoop.Exit() {
+    Region.In inRegion = null;
+    if (!init.shmDir().isEmpty()) { // large payloads through shared memory, both ways
+      java.nio.file.Path shm = java.nio.file.Path.of(init.shmDir());
+      long pid = ProcessHandle.current().pid();
+      out.useRegion(new Region.Out(shm, pid + "-out-"));
+      inRegion = new Region.In(shm, pid + "-in-");
+    }
+    Region.@Nullable In region = inRegion;
+    TaskLoop loop = new TaskLoop(() -> Frame.read(in, Frame.MAX_FRAME, region), out, new TaskLoop.Exit() {
       @Override
       public void stopped() {
         // A normal exit (not halt) on Stop, so a JVM recording an AOT cache writes it. The parent, alive

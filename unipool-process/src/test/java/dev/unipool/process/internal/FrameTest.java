@@ -70,8 +70,8 @@ class FrameTest {
         new Frame.Done(8, true, 123, new Codec.Encoded((byte) 10, body)),
         new Frame.Done(9, false, -1, new Codec.Encoded((byte) 0, new byte[0])),
         new Frame.InitFailed(body),
-        new Frame.Init(List.of("com.example.*", "caf\u00e9.**", ""), body, true),
-        new Frame.Init(List.of(), null, false));
+        new Frame.Init(List.of("com.example.*", "caf\u00e9.**", ""), body, true, "/dev/shm/x"),
+        new Frame.Init(List.of(), null, false, ""));
     for (Frame f : frames) {
       Frame.Buffer buffer = new Frame.Buffer();
       Frame.write(f, buffer);

@@ -1,0 +1,201 @@
+package dev.unipool.process.internal;
+
+import java.io.IOException;
+import java.io.StreamCorruptedException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A reusable shared-memory region that carries large payloads one way between the parent and a worker,
+ * in place of the socket: the writer copies a payload into it and sends a small reference in its frame
+ * ({@link Frame}); the reader copies it out and marks the region free. Two copies, no system call per
+ * chunk, and, since the region is reused, no page faults after its first use.
+ *
+ * <p>The region is a file in the pool's {@link ShmDir}, named {@code <worker pid>-<direction>-<generation>}.
+ * It starts at the first large payload and is replaced by a larger generation when a payload does not fit;
+ * the reader maps each generation when it first sees it and unlinks the file right away, so nothing is
+ * left behind whichever side is killed later. Its first {@value #HEADER} bytes hold the busy flag: set by
+ * the writer when it takes the region, cleared by the reader once it has copied the payload out. A payload
+ * that finds the region busy (a second one sent before the first was read) travels through the socket.
+ */
+final class Region {
+  /** Payloads from this size go through a region; {@code -Dunipool.shm.threshold=BYTES} changes it. */
+  static final int THRESHOLD = Integer.getInteger("unipool.shm.threshold", 1 << 20);
+  /** The flag word, then padding so the data starts on a cache line of its own. */
+  static final long HEADER = 64;
+  private static final VarHandle FLAG = ValueLayout.JAVA_INT.varHandle();
+  /** Regions grow in steps of this, so a series of slightly larger payloads does not remap each time. */
+  private static final long STEP = 1 << 21;
+
+  private Region() {}
+
+  /** Closes an arena unless a thread is copying in it right now (a connection closed mid-copy). */
+  private static void closeQuietly(Arena a) {
+    try {
+      a.close();
+    } catch (IllegalStateException e) {
+      // in use: the copying thread fails its copy or finishes; the mapping goes with this process
+    }
+  }
+
+  /** Where a payload was put: what the reader needs to find it. */
+  record Ticket(int generation, long capacity, long length, MemorySegment data) {
+    /** Copies the payload in; called before the frame that refers to it is written. */
+    void fill(byte[] payload) {
+      MemorySegment.copy(payload, 0, data, ValueLayout.JAVA_BYTE, 0, payload.length);
+    }
+  }
+
+  /** The writing side. Its methods are called under its {@link FrameWriter}'s lock, or when closing. */
+  static final class Out {
+    private final Path dir;
+    private final String prefix;
+    private @Nullable Arena arena;
+    private @Nullable MemorySegment region;
+    private int generation;
+    private boolean broken;
+
+    /**
+     * @param dir the pool's shared-memory directory
+     * @param prefix the file names' start, {@code <worker pid>-<direction>-}
+     */
+    Out(Path dir, String prefix) {
+      this.dir = dir;
+      this.prefix = prefix;
+    }
+
+    /**
+     * Takes the region for a payload of {@code length} bytes, growing it if needed.
+     *
+     * @return where to put it, or null if the region is busy or cannot be made (send through the socket)
+     */
+    synchronized @Nullable Ticket take(long length) {
+      MemorySegment r = region;
+      if (broken || (r != null && (int) FLAG.getAcquire(r, 0L) != 0)) {
+        return null;
+      }
+      if (r == null || r.byteSize() < HEADER + length) {
+        r = grow(HEADER + length);
+        if (r == null) {
+          return null;
+        }
+      }
+      FLAG.setRelease(r, 0L, 1); // the reader clears it once it has read what this ticket carries
+      return new Ticket(generation, r.byteSize(), length, r.asSlice(HEADER, length));
+    }
+
+    /** A new, larger generation; the old one is free, so no copy is in flight in it. */
+    private @Nullable MemorySegment grow(long needed) {
+      long old = region == null ? 0 : region.byteSize();
+      long capacity = Math.max(needed, old + old / 2);
+      capacity = (capacity + STEP - 1) / STEP * STEP;
+      Path file = dir.resolve(prefix + (generation + 1));
+      Arena a = Arena.ofShared();
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+          StandardOpenOption.WRITE)) {
+        MemorySegment r = ch.map(FileChannel.MapMode.READ_WRITE, 0, capacity, a);
+        release();
+        arena = a;
+        region = r;
+        generation++;
+        return r;
+      } catch (IOException | RuntimeException e) {
+        a.close();
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+          // the pool's cleanup gets it
+        }
+        broken = true; // no room, or the directory is gone: the socket carries everything from now on
+        return null;
+      }
+    }
+
+    private void release() {
+      Arena a = arena;
+      if (a != null) {
+        arena = null;
+        region = null;
+        closeQuietly(a);
+      }
+    }
+
+    /** Unmaps the region; its file was unlinked by the reader, or goes with the worker's files. */
+    synchronized void close() {
+      broken = true;
+      release();
+    }
+  }
+
+  /** The reading side: one thread reads, {@link #close} may come from another. */
+  static final class In {
+    private final Path dir;
+    private final String prefix;
+    private @Nullable Arena arena;
+    private @Nullable MemorySegment region;
+    private int generation;
+
+    In(Path dir, String prefix) {
+      this.dir = dir;
+      this.prefix = prefix;
+    }
+
+    /**
+     * Copies a payload out and frees the region for the next one.
+     *
+     * @throws StreamCorruptedException if the reference does not fit the region it names
+     * @throws IOException if the region's file cannot be mapped
+     */
+    synchronized byte[] read(int gen, long capacity, long length) throws IOException {
+      if (length < 0 || length > Integer.MAX_VALUE - 8 || capacity < HEADER + length) {
+        throw new StreamCorruptedException("bad shared-memory reference: " + length + " bytes in a region of " + capacity);
+      }
+      MemorySegment r = region;
+      if (r == null || gen != generation) {
+        r = map(gen, capacity);
+      }
+      byte[] b = new byte[(int) length];
+      MemorySegment.copy(r, ValueLayout.JAVA_BYTE, HEADER, b, 0, b.length);
+      FLAG.setRelease(r, 0L, 0);
+      return b;
+    }
+
+    private MemorySegment map(int gen, long capacity) throws IOException {
+      Path file = dir.resolve(prefix + gen);
+      Arena a = Arena.ofShared();
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        if (ch.size() < capacity) {
+          throw new StreamCorruptedException("shared-memory region " + file + " holds " + ch.size()
+              + " bytes, the frame says " + capacity);
+        }
+        MemorySegment r = ch.map(FileChannel.MapMode.READ_WRITE, 0, capacity, a);
+        Files.delete(file); // both sides have it mapped: the name is no longer needed, and cannot leak
+        close();
+        arena = a;
+        region = r;
+        generation = gen;
+        return r;
+      } catch (IOException | RuntimeException e) {
+        a.close();
+        throw e;
+      }
+    }
+
+    /** Unmaps the region. */
+    synchronized void close() {
+      Arena a = arena;
+      if (a != null) {
+        arena = null;
+        region = null;
+        closeQuietly(a);
+      }
+    }
+  }
+}

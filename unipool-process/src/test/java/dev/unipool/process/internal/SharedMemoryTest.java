@@ -1,0 +1,198 @@
+package dev.unipool.process.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.unipool.Backend;
+import dev.unipool.Pool;
+import dev.unipool.PoolOptions;
+import dev.unipool.Shared;
+import dev.unipool.TaskFuture;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Large payloads through shared-memory regions, and {@code pool.share}, on worker processes. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class SharedMemoryTest {
+  private static final int T = Region.THRESHOLD;
+
+  static byte[] pattern(int n, int seed) {
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      b[i] = (byte) (i * 31 + (i >>> 8) + seed);
+    }
+    return b;
+  }
+
+  private static ProcessPool open(int workers) {
+    return (ProcessPool) Pool.of(Backend.processes(workers), PoolOptions.defaults().retries(10));
+  }
+
+  @Test
+  void payloads_belowAtAndAboveTheThreshold_arriveIntactBothWays() throws Exception {
+    try (ProcessPool pool = open(1)) {
+      assertNotNull(pool.shmDir(), "shared memory is on by default");
+      for (int n : new int[] {T - 1, T, T + 1, 3 * T + 5}) {
+        byte[] in = pattern(n, n);
+        byte[] back = pool.submit(() -> in).get(60, TimeUnit.SECONDS); // a task carrying it, returning it
+        assertArrayEquals(in, back, "round trip of " + n + " bytes");
+        int size = n;
+        byte[] made = pool.submit(() -> pattern(size, 7)).get(60, TimeUnit.SECONDS); // made in the worker
+        assertArrayEquals(pattern(n, 7), made, "result of " + n + " bytes");
+      }
+    }
+  }
+
+  @Test
+  void region_grows_andIsReusedWhenSmallerPayloadsFollow() throws Exception {
+    try (ProcessPool pool = open(1)) {
+      for (int n : new int[] {2 * T, 9 * T, T + 3, 20 * T, 2 * T}) {
+        int size = n;
+        byte[] made = pool.submit(() -> pattern(size, size)).get(60, TimeUnit.SECONDS);
+        assertArrayEquals(pattern(n, n), made, "result of " + n + " bytes");
+      }
+    }
+  }
+
+  @Test
+  void largeResults_ofConcurrentTasks_allArriveIntact() throws Exception {
+    try (ProcessPool pool = open(2)) {
+      List<TaskFuture<byte[]>> fs = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        int size = T + i * 300_001;
+        int seed = i;
+        fs.add(pool.submit(() -> pattern(size, seed)));
+      }
+      for (int i = 0; i < fs.size(); i++) {
+        assertArrayEquals(pattern(T + i * 300_001, i), fs.get(i).get(120, TimeUnit.SECONDS), "task " + i);
+      }
+    }
+  }
+
+  @Test
+  void workersKilledMidTransfer_loseNoTask_andLeaveNoFile() throws Exception {
+    Path dir;
+    try (ProcessPool pool = open(2)) {
+      dir = pool.shmDir();
+      assertNotNull(dir);
+      List<TaskFuture<byte[]>> fs = new ArrayList<>();
+      try (var killer = dev.unipool.process.internal.KillChildren.start(3)) {
+        for (int i = 0; i < 10; i++) {
+          int seed = i;
+          fs.add(pool.submit(() -> pattern(24 * T, seed)));
+        }
+        for (int i = 0; i < fs.size(); i++) {
+          assertArrayEquals(pattern(24 * T, i), fs.get(i).get(150, TimeUnit.SECONDS), "task " + i);
+        }
+      }
+      // A live worker's region may still wait for its reader; a dead one's must be gone once the pool has
+      // handled its exit, which may lag the kill: wait for that, boundedly.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      List<Path> left = leftByDeadWorkers(pool, dir);
+      while (!left.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(50); // polling a condition with a deadline, not a synchronisation by time
+        left = leftByDeadWorkers(pool, dir);
+      }
+      assertEquals(List.of(), left, "region files of dead workers are left");
+    }
+    assertFalse(Files.exists(dir), "the pool's shared-memory directory outlives it: " + dir);
+  }
+
+  /** Region files whose worker (the pid their name starts with) is no longer one of the pool's live workers. */
+  private static List<Path> leftByDeadWorkers(ProcessPool pool, Path dir) throws java.io.IOException {
+    Set<String> live = new HashSet<>();
+    pool.workerPids().forEach(p -> live.add(Long.toString(p)));
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> {
+        String name = f.getFileName().toString();
+        return !live.contains(name.substring(0, Math.max(0, name.indexOf('-'))));
+      }).toList();
+    }
+  }
+
+  @Test
+  void share_readByEveryWorker_isMappedOncePerWorkerAndNotCopied() throws Exception {
+    byte[] data = pattern(5 * T + 3, 1);
+    long expected = dev.unipool.testkit.SharedContract.checksum(MemorySegment.ofArray(data));
+    Path file;
+    try (ProcessPool pool = open(2); Shared shared = pool.share(data)) {
+      List<TaskFuture<long[]>> fs = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        fs.add(pool.submit(() -> {
+          MemorySegment s = shared.segment();
+          return new long[] {ProcessHandle.current().pid(), s.address(),
+              dev.unipool.testkit.SharedContract.checksum(s), s.get(ValueLayout.JAVA_BYTE, 5L * T + 2)};
+        }));
+      }
+      Map<Long, Long> addressByPid = new HashMap<>();
+      for (TaskFuture<long[]> f : fs) {
+        long[] r = f.get(120, TimeUnit.SECONDS);
+        assertEquals(expected, r[2], "checksum");
+        assertEquals(data[data.length - 1], (byte) r[3], "last byte");
+        Long before = addressByPid.putIfAbsent(r[0], r[1]);
+        assertTrue(before == null || before == r[1], "a worker mapped the data twice");
+      }
+      String where = shared.toString();
+      file = Path.of(where.substring(where.indexOf(", ") + 2, where.length() - 1));
+      assertTrue(Files.exists(file), "the shared file exists while the handle is open: " + file);
+    }
+    assertFalse(Files.exists(file), "closing the handle or the pool deletes its file");
+  }
+
+  @Test
+  void share_capturedInATaskSentByFory_isReadInTheWorker() throws Exception {
+    byte[] data = pattern(T + 9, 2);
+    long expected = dev.unipool.testkit.SharedContract.checksum(MemorySegment.ofArray(data));
+    try (var codec = dev.unipool.testkit.SystemProperty.set(dev.unipool.remote.Codec.MODE_PROPERTY, "fory");
+        ProcessPool pool = open(1);
+        Shared shared = pool.share(data)) {
+      long sum = pool.submit(() -> dev.unipool.testkit.SharedContract.checksum(shared.segment())).get(120, TimeUnit.SECONDS);
+      assertEquals(expected, sum);
+    }
+  }
+
+  @Test
+  void regionOut_whileBusy_refuses_andAfterTheReaderReadIt_growsIntoANewGeneration(@TempDir Path dir) throws Exception {
+    Region.Out out = new Region.Out(dir, "1-out-");
+    Region.In in = new Region.In(dir, "1-out-");
+    try {
+      Region.Ticket a = out.take(10);
+      assertNotNull(a);
+      assertNull(out.take(10), "busy until the reader has read it");
+      a.fill(pattern(10, 3));
+      assertArrayEquals(pattern(10, 3), in.read(a.generation(), a.capacity(), a.length()));
+      try (Stream<Path> files = Files.list(dir)) {
+        assertEquals(0, files.count(), "the reader unlinks a region once it has mapped it");
+      }
+      Region.Ticket b = out.take(a.capacity()); // does not fit: a new generation
+      assertNotNull(b);
+      assertEquals(a.generation() + 1, b.generation());
+      byte[] big = pattern((int) a.capacity(), 4);
+      b.fill(big);
+      assertArrayEquals(big, in.read(b.generation(), b.capacity(), b.length()));
+      Region.Ticket c = out.take(5); // fits: the same generation again
+      assertNotNull(c);
+      assertEquals(b.generation(), c.generation());
+    } finally {
+      out.close();
+      in.close();
+    }
+  }
+}
