@@ -292,6 +292,10 @@ public final class BenchCommand implements Callable<Integer> {
                   : kind));
             }
           }
+          if (b instanceof Backend.Cluster) {
+            c.figures().put(Workload.SHARE, Figure.notApplicable(Workload.SHARE,
+                "a cluster cannot share memory: its members are other machines (pool.share refuses)"));
+          }
         }
       }
       if (rawOn != null) {
