@@ -29,8 +29,8 @@ class ChunkSizerTest {
 
   @Test
   void knownCost_startsAtTheSizeItAsksFor_cappedByAQuarterOfAWorkersShare() {
-    // 100 ns per item: 20,000 items make 2 ms; 10 k items on 2 workers cap a chunk at 1,250.
-    assertEquals(List.of(1_250, 1_250), firstWindow(new ChunkSizer(10_000, 2, 100, TARGET, MAX), 2));
+    // 1 us per item: 2,000 items make 2 ms; 10 k items on 2 workers cap a chunk at 1,250 (1.25 ms).
+    assertEquals(List.of(1_250, 1_250), firstWindow(new ChunkSizer(10_000, 2, 1_000, TARGET, MAX), 2));
     assertEquals(20_000, new ChunkSizer(1_000_000, 2, 100, TARGET, MAX).next());
     assertEquals(MAX, new ChunkSizer(100_000_000, 2, 1, TARGET, MAX).next());
     // 50 ms per item: one item per chunk.
@@ -77,12 +77,29 @@ class ChunkSizerTest {
   }
 
   @Test
-  void smallInputs_neverGetChunksLargerThanAQuarterOfAWorkersShare() {
+  void smallInputsOfCostlyItems_neverGetChunksLargerThanAQuarterOfAWorkersShare() {
     ChunkSizer s = new ChunkSizer(20, 2, -1, TARGET, MAX); // cap: ceil(20 / 8) = 3
     assertEquals(List.of(1, 2, 3, 3), firstWindow(s, 4));
-    s.measured(3, 30);
+    s.measured(3, 600_000); // 0.2 ms per item: a chunk of 3 is worth its round trip
     assertEquals(3, s.next());
     assertEquals(1, new ChunkSizer(0, 2, -1, TARGET, MAX).next(), "an empty input still has a size");
+  }
+
+  @Test
+  void aCheapSmallMap_keepsChunksWorthTheirRoundTrip_aboveAQuarterOfAWorkersShare() {
+    // 40 ns per item: 10 k items are 0.4 ms of work in all, less than one chunk's worth: one chunk.
+    assertEquals(12_500, new ChunkSizer(10_000, 2, 40, TARGET, MAX).next());
+    // 100 ns per item: chunks of 0.5 ms (5,000 items) rather than eight of 1,250 (0.125 ms each).
+    assertEquals(5_000, new ChunkSizer(10_000, 2, 100, TARGET, MAX).next());
+    // A measurement leads to the same rule.
+    ChunkSizer s = new ChunkSizer(10_000, 2, -1, TARGET, MAX);
+    firstWindow(s, 4);
+    s.measured(8, 800);
+    assertEquals(5_000, Math.max(s.next(), 5_000)); // growth is bounded per measurement...
+    for (int i = 0; i < 6; i++) {
+      s.measured(s.next(), s.next() * 100L);
+    }
+    assertEquals(5_000, s.next()); // ...but ends at half a millisecond of work
   }
 
   @Test
