@@ -135,7 +135,8 @@ public final class Shared implements Serializable, AutoCloseable {
   /**
    * Releases the data: on the side that made the handle, {@link #segment()} fails from now on and the
    * backing file (if any) is deleted. Idempotent. On a copy a task received, does nothing: only the maker
-   * releases the data.
+   * releases the data. A worker process that had mapped the data keeps its read-only mapping, and the
+   * memory behind it, until that worker exits.
    */
   @Override
   public void close() {

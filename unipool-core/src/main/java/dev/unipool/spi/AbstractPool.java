@@ -515,6 +515,7 @@ public abstract class AbstractPool implements Pool {
   private boolean terminated(boolean terminated) {
     if (terminated) {
       PoolMBeans.unregister(this);
+      shares.closeAll(); // "valid until the pool terminates", also when nobody calls close()
     }
     return terminated;
   }

@@ -63,7 +63,9 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
   // Hot-path fields are written with release stores, not volatile writes: each full fence costs more than a
   // tiny task's own work, and completing the future (a CAS) publishes them to anyone who sees it done.
   private final long @Nullable [] times; // submitted, started, finished (nanoTime); only when timings are on
-  private volatile long workNanos = -1; // reported by a remote backend; see ranRemotely
+  // Reported by a remote backend before it completes the task, whose completion publishes it (see
+  // ranRemotely); plain, because a volatile store in every task's constructor costs every backend.
+  private long workNanos = -1;
   private @Nullable Object worker; // WorkerInfo, or the local Thread (WorkerInfo built lazily)
   private volatile @Nullable Object runner; // the local thread running the task: RunningTask's hand-off
   private volatile @Nullable ScheduledFuture<?> timer;

@@ -96,6 +96,16 @@ final class Region {
       long old = region == null ? 0 : region.byteSize();
       long capacity = Math.max(needed, old + old / 2);
       capacity = (capacity + STEP - 1) / STEP * STEP;
+      try {
+        // A mapping reserves no room: on a full /dev/shm (a container's default is 64 MB) the copy into it
+        // would fault (SIGBUS) and cost the worker. This payload takes the socket instead.
+        if (Files.getFileStore(dir).getUsableSpace() < capacity) {
+          return null;
+        }
+      } catch (IOException e) {
+        broken = true; // the directory is gone: the socket carries everything from now on
+        return null;
+      }
       Path file = dir.resolve(prefix + (generation + 1));
       Arena a = Arena.ofShared();
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,

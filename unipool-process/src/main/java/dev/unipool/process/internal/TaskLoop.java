@@ -138,6 +138,11 @@ final class TaskLoop {
     } catch (IOException e) {
       end();
       exit.lost(e);
+    } catch (RuntimeException | Error e) {
+      // Ended as a lost connection, so that the other thread, waiting for the reading role, is not left
+      // waiting for ever and the worker exits instead of hanging.
+      end();
+      exit.lost(new IOException("worker loop failed: " + e, e));
     }
   }
 

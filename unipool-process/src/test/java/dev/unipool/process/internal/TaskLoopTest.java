@@ -84,6 +84,9 @@ class TaskLoopTest {
   private final Semaphore consumed = new Semaphore(0);
   private final List<Thread> readers = new ArrayList<>(); // guarded by itself
   private volatile boolean readWhileInterrupted;
+  /** Fed to make the read fail with an unchecked exception. */
+  private static final Object FAULT = new Object();
+
   /** What the loop sent, and {@link #STOPPED} or a lost marker when it ended. */
   private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
   private final AtomicReference<@Nullable Object> lost = new AtomicReference<>();
@@ -110,6 +113,9 @@ class TaskLoopTest {
         readers.add(Thread.currentThread());
       }
       consumed.release();
+      if (next == FAULT) {
+        throw new IllegalStateException("a fault in the read (say, of a mapped region)");
+      }
       return next == EOF ? null : (Frame) next;
     };
     TaskLoop.Sink sink = new TaskLoop.Sink() {
@@ -286,6 +292,18 @@ class TaskLoopTest {
     feed.add(run(1, new Value("reported"), true));
     assertEquals(1, assertInstanceOf(Frame.Started.class, next()).id());
     assertEquals("reported", doneValue(1));
+  }
+
+  @Test
+  void anUncheckedFaultEndsTheLoopAsALostConnection_neitherThreadIsLeftWaiting() throws Exception {
+    feed.add(FAULT);
+    assertSame(EOF, next());
+    IOException cause = assertInstanceOf(IOException.class, lost.get());
+    assertInstanceOf(IllegalStateException.class, cause.getCause());
+    for (Thread t : threads) { // the other thread was waiting for the reading role
+      t.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+      assertFalse(t.isAlive(), t + " is still waiting");
+    }
   }
 
   @Test
