@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -54,10 +55,10 @@ public final class Shared implements Serializable, AutoCloseable {
   private final long byteSize;
   /** The maker's view: the caller's memory (in-process) or the maker's mapping of the file. */
   private final transient @Nullable MemorySegment local;
-  private final transient @Nullable Runnable onClose;
+  private final transient @Nullable Consumer<Shared> onClose;
   private transient volatile boolean closed;
 
-  private Shared(@Nullable String file, long byteSize, @Nullable MemorySegment local, @Nullable Runnable onClose) {
+  private Shared(@Nullable String file, long byteSize, @Nullable MemorySegment local, @Nullable Consumer<Shared> onClose) {
     this.file = file;
     this.byteSize = byteSize;
     this.local = local;
@@ -69,10 +70,10 @@ public final class Shared implements Serializable, AutoCloseable {
    * {@link Pool#share} instead.
    *
    * @param data the memory tasks read, returned read-only by {@link #segment()}
-   * @param onClose run once by the first {@link #close()}
+   * @param onClose run once by the first {@link #close()}, given this handle
    * @return the handle
    */
-  public static Shared inProcess(MemorySegment data, Runnable onClose) {
+  public static Shared inProcess(MemorySegment data, Consumer<Shared> onClose) {
     return new Shared(null, data.byteSize(), data.asReadOnly(), Objects.requireNonNull(onClose, "onClose"));
   }
 
@@ -82,10 +83,10 @@ public final class Shared implements Serializable, AutoCloseable {
    *
    * @param file the file holding exactly the data, readable by the workers
    * @param mapping this JVM's mapping of the file
-   * @param onClose run once by the first {@link #close()}; it should delete the file
+   * @param onClose run once by the first {@link #close()}, given this handle; it should delete the file
    * @return the handle
    */
-  public static Shared mapped(Path file, MemorySegment mapping, Runnable onClose) {
+  public static Shared mapped(Path file, MemorySegment mapping, Consumer<Shared> onClose) {
     return new Shared(file.toString(), mapping.byteSize(), mapping.asReadOnly(), Objects.requireNonNull(onClose, "onClose"));
   }
 
@@ -140,7 +141,7 @@ public final class Shared implements Serializable, AutoCloseable {
    */
   @Override
   public void close() {
-    Runnable r = onClose;
+    Consumer<Shared> r = onClose;
     if (r == null || closed) {
       return;
     }
@@ -150,7 +151,7 @@ public final class Shared implements Serializable, AutoCloseable {
       }
       closed = true;
     }
-    r.run();
+    r.accept(this);
   }
 
   /**

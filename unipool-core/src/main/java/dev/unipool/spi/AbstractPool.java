@@ -495,7 +495,7 @@ public abstract class AbstractPool implements Pool {
    */
   protected dev.unipool.Shared shareBackend(java.lang.foreign.MemorySegment data,
       java.util.function.Consumer<dev.unipool.Shared> onClose) {
-    return Shares.inProcess(data, onClose);
+    return dev.unipool.Shared.inProcess(data, onClose);
   }
 
   // ---- lifecycle ----

@@ -7,7 +7,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
 
 /** The {@link Shared} handles a pool made, so that its termination closes those still open. Thread-safe. */
 final class Shares {
@@ -27,13 +26,6 @@ final class Shares {
       throw new RejectedExecutionException("cannot share data with " + pool + ": it was shut down meanwhile");
     }
     return s;
-  }
-
-  /** A handle on {@code data} itself, for tasks that run in this JVM. */
-  static Shared inProcess(MemorySegment data, Consumer<Shared> onClose) {
-    Shared[] self = new Shared[1];
-    self[0] = Shared.inProcess(data, () -> onClose.accept(self[0]));
-    return self[0];
   }
 
   /** Closes every handle still open; called once the pool has terminated. */

@@ -496,9 +496,8 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
       arena.close();
       throw new UncheckedIOException("cannot share " + data.byteSize() + " bytes with worker processes", e);
     }
-    Shared[] self = new Shared[1];
-    self[0] = Shared.mapped(m.file(), m.segment(), () -> {
-      onClose.accept(self[0]);
+    return Shared.mapped(m.file(), m.segment(), self -> {
+      onClose.accept(self);
       try {
         Files.deleteIfExists(m.file());
       } catch (IOException e) {
@@ -510,7 +509,6 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
         // a thread of this JVM is reading it right now; the mapping then lasts until this JVM exits
       }
     });
-    return self[0];
   }
 
   /** Whatever is still alive after the grace period is killed: no worker outlives the pool. */
