@@ -71,6 +71,9 @@ public sealed interface Backend
    * with its own process id: the counterpart of Python's {@code ProcessPoolExecutor}. Tasks and results
    * cross the process boundary by serialization, so tasks must be {@link java.io.Serializable} (a
    * non-serializable task fails at {@code submit}, in the caller) and share no memory with the caller.
+   * A task is encoded at {@code submit}, except the byte arrays of 64 KiB or more it holds: they are
+   * copied straight from the caller's arrays when the task is sent (and again if it is re-sent after a
+   * crash), so, as with a thread pool, do not modify them until the task's future completes.
    * A worker that crashes fails only its running task and is replaced. Needs the
    * {@code dev.unipool:unipool-process} module on the class path. Further settings:
    * {@link Processes#heap(String)}, {@link Processes#jvmArgs(String...)},

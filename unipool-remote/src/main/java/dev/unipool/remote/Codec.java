@@ -28,7 +28,9 @@ import org.jspecify.annotations.Nullable;
  * Other objects are written by Apache Fory, which is several times faster than Java serialization and
  * its output smaller, but costs a few hundred milliseconds to start: so a codec starts Fory in the
  * background after its first few uses and sends Java serialization until Fory is ready. Both sides read
- * both forms. Exceptions always travel by Java serialization, which keeps their stack traces.
+ * both forms. Exceptions always travel by Java serialization, which keeps their stack traces. In both
+ * forms, byte arrays of 64 KiB or more inside an object are not copied into the body: they travel beside
+ * it as the value's {@link Encoded#parts}, and come out of decoding as the arrays the transport read.
  *
  * <p>What may be sent is what Java serialization accepts: Fory's writer refuses classes that are not
  * {@link java.io.Serializable}, and whatever Fory cannot write is tried with Java serialization, whose
@@ -55,6 +57,25 @@ public final class Codec {
   private static final byte BOOLEAN = 6;
   static final byte JAVA = 9;
   static final byte FORY = 10;
+  /**
+   * The tag of a value with {@link Encoded#parts}: a Fory body whose byte arrays of 64 KiB or more travel
+   * beside it. Transports read such a value with {@link Encoded#read}, which gives each part its own array.
+   */
+  public static final byte PARTS = 11;
+  /** As {@link #PARTS}, with a Java-serialization body. */
+  public static final byte JAVA_PARTS = 12;
+  /** Byte arrays from this size travel as parts of an {@link Encoded}, beside the body, not copied into it. */
+  static final int PART_MIN = 1 << 16;
+
+  /**
+   * Whether a value with this tag has {@link Encoded#parts} on the wire.
+   *
+   * @param tag a tag
+   * @return true for the tags whose wire form has a part table
+   */
+  public static boolean hasParts(byte tag) {
+    return tag == PARTS || tag == JAVA_PARTS;
+  }
 
   /**
    * The largest encoded body, in bytes: what a Java array can hold, less room for the headers of the
@@ -81,23 +102,90 @@ public final class Codec {
   }
 
   /**
-   * An encoded value: a tag saying how the body is written, and the body. Bodies may be shared with the
-   * value they came from (a {@code byte[]} result) and must not be modified.
+   * An encoded value: a tag saying how the body is written, the body, and the large byte arrays inside
+   * the value ({@code parts}), which travel by reference, not copied into the body. Bodies and parts may
+   * be shared with the value they came from (a {@code byte[]} result, an array a task captures) and must
+   * not be modified.
+   *
+   * <p>On the wire ({@link #wire}, {@link #joined}) a value without parts is its body; with parts it is
+   * {@code [int body length][int part count][int length of each part][body][each part]}, so that a
+   * transport can copy each part straight from its array and a reader can read each into an array of its
+   * own, which decoding then uses as it is.
    *
    * @param tag the encoding
    * @param body the bytes
+   * @param parts large byte arrays the body refers to by index, in order (empty for most values)
    */
   @SuppressWarnings("ArrayRecordComponent") // a wire payload: identity and contents are what the caller sends
-  public record Encoded(byte tag, byte[] body) {
+  public record Encoded(byte tag, byte[] body, List<byte[]> parts) {
+    /** Validates and copies the part list (not the parts). */
+    public Encoded {
+      parts = List.copyOf(parts);
+    }
+
     /**
-     * The tag and body in one array, for transports that carry a single byte string.
+     * An encoded value without parts.
+     *
+     * @param tag the encoding
+     * @param body the bytes
+     */
+    public Encoded(byte tag, byte[] body) {
+      this(tag, body, List.of());
+    }
+
+    /**
+     * The length of the wire form (without the tag).
+     *
+     * @return body and parts, with the part table
+     */
+    public long wireLength() {
+      if (parts.isEmpty()) {
+        return body.length;
+      }
+      long n = 8L + 4L * parts.size() + body.length;
+      for (byte[] p : parts) {
+        n += p.length;
+      }
+      return n;
+    }
+
+    /**
+     * The wire form as arrays to send one after another: the body alone, or for a value with parts a
+     * small new array (the part table and the body) followed by the parts themselves.
+     *
+     * @return the arrays, in order; parts are not copied
+     */
+    public List<byte[]> wire() {
+      if (parts.isEmpty()) {
+        return List.of(body);
+      }
+      ByteBuffer head = ByteBuffer.allocate(8 + 4 * parts.size() + body.length);
+      head.putInt(body.length).putInt(parts.size());
+      for (byte[] p : parts) {
+        head.putInt(p.length);
+      }
+      head.put(body);
+      byte[][] all = new byte[parts.size() + 1][];
+      all[0] = head.array();
+      for (int i = 0; i < parts.size(); i++) {
+        all[i + 1] = parts.get(i);
+      }
+      return Arrays.asList(all);
+    }
+
+    /**
+     * The tag and wire form in one array, for transports that carry a single byte string.
      *
      * @return a new array
      */
     public byte[] joined() {
-      byte[] out = new byte[body.length + 1];
+      byte[] out = new byte[Math.toIntExact(wireLength() + 1)];
       out[0] = tag;
-      System.arraycopy(body, 0, out, 1, body.length);
+      int at = 1;
+      for (byte[] b : wire()) {
+        System.arraycopy(b, 0, out, at, b.length);
+        at += b.length;
+      }
       return out;
     }
 
@@ -106,13 +194,62 @@ public final class Codec {
      *
      * @param joined tag and body
      * @return the encoded value
-     * @throws StreamCorruptedException if the array is empty
+     * @throws StreamCorruptedException if the array is empty or its part table does not fit it
      */
     public static Encoded split(byte[] joined) throws StreamCorruptedException {
       if (joined.length == 0) {
         throw new StreamCorruptedException("empty payload");
       }
-      return new Encoded(joined[0], Arrays.copyOfRange(joined, 1, joined.length));
+      try {
+        return read(joined[0], joined.length - 1,
+            new java.io.DataInputStream(new ByteArrayInputStream(joined, 1, joined.length - 1)));
+      } catch (StreamCorruptedException e) {
+        throw e;
+      } catch (IOException e) {
+        throw new StreamCorruptedException("truncated payload: " + e);
+      }
+    }
+
+    /**
+     * Reads the wire form of a value with tag {@code tag} whose wire length is {@code length}, each part
+     * into an array of its own.
+     *
+     * @param tag the encoding, read before
+     * @param length the wire length; the caller has checked that the source holds that many bytes
+     * @param in the source
+     * @return the value
+     * @throws StreamCorruptedException if the part table does not fit in {@code length}
+     * @throws IOException if the source fails
+     */
+    public static Encoded read(byte tag, int length, java.io.DataInput in) throws IOException {
+      if (!hasParts(tag)) {
+        byte[] b = new byte[length];
+        in.readFully(b);
+        return new Encoded(tag, b);
+      }
+      long left = length - 8L;
+      int bodyLength = in.readInt();
+      int count = in.readInt();
+      if (left < 0 || count < 1 || count > left / 4) {
+        throw new StreamCorruptedException("bad part count " + count + " in a payload of " + length + " bytes");
+      }
+      left -= 4L * count;
+      int[] lengths = new int[count];
+      for (int i = 0; i < count; i++) {
+        lengths[i] = in.readInt();
+        left -= lengths[i];
+      }
+      if (bodyLength < 0 || left != bodyLength || Arrays.stream(lengths).anyMatch(n -> n < 0)) {
+        throw new StreamCorruptedException("bad part table in a payload of " + length + " bytes");
+      }
+      byte[] body = new byte[bodyLength];
+      in.readFully(body);
+      byte[][] parts = new byte[count][];
+      for (int i = 0; i < count; i++) {
+        parts[i] = new byte[lengths[i]];
+        in.readFully(parts[i]);
+      }
+      return new Encoded(tag, body, Arrays.asList(parts));
     }
   }
 
@@ -394,14 +531,82 @@ public final class Codec {
 
   private Encoded encodeObject(Object value, String what) throws IOException {
     if (foryWriterReady()) {
-      byte[] b = ForyEngine.serialize(value); // null also when Fory fails on a huge graph: Java decides
-      if (b != null) {
-        return new Encoded(FORY, checkSize(b, what));
+      Encoded e = ForyEngine.serialize(value); // null also when Fory fails on a huge graph: Java decides
+      if (e != null) {
+        long n = e.wireLength();
+        if (n > maxBodyBytes) {
+          throw new PayloadTooLargeException(what, n, true, maxBodyBytes);
+        }
+        return e;
       }
       // Java serialization decides: it writes what Fory cannot, and names the class if it cannot either.
     }
-    return new Encoded(JAVA, javaBytes(value, what, maxBodyBytes));
+    PartsOutput out = new PartsOutput(new ChunkedOutput(what, maxBodyBytes));
+    try (out) {
+      out.writeObject(value);
+    }
+    Encoded e = out.parts.isEmpty()
+        ? new Encoded(JAVA, out.body.toByteArray())
+        : new Encoded(JAVA_PARTS, out.body.toByteArray(), out.parts);
+    if (e.wireLength() > maxBodyBytes) {
+      throw new PayloadTooLargeException(what, e.wireLength(), true, maxBodyBytes);
+    }
+    return e;
   }
+
+  /**
+   * Java serialization that leaves byte arrays of {@link #PART_MIN} bytes or more out of the body, as
+   * {@link PartRef}s, and collects them as parts: the first few tasks of a pool, and whatever Fory cannot
+   * write, then cost no copy of their large arrays either.
+   */
+  private static final class PartsOutput extends ObjectOutputStream {
+    final ChunkedOutput body;
+    final List<byte[]> parts = new java.util.ArrayList<>(0);
+
+    PartsOutput(ChunkedOutput body) throws IOException {
+      super(body);
+      this.body = body;
+      enableReplaceObject(true);
+    }
+
+    @Override
+    protected Object replaceObject(Object obj) {
+      if (obj instanceof byte[] b && b.length >= PART_MIN) { // called once per array: a shared one stays shared
+        parts.add(b);
+        return new PartRef(parts.size() - 1);
+      }
+      return obj;
+    }
+  }
+
+  /** Reads what {@link PartsOutput} wrote, putting each part back where its {@link PartRef} is. */
+  private static final class PartsInput extends ObjectInputStream {
+    private final List<byte[]> parts;
+
+    PartsInput(byte[] body, List<byte[]> parts) throws IOException {
+      super(new ByteArrayInputStream(body));
+      this.parts = parts;
+      enableResolveObject(true); // also without parts: a stray PartRef is refused here, not as a bad field value later
+    }
+
+    @Override
+    protected Object resolveObject(Object obj) throws IOException {
+      if (obj instanceof PartRef(int index)) {
+        if (index < 0 || index >= parts.size()) {
+          throw new StreamCorruptedException("a reference to part " + index + " of a payload that has " + parts.size());
+        }
+        return parts.get(index);
+      }
+      return obj;
+    }
+  }
+
+  /**
+   * Stands for a byte array sent as a part, in a Java-serialization body.
+   *
+   * @param index the part's index
+   */
+  record PartRef(int index) implements java.io.Serializable {}
 
   private static byte[] javaBytes(Object value, String what, int limit) throws IOException {
     ChunkedOutput bytes = new ChunkedOutput(what, limit);
@@ -441,25 +646,25 @@ public final class Codec {
       case BOOLEAN -> b.length > 0 && b[0] != 0;
       case STRING -> new String(b, StandardCharsets.UTF_8);
       case BYTES -> b;
-      case JAVA -> {
+      case JAVA, JAVA_PARTS -> {
         noteDecode();
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b))) {
+        try (ObjectInputStream in = new PartsInput(b, e.parts())) {
           in.setObjectInputFilter(filter);
           yield in.readObject();
         }
       }
-      case FORY -> decodeFory(b);
+      case FORY, PARTS -> decodeFory(e);
       default -> throw new StreamCorruptedException("unknown value tag " + e.tag());
     };
   }
 
-  private @Nullable Object decodeFory(byte[] b) throws IOException {
+  private @Nullable Object decodeFory(Encoded e) throws IOException {
     if (!FORY_PRESENT) {
       throw new InvalidClassException("the other side sent a Fory payload, but Apache Fory"
           + " (org.apache.fory:fory-core) is not on this side's class path");
     }
     noteDecode();
-    return ForyEngine.deserialize(b, allowClasses);
+    return ForyEngine.deserialize(e, allowClasses);
   }
 
   /**
@@ -484,7 +689,7 @@ public final class Codec {
    */
   public Object decodeTask(Encoded e) throws IOException, ClassNotFoundException {
     String key = null;
-    if (e.body().length <= 4096) {
+    if (e.body().length <= 4096 && e.parts().isEmpty()) { // a task with parts has state: never cached
       key = (char) e.tag() + new String(e.body(), StandardCharsets.ISO_8859_1);
       Object cached = decodedStateless.get(key);
       if (cached != null) {

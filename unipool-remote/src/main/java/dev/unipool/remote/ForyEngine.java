@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.Serializable;
 import java.io.StreamCorruptedException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -136,34 +137,105 @@ final class ForyEngine {
   }
 
   /**
-   * Writes {@code value} with the writer, building it now if needed.
+   * Writes {@code value} with the writer, building it now if needed. Byte arrays of {@link Codec#PART_MIN}
+   * bytes or more are not copied into the body but become the result's parts, by reference.
    *
-   * @return the bytes, or null if Fory refuses or cannot write it (the caller then uses Java serialization)
+   * @return the encoded value (tag {@link Codec#FORY}, or {@link Codec#PARTS} if it has parts), or null if
+   *     Fory refuses or cannot write it (the caller then uses Java serialization)
    */
-  static byte @Nullable [] serialize(Object value) {
+  static Codec.@Nullable Encoded serialize(Object value) {
+    List<byte[]> parts = new ArrayList<>(0);
+    List<byte[]> outer = PARTS.get(); // a task's writeObject may itself submit a task
+    PARTS.set(parts);
     try {
-      return writer().serialize(value);
+      byte[] body = writer().serialize(value);
+      return parts.isEmpty() ? new Codec.Encoded(Codec.FORY, body) : new Codec.Encoded(Codec.PARTS, body, parts);
     } catch (RuntimeException e) {
       return null;
+    } finally {
+      restore(outer);
     }
   }
 
   /**
-   * Reads a Fory payload with the reader for {@code allowClasses}, building it now if needed.
+   * Reads a Fory payload with the reader for {@code allowClasses}, building it now if needed. The parts
+   * of {@code e} become the byte arrays the body refers to, as they are.
    *
    * @throws InvalidClassException if a class is refused by the deny-list or allow-list
    * @throws StreamCorruptedException if the bytes cannot be read
    */
-  static @Nullable Object deserialize(byte[] b, List<String> allowClasses) throws IOException {
+  static @Nullable Object deserialize(Codec.Encoded e, List<String> allowClasses) throws IOException {
+    List<byte[]> outer = PARTS.get();
+    PARTS.set(e.parts());
     try {
-      return readerFor(allowClasses).deserialize(b);
-    } catch (RuntimeException e) {
-      for (Throwable c = e; c != null; c = c.getCause()) {
+      return readerFor(allowClasses).deserialize(e.body());
+    } catch (RuntimeException x) {
+      for (Throwable c = x; c != null; c = c.getCause()) {
         if (c instanceof InsecureException refused) { // possibly wrapped, e.g. inside a lambda's captures
           throw new InvalidClassException("refused by the deserialization filter: " + refused.getMessage());
         }
       }
-      throw new StreamCorruptedException("cannot decode a Fory payload: " + e);
+      throw new StreamCorruptedException("cannot decode a Fory payload: " + x);
+    } finally {
+      restore(outer);
+    }
+  }
+
+  private static void restore(@Nullable List<byte[]> outer) {
+    if (outer == null) {
+      PARTS.remove();
+    } else {
+      PARTS.set(outer);
+    }
+  }
+
+  /**
+   * The parts of the value being written or read on this thread; null outside {@link #serialize} and
+   * {@link #deserialize} (Fory's own warm-up, say), where byte arrays are written inline.
+   */
+  private static final ThreadLocal<@Nullable List<byte[]>> PARTS = new ThreadLocal<>();
+
+  /**
+   * Fory's serializer for {@code byte[]}, replaced so that a large array is not copied into the body:
+   * it is written as {@code -1 - index} into the value's parts, a small one as its length and bytes. Reading
+   * returns the part itself, so an array read into its own buffer by the transport is never copied again.
+   */
+  private static final class ByteArrays extends org.apache.fory.serializer.Serializer<byte[]> {
+    ByteArrays(org.apache.fory.resolver.TypeResolver resolver) {
+      super(resolver.getConfig(), byte[].class);
+    }
+
+    @Override
+    public void write(org.apache.fory.context.WriteContext context, byte[] value) {
+      List<byte[]> parts = PARTS.get();
+      if (parts != null && value.length >= Codec.PART_MIN) {
+        context.writeVarInt32(-1 - parts.size());
+        parts.add(value);
+      } else {
+        context.writeVarInt32(value.length);
+        context.getBuffer().writeBytes(value);
+      }
+    }
+
+    @Override
+    public byte[] read(org.apache.fory.context.ReadContext context) {
+      org.apache.fory.memory.MemoryBuffer in = context.getBuffer();
+      int n = in.readVarInt32();
+      if (n < 0) {
+        List<byte[]> parts = PARTS.get();
+        int index = -1 - n;
+        if (parts == null || index >= parts.size()) {
+          throw new IllegalStateException("a byte array refers to part " + index + " of a payload that has "
+              + (parts == null ? 0 : parts.size()));
+        }
+        return parts.get(index);
+      }
+      if (n > in.remaining()) { // checked before allocating: a corrupt length must not cost gigabytes
+        throw new IllegalStateException("a byte array of " + n + " bytes in a payload with " + in.remaining() + " left");
+      }
+      byte[] b = new byte[n];
+      in.readBytes(b);
+      return b;
     }
   }
 
@@ -184,6 +256,7 @@ final class ForyEngine {
 
   private static ThreadSafeFory newWriter() {
     ThreadSafeFory f = builder().withTypeChecker(ForyEngine::serializableOnly).buildThreadSafeFory();
+    f.registerSerializer(byte[].class, ByteArrays::new);
     for (Object o : samples()) {
       f.serialize(o); // create the serializers every task needs while nobody waits
     }
@@ -209,6 +282,7 @@ final class ForyEngine {
         .withTypeChecker(checker)
         .withSerializerFactory(ForyEngine::serializableOnRead)
         .buildThreadSafeFory();
+    f.registerSerializer(byte[].class, ByteArrays::new);
     ThreadSafeFory w = WRITER.get();
     for (Object o : samples()) {
       f.deserialize(w.serialize(o));

@@ -318,7 +318,7 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
       lock.unlock();
     }
     TaskRun<?> run = task.run();
-    run.transferred(task.payload().body().length + 1, reply.payload().body().length + 1);
+    run.transferred(task.payload().wireLength() + 1, reply.payload().wireLength() + 1);
     run.ranRemotely(reply.runNanos());
     long decodeStart = System.nanoTime();
     Reply.Decoded decoded = reply.decode(codec, w.label());

@@ -310,6 +310,87 @@ class CodecTest {
     assertTrue(e.getMessage().contains("auto, fory, java"), e.getMessage());
   }
 
+  /** A record holding large and small byte arrays, one of them twice. */
+  record Arrays(byte[] big, byte[] small, List<byte[]> more) implements Serializable {}
+
+  private static byte[] filled(int n, int seed) {
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      b[i] = (byte) (i * 31 + seed);
+    }
+    return b;
+  }
+
+  @Test
+  void largeByteArrays_travelAsParts_notCopied_andComeBackAsThoseArrays() throws Exception {
+    for (String mode : List.of("fory", "java")) {
+      Codec c = codec(mode);
+      byte[] big = filled(Codec.PART_MIN, 1);
+      byte[] other = filled(Codec.PART_MIN + 7, 2);
+      byte[] small = filled(Codec.PART_MIN - 1, 3);
+      Codec.Encoded e = c.encode(new Arrays(big, small, List.of(other, big)));
+      assertEquals(mode.equals("fory") ? Codec.PARTS : Codec.JAVA_PARTS, e.tag());
+      assertEquals(2, e.parts().size(), mode + ": each large array once, however often it is referred to");
+      assertSame(big, e.parts().get(0), "a part is the caller's array, not a copy");
+      assertSame(other, e.parts().get(1));
+      assertTrue(e.body().length > small.length && e.body().length < small.length + 1024,
+          mode + ": the small array is in the body, the large ones are not: " + e.body().length);
+
+      Arrays back = (Arrays) codec(mode).decode(e);
+      assertSame(e.parts().get(0), back.big(), mode + ": decoding uses the part as it is");
+      assertSame(back.big(), back.more().get(1), mode + ": a shared array stays shared");
+      assertArrayEquals(other, back.more().get(0));
+      assertArrayEquals(small, back.small());
+
+      Arrays joined = (Arrays) codec(mode).decodeJoined(e.joined());
+      assertArrayEquals(big, joined.big());
+      assertArrayEquals(other, joined.more().get(0));
+      assertSame(joined.big(), joined.more().get(1));
+      assertEquals(e.wireLength() + 1, e.joined().length);
+    }
+  }
+
+  private static Callable<Byte> fifth(byte[] data) {
+    return (Callable<Byte> & Serializable) () -> data[5];
+  }
+
+  @Test
+  void tasksWithParts_areNeverTakenForEachOther() throws Exception {
+    Codec c = codec("fory");
+    byte[] a = filled(Codec.PART_MIN, 1);
+    byte[] b = filled(Codec.PART_MIN, 2);
+    Codec.Encoded ea = c.encodeTask(fifth(a));
+    Codec.Encoded eb = c.encodeTask(fifth(b));
+    assertArrayEquals(ea.body(), eb.body(), "same class, same shape: only the parts differ");
+    Codec reader = codec("fory");
+    assertEquals(a[5], ((Callable<?>) reader.decodeTask(ea)).call());
+    assertEquals(b[5], ((Callable<?>) reader.decodeTask(eb)).call());
+  }
+
+  @Test
+  void corruptPartTables_areRefused_beforeAllocating() {
+    byte[] body = {1, 2};
+    for (int[] table : new int[][] {{2, 0}, {2, 1, -5}, {2, 1, 1 << 30}, {2, 100_000_000, 1}, {-1, 1, 3}}) {
+      java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(1 + 4 * table.length + body.length + 3);
+      bb.put(Codec.PARTS);
+      for (int n : table) {
+        bb.putInt(n);
+      }
+      bb.put(body);
+      assertThrows(java.io.StreamCorruptedException.class, () -> Codec.Encoded.split(bb.array()),
+          java.util.Arrays.toString(table));
+    }
+  }
+
+  @Test
+  void aPartReferenceWithoutItsPart_isRefused() throws Exception {
+    for (String mode : List.of("fory", "java")) {
+      Codec.Encoded e = codec(mode).encode(new Arrays(filled(Codec.PART_MIN, 1), new byte[0], List.of()));
+      Codec.Encoded stripped = new Codec.Encoded(mode.equals("fory") ? Codec.FORY : Codec.JAVA, e.body());
+      assertThrows(IOException.class, () -> codec(mode).decode(stripped), mode);
+    }
+  }
+
   @Test
   void statelessTasksAreEncodedOnce() {
     Codec c = codec("auto");

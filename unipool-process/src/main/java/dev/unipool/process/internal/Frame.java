@@ -72,15 +72,15 @@ sealed interface Frame {
   }
 
   /**
-   * The payload of a Run or Done frame, which {@link FrameWriter} may send straight from the array.
+   * The payload of a Run or Done frame, which {@link FrameWriter} may send straight from its arrays.
    *
    * @param f a frame
    * @return its payload, or null if it has none worth sending separately
    */
-  static byte @Nullable [] payload(Frame f) {
+  static Codec.@Nullable Encoded payload(Frame f) {
     return switch (f) {
-      case Run r -> r.task().body();
-      case Done d -> d.payload().body();
+      case Run r -> r.task();
+      case Done d -> d.payload();
       default -> null;
     };
   }
@@ -161,8 +161,8 @@ sealed interface Frame {
         out.writeLong(s.id());
       }
     }
-    byte[] p = headerOnly && region == null ? payload(f) : null;
-    ((Buffer) out).patchLength(start, p == null ? 0 : p.length);
+    Codec.Encoded p = headerOnly && region == null ? payload(f) : null;
+    ((Buffer) out).patchLength(start, p == null ? 0 : Math.toIntExact(p.wireLength()));
   }
 
   /** A body length that says the body is in a shared-memory region: generation, capacity and length follow. */
@@ -177,14 +177,18 @@ sealed interface Frame {
       out.writeLong(region.capacity());
       out.writeLong(region.length());
     } else if (headerOnly) {
-      out.writeInt(e.body().length);
+      out.writeInt(Math.toIntExact(e.wireLength()));
     } else {
-      writeBytes(out, e.body());
+      out.writeInt(Math.toIntExact(e.wireLength()));
+      for (byte[] b : e.wire()) {
+        out.write(b);
+      }
     }
   }
 
   /**
-   * Reads a tag and a body into an array of exactly the body's size, which becomes the decoded byte[].
+   * Reads a tag and a body into an array of exactly the body's size, which becomes the decoded byte[]
+   * (and each part of a value with {@link Codec.Encoded#parts} into one of its own).
    *
    * @param room the bytes left in the frame, tag included
    * @param frameLength the frame's length, for the message
@@ -199,13 +203,13 @@ sealed interface Frame {
       }
       int gen = in.readInt();
       long capacity = in.readLong();
-      return new Codec.Encoded(tag, region.read(gen, capacity, in.readLong()));
+      return region.read(tag, gen, capacity, in.readLong());
     }
-    byte[] body = bytesOf(in, n, room - 1, frameLength);
-    if (body == null) {
+    checkFits(n, room - 1, frameLength);
+    if (n < 0) {
       throw new StreamCorruptedException("missing payload");
     }
-    return new Codec.Encoded(tag, body);
+    return Codec.Encoded.read(tag, n, in);
   }
 
   private static void writeBytes(DataOutputStream out, byte @Nullable [] b) throws IOException {
@@ -234,14 +238,19 @@ sealed interface Frame {
     if (n < 0) {
       return null;
     }
+    checkFits(n, room, frameLength);
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return b;
+  }
+
+  /** Checks that an array of {@code n} bytes announced with {@code room} left in the frame fits in it. */
+  private static void checkFits(int n, int room, int frameLength) throws StreamCorruptedException {
     int fits = Math.max(0, room - 4);
     if (n > fits) {
       throw new StreamCorruptedException("a frame of " + frameLength + " bytes announces a byte array of " + n
           + " bytes, but has room for at most " + fits + ": the peer is broken or not a unipool worker");
     }
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return b;
   }
 
   private static byte[] readRequiredBytes(DataInputStream in, int room, int frameLength) throws IOException {
@@ -343,7 +352,7 @@ sealed interface Frame {
    * @param region where the payload goes instead of the socket, or null
    */
   @SuppressWarnings("ArrayRecordComponent") // identity matters: the array is written as it is, never copied
-  record Attachment(int at, byte[] payload, Region.@Nullable Ticket region) {}
+  record Attachment(int at, Codec.Encoded payload, Region.@Nullable Ticket region) {}
 
   /**
    * A growable output buffer whose bytes can be handed to a channel without copying, plus large payloads
@@ -357,7 +366,7 @@ sealed interface Frame {
     }
 
     /** Adds a payload to be written right after what the buffer holds now, or copied into a region. */
-    void attach(byte[] payload, Region.@Nullable Ticket region) {
+    void attach(Codec.Encoded payload, Region.@Nullable Ticket region) {
       attachments.add(new Attachment(size(), payload, region));
     }
 

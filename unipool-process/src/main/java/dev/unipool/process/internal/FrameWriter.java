@@ -1,5 +1,6 @@
 package dev.unipool.process.internal;
 
+import dev.unipool.remote.Codec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
@@ -71,9 +72,10 @@ final class FrameWriter implements TaskLoop.Sink {
   }
 
   /** The region for {@code payload}, taken, if it goes through one; else null (it goes through the socket). */
-  private Region.@Nullable Ticket takeRegionLocked(byte[] payload) {
+  private Region.@Nullable Ticket takeRegionLocked(Codec.Encoded payload) {
     Region.Out r = region;
-    return r != null && payload.length >= Region.THRESHOLD ? r.take(payload.length) : null;
+    long n = payload.wireLength();
+    return r != null && n >= Region.THRESHOLD ? r.take(n) : null;
   }
 
   /** Marks the calling thread as one that no application code interrupts, so it may write directly. */
@@ -91,8 +93,9 @@ final class FrameWriter implements TaskLoop.Sink {
    */
   @Override
   public void send(Frame frame, boolean flush) throws IOException {
-    byte[] payload = Frame.payload(frame);
-    byte[] large = payload != null && (payload.length > LARGE || payload.length >= Region.THRESHOLD) ? payload : null;
+    Codec.Encoded payload = Frame.payload(frame);
+    long n = payload == null ? 0 : payload.wireLength();
+    Codec.Encoded large = n > LARGE || n >= Region.THRESHOLD ? payload : null;
     if (flush && large != null && mayWrite()) {
       sendLarge(frame, large);
       return;
@@ -185,7 +188,7 @@ final class FrameWriter implements TaskLoop.Sink {
    * Writes the pending frames, then this frame's header, then its payload from the caller's array (or
    * puts the payload in the region first, and sends only the header).
    */
-  private void sendLarge(Frame frame, byte[] payload) throws IOException {
+  private void sendLarge(Frame frame, Codec.Encoded payload) throws IOException {
     Frame.Buffer batch;
     Region.Ticket ticket;
     lock.lock();
@@ -209,7 +212,7 @@ final class FrameWriter implements TaskLoop.Sink {
         writeBatch(batch);
       } else {
         writeBatch(batch);
-        writeFully(ByteBuffer.wrap(payload));
+        writeAll(payload);
       }
       batch.clear();
       ok = true;
@@ -236,7 +239,7 @@ final class FrameWriter implements TaskLoop.Sink {
         continue;
       }
       writeFully(ByteBuffer.wrap(buffered, from, a.at() - from));
-      writeFully(ByteBuffer.wrap(a.payload()));
+      writeAll(a.payload());
       from = a.at();
     }
     writeFully(ByteBuffer.wrap(buffered, from, batch.size() - from));
@@ -248,12 +251,19 @@ final class FrameWriter implements TaskLoop.Sink {
    * are lost, and the peer's end of the connection is how both sides learn it (a worker exits and its
    * tasks are re-sent, as if it had died).
    */
-  private void fill(Region.Ticket t, byte[] payload) throws IOException {
+  private void fill(Region.Ticket t, Codec.Encoded payload) throws IOException {
     try {
       t.fill(payload);
     } catch (RuntimeException | InternalError e) {
       channel.close();
-      throw new IOException("cannot put a payload of " + payload.length + " bytes in shared memory: " + e, e);
+      throw new IOException("cannot put a payload of " + payload.wireLength() + " bytes in shared memory: " + e, e);
+    }
+  }
+
+  /** Writes a payload's wire form straight from its arrays. */
+  private void writeAll(Codec.Encoded payload) throws IOException {
+    for (byte[] b : payload.wire()) {
+      writeFully(ByteBuffer.wrap(b));
     }
   }
 

@@ -1,11 +1,15 @@
 package dev.unipool.process.internal;
 
+import dev.unipool.remote.Codec;
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StreamCorruptedException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,9 +51,13 @@ final class Region {
 
   /** Where a payload was put: what the reader needs to find it. */
   record Ticket(int generation, long capacity, long length, MemorySegment data) {
-    /** Copies the payload in; called before the frame that refers to it is written. */
-    void fill(byte[] payload) {
-      MemorySegment.copy(payload, 0, data, ValueLayout.JAVA_BYTE, 0, payload.length);
+    /** Copies the payload's wire form in; called before the frame that refers to it is written. */
+    void fill(Codec.Encoded payload) {
+      long at = 0;
+      for (byte[] b : payload.wire()) {
+        MemorySegment.copy(b, 0, data, ValueLayout.JAVA_BYTE, at, b.length);
+        at += b.length;
+      }
     }
   }
 
@@ -144,6 +152,33 @@ final class Region {
     }
   }
 
+  /** Reads a mapped buffer as a stream; arrays are filled with one bulk copy each. */
+  private static final class SegmentInput extends InputStream {
+    private final ByteBuffer in;
+
+    SegmentInput(ByteBuffer in) {
+      this.in = in;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return in.hasRemaining() ? in.get() & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      if (!in.hasRemaining()) {
+        return -1;
+      }
+      int n = Math.min(len, in.remaining());
+      in.get(b, off, n);
+      return n;
+    }
+  }
+
   /** The reading side: one thread reads, {@link #close} may come from another. */
   static final class In {
     private final Path dir;
@@ -158,12 +193,15 @@ final class Region {
     }
 
     /**
-     * Copies a payload out and frees the region for the next one.
+     * Copies a payload out, each of its parts into an array of its own, and frees the region for the next
+     * one.
      *
-     * @throws StreamCorruptedException if the reference does not fit the region it names
+     * @param tag the payload's tag, which says whether it has parts
+     * @throws StreamCorruptedException if the reference does not fit the region it names, or the payload's
+     *     part table does not fit the payload
      * @throws IOException if the region's file cannot be mapped
      */
-    synchronized byte[] read(int gen, long capacity, long length) throws IOException {
+    synchronized Codec.Encoded read(byte tag, int gen, long capacity, long length) throws IOException {
       if (length < 0 || length > Integer.MAX_VALUE - 8 || capacity < HEADER + length) {
         throw new StreamCorruptedException("bad shared-memory reference: " + length + " bytes in a region of " + capacity);
       }
@@ -171,10 +209,10 @@ final class Region {
       if (r == null || gen != generation) {
         r = map(gen, capacity);
       }
-      byte[] b = new byte[(int) length];
-      MemorySegment.copy(r, ValueLayout.JAVA_BYTE, HEADER, b, 0, b.length);
+      Codec.Encoded e = Codec.Encoded.read(tag, (int) length,
+          new DataInputStream(new SegmentInput(r.asSlice(HEADER, length).asByteBuffer())));
       FLAG.setRelease(r, 0L, 0);
-      return b;
+      return e;
     }
 
     private MemorySegment map(int gen, long capacity) throws IOException {

@@ -313,7 +313,7 @@ final class TaskLoop {
     // A large result leaves at once: it is sent from the task's own array, which the next task might
     // modify if it were still waiting in the writer.
     answer(new Frame.Done(r.id(), reply.status() == Reply.Status.OK, reply.runNanos(), reply.payload()),
-        reply.payload().body().length > LARGE_RESULT);
+        reply.payload().wireLength() > LARGE_RESULT);
   }
 
   /**

@@ -173,6 +173,41 @@ class FrameWriterTest {
   }
 
   @Test
+  void payloadWithParts_arrivesWithEachPartInItsOwnArray_smallOrLarge() throws Exception {
+    Recorder channel = new Recorder(64 * 1024, null);
+    FrameWriter writer = new FrameWriter(channel, "test");
+    Random random = new Random(7);
+    byte[] body = new byte[100];
+    byte[] part = new byte[70_000];
+    byte[] large = new byte[3 * (1 << 18) + 5]; // sent by reference, from its own array
+    random.nextBytes(body);
+    random.nextBytes(part);
+    random.nextBytes(large);
+    Codec.Encoded small = new Codec.Encoded(Codec.PARTS, body, List.of(part));
+    Codec.Encoded big = new Codec.Encoded(Codec.PARTS, body, List.of(part, large));
+    onOwnedThread(() -> {
+      writer.send(new Frame.Run(1, false, small), false);
+      writer.send(new Frame.Done(2, true, 5, big), true);
+      writer.send(new Frame.Done(3, true, 5, big), false);
+      writer.flush();
+    });
+    List<Frame> frames = channel.frames();
+    assertEquals(3, frames.size(), frames::toString);
+    Codec.Encoded a = assertInstanceOf(Frame.Run.class, frames.get(0)).task();
+    assertEquals(Codec.PARTS, a.tag());
+    assertArrayEquals(body, a.body());
+    assertEquals(1, a.parts().size());
+    assertArrayEquals(part, a.parts().get(0));
+    for (Frame f : frames.subList(1, 3)) {
+      Codec.Encoded b = assertInstanceOf(Frame.Done.class, f).payload();
+      assertArrayEquals(body, b.body());
+      assertEquals(2, b.parts().size());
+      assertArrayEquals(part, b.parts().get(0));
+      assertArrayEquals(large, b.parts().get(1));
+    }
+  }
+
+  @Test
   void withoutFlush_nothingIsWritten_thenOneFlushWritesEveryFrame() throws Exception {
     Recorder channel = new Recorder(Integer.MAX_VALUE, null);
     FrameWriter writer = new FrameWriter(channel, "test");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.unipool.Backend;
@@ -12,6 +13,7 @@ import dev.unipool.Pool;
 import dev.unipool.PoolOptions;
 import dev.unipool.Shared;
 import dev.unipool.TaskFuture;
+import dev.unipool.remote.Codec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -169,6 +171,44 @@ class SharedMemoryTest {
   }
 
   @Test
+  void objectsHoldingLargeArrays_travelWithTheirArraysAsParts_throughRegionAndSocket() throws Exception {
+    try (var codec = dev.unipool.testkit.SystemProperty.set(Codec.MODE_PROPERTY, "fory");
+        ProcessPool pool = open(1)) {
+      // Parts in a region, parts through the socket; the worker's results switch to Fory after 8 uses.
+      for (int i = 0; i < 20; i++) {
+        int n = i % 2 == 0 ? 3 * T + 1 : T / 4;
+        byte[] big = pattern(n, i);
+        byte[] small = pattern(100, 6);
+        List<byte[]> back = pool.submit(() -> List.of(big, small, big)).get(60, TimeUnit.SECONDS);
+        assertArrayEquals(big, back.get(0), n + " bytes");
+        assertArrayEquals(small, back.get(1));
+        assertSame(back.get(0), back.get(2), "an array sent twice is one array on arrival");
+      }
+    }
+  }
+
+  @Test
+  void regionCarriesAPayloadWithParts_eachPartReadIntoItsOwnArray(@TempDir Path dir) throws Exception {
+    Region.Out out = new Region.Out(dir, "2-in-");
+    Region.In in = new Region.In(dir, "2-in-");
+    try {
+      Codec.Encoded sent = new Codec.Encoded(Codec.PARTS, pattern(33, 1), List.of(pattern(70_000, 2), pattern(5, 3)));
+      Region.Ticket t = out.take(sent.wireLength());
+      assertNotNull(t);
+      t.fill(sent);
+      Codec.Encoded got = in.read(Codec.PARTS, t.generation(), t.capacity(), t.length());
+      assertArrayEquals(sent.body(), got.body());
+      assertEquals(2, got.parts().size());
+      assertArrayEquals(sent.parts().get(0), got.parts().get(0));
+      assertArrayEquals(sent.parts().get(1), got.parts().get(1));
+      assertNotNull(out.take(1), "free again once read");
+    } finally {
+      out.close();
+      in.close();
+    }
+  }
+
+  @Test
   void regionOut_whileBusy_refuses_andAfterTheReaderReadIt_growsIntoANewGeneration(@TempDir Path dir) throws Exception {
     Region.Out out = new Region.Out(dir, "1-out-");
     Region.In in = new Region.In(dir, "1-out-");
@@ -176,8 +216,8 @@ class SharedMemoryTest {
       Region.Ticket a = out.take(10);
       assertNotNull(a);
       assertNull(out.take(10), "busy until the reader has read it");
-      a.fill(pattern(10, 3));
-      assertArrayEquals(pattern(10, 3), in.read(a.generation(), a.capacity(), a.length()));
+      a.fill(new Codec.Encoded((byte) 4, pattern(10, 3)));
+      assertArrayEquals(pattern(10, 3), in.read((byte) 4, a.generation(), a.capacity(), a.length()).body());
       try (Stream<Path> files = Files.list(dir)) {
         assertEquals(0, files.count(), "the reader unlinks a region once it has mapped it");
       }
@@ -185,8 +225,8 @@ class SharedMemoryTest {
       assertNotNull(b);
       assertEquals(a.generation() + 1, b.generation());
       byte[] big = pattern((int) a.capacity(), 4);
-      b.fill(big);
-      assertArrayEquals(big, in.read(b.generation(), b.capacity(), b.length()));
+      b.fill(new Codec.Encoded((byte) 4, big));
+      assertArrayEquals(big, in.read((byte) 4, b.generation(), b.capacity(), b.length()).body());
       Region.Ticket c = out.take(5); // fits: the same generation again
       assertNotNull(c);
       assertEquals(b.generation(), c.generation());
