@@ -50,6 +50,32 @@ class AwaitReadyTest {
   }
 
   @Test
+  void threeWorkersThatCannotStart_breakThePool_thoughOnlyTheFirstStartsAtOnce() throws Exception {
+    try (Pool pool = Pool.of(Backend.processes(3).jvmArgs("-XX:+NoSuchUnipoolFlag"))) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.awaitReady(PATIENCE));
+      assertTrue(String.valueOf(e.getCause()).contains("NoSuchUnipoolFlag"), "names the JVM's complaint: " + e.getCause());
+    }
+  }
+
+  @Test
+  void shutDownBeforeTheLaterWorkersStart_terminates_andLeavesNoWorker() throws Exception {
+    Pool pool = Pool.of(Backend.processes(3)); // the first starts at once, the others once it is ready
+    pool.shutdown();
+    assertTrue(pool.awaitTermination(PATIENCE.toSeconds(), TimeUnit.SECONDS), "terminates without them");
+    assertEquals(0, ProcessHandle.current().children()
+        .filter(p -> p.info().commandLine().orElse("").contains("WorkerMain")).filter(ProcessHandle::isAlive).count());
+  }
+
+  @Test
+  void theWorkersStartedAfterTheFirst_allBecomeReady_asDistinctProcesses() throws Exception {
+    try (Pool pool = Pool.of(Backend.processes(3))) {
+      assertTrue(pool.awaitReady(PATIENCE));
+      assertEquals(3, pool.stats().workers().stream().mapToLong(WorkerStats::pid).distinct().filter(p -> p > 0).count(),
+          () -> "three live processes: " + pool.stats().workers());
+    }
+  }
+
+  @Test
   void afterShutdown_throws() throws Exception {
     Pool pool = Pool.of(Backend.processes(1));
     pool.close();
