@@ -319,7 +319,9 @@ public sealed interface Backend
     }
 
     /**
-     * Sets each worker's maximum heap.
+     * Sets each worker's maximum heap. A worker's heap starts small and grows as its tasks need; it does
+     * not shrink again (so the next large payload finds its memory ready), so one that handled large
+     * payloads keeps that memory until it exits: cap it here, or bound it with {@link #recycleAfter(int)}.
      *
      * @param heap in {@code -Xmx} syntax, e.g. {@code "512m"}
      * @return a copy with that heap
