@@ -197,16 +197,38 @@ public final class TaskAdapters {
     }
     Class<?> type = kind.getClass();
     if (type.isHidden() && kind instanceof Serializable) {
-      try {
-        java.lang.reflect.Method m = type.getDeclaredMethod("writeReplace");
-        m.setAccessible(true);
-        if (m.invoke(kind) instanceof java.lang.invoke.SerializedLambda sl) {
-          String owner = sl.getCapturingClass().replace('/', '.');
-          return owner.substring(owner.lastIndexOf('.') + 1) + "." + sl.getImplMethodName();
-        }
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        // fall back to the class name
+      // Once per lambda class, not per task: every task's flight-recorder event asks, and the reflection
+      // below costs microseconds (a tenth of a process pool's CPU per trivial task while recording).
+      java.util.concurrent.atomic.AtomicReference<@Nullable String> cached = LAMBDA_NAMES.get(type);
+      String name = cached.get();
+      if (name == null) {
+        name = lambdaName(kind, type);
+        cached.set(name);
       }
+      return name;
+    }
+    return NAMES.get(type);
+  }
+
+  /** Every instance of a lambda class has the same capturing class and method, so the name is per class. */
+  private static final ClassValue<java.util.concurrent.atomic.AtomicReference<@Nullable String>> LAMBDA_NAMES =
+      new ClassValue<>() {
+        @Override
+        protected java.util.concurrent.atomic.AtomicReference<@Nullable String> computeValue(Class<?> type) {
+          return new java.util.concurrent.atomic.AtomicReference<>();
+        }
+      };
+
+  private static String lambdaName(Object kind, Class<?> type) {
+    try {
+      java.lang.reflect.Method m = type.getDeclaredMethod("writeReplace");
+      m.setAccessible(true);
+      if (m.invoke(kind) instanceof java.lang.invoke.SerializedLambda sl) {
+        String owner = sl.getCapturingClass().replace('/', '.');
+        return owner.substring(owner.lastIndexOf('.') + 1) + "." + sl.getImplMethodName();
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // fall back to the class name
     }
     return NAMES.get(type);
   }
