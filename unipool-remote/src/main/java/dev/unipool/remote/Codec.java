@@ -174,6 +174,23 @@ public final class Codec {
     }
 
     /**
+     * Writes the wire form (without the tag): for a value without parts, just its body, so that the
+     * common small frame costs no allocation.
+     *
+     * @param out the sink
+     * @throws IOException if the sink fails
+     */
+    public void writeWire(java.io.DataOutput out) throws IOException {
+      if (parts.isEmpty()) {
+        out.write(body);
+        return;
+      }
+      for (byte[] b : wire()) {
+        out.write(b);
+      }
+    }
+
+    /**
      * The tag and wire form in one array, for transports that carry a single byte string.
      *
      * @return a new array
@@ -533,11 +550,7 @@ public final class Codec {
     if (foryWriterReady()) {
       Encoded e = ForyEngine.serialize(value); // null also when Fory fails on a huge graph: Java decides
       if (e != null) {
-        long n = e.wireLength();
-        if (n > maxBodyBytes) {
-          throw new PayloadTooLargeException(what, n, true, maxBodyBytes);
-        }
-        return e;
+        return checkWire(e, what);
       }
       // Java serialization decides: it writes what Fory cannot, and names the class if it cannot either.
     }
@@ -545,11 +558,16 @@ public final class Codec {
     try (out) {
       out.writeObject(value);
     }
-    Encoded e = out.parts.isEmpty()
+    return checkWire(out.parts.isEmpty()
         ? new Encoded(JAVA, out.body.toByteArray())
-        : new Encoded(JAVA_PARTS, out.body.toByteArray(), out.parts);
-    if (e.wireLength() > maxBodyBytes) {
-      throw new PayloadTooLargeException(what, e.wireLength(), true, maxBodyBytes);
+        : new Encoded(JAVA_PARTS, out.body.toByteArray(), out.parts), what);
+  }
+
+  /** {@code e}, unless its wire form (parts included) exceeds the limit. */
+  private Encoded checkWire(Encoded e, String what) throws PayloadTooLargeException {
+    long n = e.wireLength();
+    if (n > maxBodyBytes) {
+      throw new PayloadTooLargeException(what, n, true, maxBodyBytes);
     }
     return e;
   }

@@ -180,9 +180,7 @@ sealed interface Frame {
       out.writeInt(Math.toIntExact(e.wireLength()));
     } else {
       out.writeInt(Math.toIntExact(e.wireLength()));
-      for (byte[] b : e.wire()) {
-        out.write(b);
-      }
+      e.writeWire(out);
     }
   }
 
