@@ -45,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  * up to {@link ChunkSizer#PROBE_LIMIT}) until the first chunks' measured cost sets the size; an earlier
  * version grew only 4x per chunk consumed, so a map of a few hundred thousand cheap items spent much of
  * its life ramping up and lost to {@code multiprocessing.Pool.map(chunksize=1000)}. The cost is what the
- * chunk's worker measured ({@link TaskRun#workNanos}), and recent chunks outweigh older ones.
+ * chunk's worker measured ({@link TaskRun#workNanos}) less each chunk's fixed part (a line fitted
+ * through chunks of different sizes), and recent chunks outweigh older ones.
  *
  * <p>Progress ({@link MapOptions#progress()}) is reported from the consuming thread too: items of chunks
  * already taken plus items of chunks in the window that completed normally, so the count never goes back;
@@ -168,15 +169,26 @@ final class MapEngine {
      * then travels as one chunk (0.5 ms on one worker) instead of eight of 1,250 (2-5 ms on two).
      */
     static final long MIN_CHUNK_NANOS = 500_000;
+    /**
+     * Measured chunk sizes must spread this much (variance over squared mean, i.e. a coefficient of
+     * variation of 10%) before a line through their times is trusted.
+     */
+    static final double MIN_SPREAD = 0.01;
+    /** The fitted cost per item is never taken below the plain average divided by this. */
+    static final double MAX_FIT_DISCOUNT = 64;
 
     private final int cap;
     private final int maxChunk;
     private final long targetNanos;
     private int size;
     private int probes;
-    // Decayed sums: each chunk measured halves the weight of all before it (see measured).
-    private double measuredNanos;
+    // Decayed sums over the measured chunks (weight, items, nanos, items^2, items*nanos): each chunk
+    // measured halves the weight of all before it (see measured).
+    private double weight;
     private double measuredItems;
+    private double measuredNanos;
+    private double itemsSquared;
+    private double itemsTimesNanos;
     private long totalItems;
 
     /**
@@ -217,18 +229,45 @@ final class MapEngine {
       // Recent chunks count most. The first chunks a fresh worker runs are cold (class loading, codec
       // set-up, interpreted code) and can take a thousand times a warm one; in a plain average one of
       // them kept every later chunk of the map near one item, and was remembered for the next map.
-      measuredNanos = measuredNanos / 2 + nanos;
+      weight = weight / 2 + 1;
       measuredItems = measuredItems / 2 + items;
+      measuredNanos = measuredNanos / 2 + nanos;
+      itemsSquared = itemsSquared / 2 + (double) items * items;
+      itemsTimesNanos = itemsTimesNanos / 2 + (double) items * nanos;
       totalItems += items;
-      int ideal = ideal(Math.max(1e-3, measuredNanos / measuredItems));
+      int ideal = ideal(Math.max(1e-3, nanosPerItem()));
       // Growth is bounded from the largest chunk submitted so far.
       int from = size > 0 ? size : Math.min(Math.min(cap, PROBE_LIMIT), 1 << Math.min(30, Math.max(0, probes - 1)));
       size = (int) Math.max(1, Math.min(ideal, (long) MAX_GROWTH * from));
     }
 
+    /**
+     * The cost of one more item in a chunk. A chunk's time is a fixed part (decoding the task, whose
+     * function a fresh worker deserializes in milliseconds, and encoding the reply) plus a part per item;
+     * dividing the whole by the items took the fixed part for a cost per item, so a fresh worker's
+     * one-item chunks of 1-5 ms asked for chunks of one or two items, and a 10,000-item map in a new pool
+     * took a second. When the measured chunks differ enough in size, the slope of their times (a least
+     * squares line, recent chunks weighing most) is the cost per item, never above the plain average
+     * (the line's fixed part is never negative) nor under 1/{@link #MAX_FIT_DISCOUNT} of it (noise).
+     */
+    private double nanosPerItem() {
+      double average = measuredNanos / measuredItems;
+      double meanItems = measuredItems / weight;
+      double variance = itemsSquared / weight - meanItems * meanItems;
+      if (variance < MIN_SPREAD * meanItems * meanItems) {
+        return average; // chunks of (nearly) one size: no line to fit
+      }
+      double meanNanos = measuredNanos / weight;
+      double slope = (itemsTimesNanos / weight - meanItems * meanNanos) / variance;
+      if (meanNanos - slope * meanItems <= 1e-6 * meanNanos) {
+        return average; // no fixed part (up to rounding): the average is exact
+      }
+      return Math.min(average, Math.max(slope, average / MAX_FIT_DISCOUNT));
+    }
+
     /** The measured cost per item, or -1 if too little was measured to be worth remembering. */
     double costToRemember() {
-      return totalItems >= MIN_ITEMS_TO_REMEMBER ? measuredNanos / measuredItems : -1;
+      return totalItems >= MIN_ITEMS_TO_REMEMBER ? nanosPerItem() : -1;
     }
 
     int cap() {
