@@ -283,8 +283,8 @@ final class WorkerLaunch {
     // Small, quick-starting workers by default; the user's flags come last and win.
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:PretenureSizeThreshold=1m"); // big payloads go straight to the old generation, never copied
-    // After a collection the heap grows to 70% free, not 40%, and never shrinks. With the defaults, an
-    // 8 MB-start heap stayed so tight that every 10 MB payload's array cost a full collection (13-17 ms),
+    // After a collection the heap grows to 70% free, not 40%, and never shrinks. With the defaults, a
+    // worker's 8 MB starting heap stayed so tight that every 10 MB payload's array cost a full collection (13-17 ms),
     // and each full collection shrank the heap back to ~30 MB, so the next 100 MB array was placed in
     // fresh memory: the worker's read of a 100 MB payload took 70-120 ms in the bench instead of 8-12.
     // An idle worker's RSS is unchanged (56 MB); one that handled large payloads keeps its high-water
@@ -302,8 +302,12 @@ final class WorkerLaunch {
     if (smallInitialHeapFits(config)) {
       // The JDK's initial heap is 1/64 of the machine's memory (384 MB on 24 GB); a worker touches its
       // young generation across all of it before the first collection, and the pages stay resident.
-      // Starting at 8 MB and growing on demand took 3 MB off an idle worker's RSS, with no loss of
-      // throughput in the bench (tasks at once, map over 1 M items).
+      // But not smaller than 64 MB: the serial collector sizes the young generation (a third of the heap)
+      // only at a full collection, and the old generation grows by expanding instead, so a worker started
+      // at 8 MB kept a 2.5 MB young generation while its heap grew to 360 MB. Each 65,536-item map chunk
+      // (about 2 MB of boxed results) then cost several young collections that promoted the chunk's live
+      // results: some 300 collections, a second of pauses, per worker per 30 maps of a million items.
+      // From 64 MB: a 1 M-item map 66-74 ms -> 31-48 ms, for 0-6 MB more RSS in an idle worker.
       cmd.add(SMALL_INITIAL_HEAP);
     }
     if (config.heap() != null) {
@@ -314,7 +318,8 @@ final class WorkerLaunch {
         withModulePath ? moduleFinder : null, found, source, config.startupCache(), config.jvmArgs());
   }
 
-  static final String SMALL_INITIAL_HEAP = "-Xms8m";
+  static final String SMALL_INITIAL_HEAP = "-Xms64m";
+  private static final long SMALL_INITIAL_HEAP_BYTES = 64L << 20;
   static final String NATIVE_TRIM = "-XX:TrimNativeHeapInterval=2000";
 
   /** Whether the native heap trim goes in: on Linux (glibc), unless the user's flags set it themselves. */
@@ -325,8 +330,8 @@ final class WorkerLaunch {
 
   /**
    * Whether the small initial heap can go in: not when the user sizes the heap in their own flags (theirs
-   * come later and would win for {@code -Xms}, but an {@code -Xmx} below 8 MB would conflict), nor when
-   * {@link Backend.Processes#heap} is below 8 MB.
+   * come later and would win for {@code -Xms}, but an {@code -Xmx} below 64 MB would conflict), nor when
+   * {@link Backend.Processes#heap} is below 64 MB.
    */
   static boolean smallInitialHeapFits(Backend.Processes config) {
     for (String a : config.jvmArgs()) {
@@ -347,7 +352,7 @@ final class WorkerLaunch {
       case 'g' -> n << 30;
       default -> n;
     };
-    return bytes >= 8L << 20;
+    return bytes >= SMALL_INITIAL_HEAP_BYTES;
   }
 
   // ---- modules ----

@@ -136,9 +136,9 @@ class WorkerLaunchTest {
         .command();
     assertTrue(plain.contains(WorkerLaunch.SMALL_INITIAL_HEAP), plain::toString);
     assertTrue(WorkerLaunch.smallInitialHeapFits(Backend.processes(1).heap("512m")));
-    assertTrue(WorkerLaunch.smallInitialHeapFits(Backend.processes(1).heap("8m")));
-    assertFalse(WorkerLaunch.smallInitialHeapFits(Backend.processes(1).heap("4m")), "-Xms8m -Xmx4m would not start");
-    assertFalse(WorkerLaunch.smallInitialHeapFits(Backend.processes(1).heap("4096k")));
+    assertTrue(WorkerLaunch.smallInitialHeapFits(Backend.processes(1).heap("64m")));
+    assertFalse(WorkerLaunch.smallInitialHeapFits(Backend.processes(1).heap("32m")), "-Xms64m -Xmx32m would not start");
+    assertFalse(WorkerLaunch.smallInitialHeapFits(Backend.processes(1).heap("65535k")));
     for (String own : List.of("-Xmx4m", "-Xms1g", "-XX:InitialHeapSize=64m", "-XX:MaxRAM=1g")) {
       List<String> cmd = WorkerLaunch.of(Backend.processes(1).jvmArgs(own), NO_ENV::get, WorkerLaunchTest.class,
           null, List.of()).command();
