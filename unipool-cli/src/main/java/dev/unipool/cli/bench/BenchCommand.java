@@ -410,7 +410,7 @@ public final class BenchCommand implements Callable<Integer> {
           f.add(floor.medianMicros(m.pings()));
         }
       }
-      case MAP_10K, MAP_100K, MAP_1M -> suite.map(pool, m.mapSizes().get(w.mapSizeIndex()), f);
+      case MAP_10K, MAP_100K, MAP_1M -> suite.map(pool, m.mapSizes().get(w.mapSizeIndex()), m.mapRepeats(w), f);
       case IDLE_RSS -> suite.idleRss(pool.backend(), f);
       case STARTUP_AOT -> {
         if (startWith == null) {

@@ -61,6 +61,18 @@ record Mode(
         Math.max(1, (long) (shareBytes * warmFraction)));
   }
 
+  /**
+   * How many maps of a fixed-size row make one sample: as many as make the largest size's items, so that
+   * every row times about as much work (the Python peers use the same rule).
+   *
+   * @param w one of the fixed-size map rows
+   * @return at least 1
+   */
+  int mapRepeats(Workload w) {
+    int largest = mapSizes.stream().mapToInt(Integer::intValue).max().orElse(1);
+    return Math.max(1, largest / mapSizes.get(w.mapSizeIndex()));
+  }
+
   private int scale(int n) {
     return Math.max(1, (int) (n * warmFraction));
   }
