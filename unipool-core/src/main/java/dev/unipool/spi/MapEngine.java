@@ -134,6 +134,8 @@ final class MapEngine {
    * results then lived as a million objects until the map returned, and the young collections that
    * copied them took as long as the map (50-100 ms per million items with a 2 GB heap). Here a number
    * is boxed when it is read. Immutable, so safe to share between threads once returned.
+   *
+   * @param <R> result type
    */
   static final class Joined<R> extends AbstractList<R> implements RandomAccess, java.io.Serializable {
     @java.io.Serial private static final long serialVersionUID = 1L;
