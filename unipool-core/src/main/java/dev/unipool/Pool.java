@@ -229,7 +229,9 @@ public interface Pool extends ExecutorService {
    * @param items the inputs; read once, in the calling thread
    * @param <T> the item type
    * @param <R> the result type
-   * @return the results, in input order
+   * @return the results, in input order: an unmodifiable random-access list that may hold nulls and may be
+   *     read from any thread. Numbers a worker process sent back compactly are boxed as they are read, so
+   *     two reads of one index give equal objects, not necessarily the same one.
    * @throws java.util.concurrent.CompletionException with the item's exception as cause, if one failed
    * @throws java.util.concurrent.CancellationException if the calling thread was interrupted (its
    *     interrupt status is set) or a chunk was cancelled
@@ -247,7 +249,7 @@ public interface Pool extends ExecutorService {
    * @param options chunk size and window
    * @param <T> the item type
    * @param <R> the result type
-   * @return the results, in input order
+   * @return the results, in input order, as for {@link #map(SerializableFunction, Iterable)}
    */
   <T, R> List<R> map(
       SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions options);
