@@ -142,6 +142,9 @@ final class MapEngine {
 
     private final transient List<List<R>> chunks;
     private final transient int[] starts; // starts[i]: the index of chunk i's first result; then the size
+    // The chunk the last get() found, so that a loop over the indexes searches once per chunk. Racy on
+    // purpose: any value a thread reads is a valid chunk, checked before use.
+    private transient int lastChunk;
 
     private Joined(List<List<R>> chunks, int[] starts) {
       this.chunks = chunks;
@@ -173,13 +176,17 @@ final class MapEngine {
       if (index < 0 || index >= size) {
         throw new IndexOutOfBoundsException("Index " + index + " out of bounds for length " + size);
       }
-      int c = Arrays.binarySearch(starts, 0, chunks.size(), index);
-      if (c < 0) {
-        c = -c - 2; // the chunk whose start is the largest below index
-      } else {
-        while (c + 1 < chunks.size() && starts[c + 1] == index) {
-          c++; // empty chunks share their start with the next: skip them
+      int c = lastChunk;
+      if (index < starts[c] || index >= starts[c + 1]) {
+        c = Arrays.binarySearch(starts, 0, chunks.size(), index);
+        if (c < 0) {
+          c = -c - 2; // the chunk whose start is the largest below index
+        } else {
+          while (c + 1 < chunks.size() && starts[c + 1] == index) {
+            c++; // empty chunks share their start with the next: skip them
+          }
         }
+        lastChunk = c;
       }
       return chunks.get(c).get(index - starts[c]);
     }

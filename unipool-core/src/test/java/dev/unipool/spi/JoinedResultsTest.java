@@ -40,6 +40,9 @@ class JoinedResultsTest {
     for (int i = 0; i < 10; i++) {
       assertEquals(i, joined.get(i), "get(" + i + ")");
     }
+    for (int i : new int[] {9, 0, 5, 3, 4, 8, 2, 6, 1, 7}) { // out of order: the remembered chunk is no help
+      assertEquals(i, joined.get(i), "get(" + i + ")");
+    }
     List<Integer> iterated = new ArrayList<>();
     Iterator<Integer> it = joined.iterator();
     while (it.hasNext()) {
