@@ -60,6 +60,19 @@ public interface MapContract extends PoolFixture {
   }
 
   @Test
+  default void map_results_areUnmodifiable_andTravelToAnotherTask() throws Exception {
+    List<Integer> in = range(0, 1000);
+    for (int chunk : CHUNK_SIZES) {
+      List<Integer> out = pool().map(x -> x + 1, in, chunking(chunk));
+      assertThrows(UnsupportedOperationException.class, () -> out.set(0, 0), chunkName(chunk));
+      // A task capturing the results: they serialize wherever the task goes.
+      long sum = get(pool().submit(() -> out.stream().mapToLong(Integer::longValue).sum()));
+      assertEquals(500_500L, sum, chunkName(chunk));
+      assertEquals(out, get(pool().submit(() -> out)), chunkName(chunk));
+    }
+  }
+
+  @Test
   default void starmap_appliesEachPairInInputOrder() {
     List<Map.Entry<Integer, Integer>> pairs = range(0, 50).stream().map(i -> Map.entry(i, i + 1)).toList();
     List<Integer> expected = pairs.stream().map(p -> p.getKey() * p.getValue()).toList();
