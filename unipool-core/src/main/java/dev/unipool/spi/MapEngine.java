@@ -367,7 +367,7 @@ final class MapEngine {
       double meanNanos = measuredNanos / weight;
       double slope = (itemsTimesNanos / weight - meanItems * meanNanos) / variance;
       if (meanNanos - slope * meanItems <= 1e-6 * meanNanos) {
-        return average; // no fixed part (up to rounding): the average is exact
+        return average; // no fixed part (up to rounding) or a negative one: the plain average
       }
       return Math.min(average, Math.max(slope, average / MAX_FIT_DISCOUNT));
     }

@@ -62,7 +62,7 @@ record Mode(
   }
 
   /**
-   * How many maps of a fixed-size row make one sample: as many as make the largest size's items, so that
+   * How many maps of a fixed-size row make one sample: as many whole maps as fit in the largest size, so that
    * every row times about as much work (the Python peers use the same rule).
    *
    * @param w one of the fixed-size map rows

@@ -68,6 +68,21 @@ class BenchCommandTest {
   }
 
   @Test
+  void json_fixedSizeMapRows_eachMapAsManyItemsAsTheLargestRow() throws Exception {
+    Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
+    for (Object b : array(doc.get("backends"))) {
+      Map<String, Object> results = object(object(b).get("results"));
+      for (Workload w : List.of(Workload.MAP_10K, Workload.MAP_100K, Workload.MAP_1M)) {
+        Map<String, Object> params = object(object(results.get(w.id)).get("params"));
+        int items = ((Number) params.get("items")).intValue();
+        int maps = ((Number) params.get("maps")).intValue();
+        assertEquals(Mode.TINY.mapRepeats(w), maps, w.id + ": " + params);
+        assertEquals(5_000 / items, maps, w.id + ": " + params); // the tiny mode's largest row: 5,000 items
+      }
+    }
+  }
+
+  @Test
   void json_everyBackendHasEveryFigure_orAnExplicitNa() throws Exception {
     Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
     List<Object> backends = array(doc.get("backends"));

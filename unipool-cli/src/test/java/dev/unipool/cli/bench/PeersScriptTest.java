@@ -53,6 +53,14 @@ class PeersScriptTest {
         }
       }
       boolean asyncio = name.equals("asyncio");
+      if (!asyncio && !name.equals("ThreadPoolExecutor")) { // the thread pool's map is scaled down
+        for (Workload w : List.of(Workload.MAP_10K, Workload.MAP_100K, Workload.MAP_1M)) {
+          Map<String, Object> params = object(object(results.get(w.id)).get("params"));
+          // The Java side's rule: as many whole maps as fit in the largest row (tiny: 1,000, 2,000, 5,000).
+          assertEquals(5_000 / ((Number) params.get("items")).intValue(), ((Number) params.get("maps")).intValue(),
+              name + " " + w.id + ": " + params);
+        }
+      }
       assertEquals("ok", object(results.get("io")).get("status"), name);
       assertEquals(asyncio ? "n/a" : "ok", object(results.get("throughput")).get("status"), name);
     }
