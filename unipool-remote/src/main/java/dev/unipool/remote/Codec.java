@@ -27,8 +27,9 @@ import org.jspecify.annotations.Nullable;
  * Long, Double, Boolean, String, byte[]) get a raw body; a {@code byte[]} is its own body, not copied.
  * Other objects are written by Apache Fory, which is several times faster than Java serialization and
  * its output smaller, but costs a few hundred milliseconds to start: so a codec starts Fory in the
- * background after its first few uses and sends Java serialization until Fory is ready. Both sides read
- * both forms. Exceptions always travel by Java serialization, which keeps their stack traces. In both
+ * background after its first few uses and sends Java serialization until Fory is ready (and, where the
+ * transport asks for it, until the other side says its Fory reader is ready too: {@link
+ * #switchOnlyWhenPeerReads}). Both sides read both forms. Exceptions always travel by Java serialization, which keeps their stack traces. In both
  * forms, byte arrays of 64 KiB or more inside an object are not copied into the body: they travel beside
  * it as the value's {@link Encoded#parts}, and come out of decoding as the arrays the transport read.
  *
@@ -329,6 +330,8 @@ public final class Codec {
   @SuppressWarnings("unused") // accessed through WARM_STARTED
   private volatile boolean warmStarted;
   private volatile boolean switched; // writes go to Fory from now on
+  /** Whether whoever reads this codec's output has its Fory reader built (see {@link #switchOnlyWhenPeerReads}). */
+  private volatile boolean peerReads = true;
   private static final java.lang.invoke.VarHandle WARM_STARTED;
 
   static {
@@ -432,6 +435,40 @@ public final class Codec {
     }
   }
 
+  /**
+   * Makes this codec switch its writes to Fory only after {@link #peerReadsFory} says the other side can
+   * read them at once. Call it before the first use. Without it, the first Fory payload may find the reader
+   * still building Fory (a few hundred milliseconds of CPU) and wait for it; with it, Java serialization
+   * carries the traffic meanwhile. Has no effect with {@code -Dunipool.codec=fory}, where both sides build
+   * Fory before they start.
+   */
+  public void switchOnlyWhenPeerReads() {
+    peerReads = false;
+  }
+
+  /**
+   * Says whether the other side has its Fory reader built (see {@link #switchOnlyWhenPeerReads}). Once this
+   * codec has switched, it stays switched whatever is said later. Thread-safe.
+   *
+   * @param ready whether every reader of this codec's output has said it reads Fory
+   */
+  public void peerReadsFory(boolean ready) {
+    peerReads = ready;
+  }
+
+  /**
+   * Runs {@code action} once this side's Fory reader is built, so that the other side may be told: at once
+   * if it is built, else in the thread that builds it. Never if this codec does not use Fory or building it
+   * fails. Does not start the build (a few uses do, or {@link #prepareFory}). The action must not block.
+   *
+   * @param action what to run
+   */
+  public void onForyReaderBuilt(Runnable action) {
+    if (foryEnabled) {
+      ForyEngine.whenReaderBuilt(allowClasses, action);
+    }
+  }
+
   /** Whether this codec has started Fory's warm-up (for tests). */
   boolean warmUpStarted() {
     return warmStarted;
@@ -443,7 +480,7 @@ public final class Codec {
       return true; // no shared counter on the hot path once Fory is in use
     }
     int n = countUse(WARM_AFTER);
-    boolean ready = foryAlways || (foryEnabled && n > WARM_AFTER && ForyEngine.writerReady());
+    boolean ready = foryAlways || (foryEnabled && n > WARM_AFTER && peerReads && ForyEngine.writerReady());
     if (ready) {
       switched = true;
     }

@@ -56,6 +56,7 @@ final class ForyEngine {
     private volatile @Nullable ThreadSafeFory fory;
     private volatile @Nullable RuntimeException failure;
     private boolean started; // guarded by this
+    private final List<Runnable> whenBuilt = new ArrayList<>(); // guarded by this
 
     Warm(Callable<ThreadSafeFory> factory) {
       this.factory = factory;
@@ -88,6 +89,27 @@ final class ForyEngine {
         failure = new IllegalStateException("Apache Fory could not start: " + e, e);
       } finally {
         built.countDown();
+      }
+      List<Runnable> actions;
+      synchronized (this) {
+        actions = List.copyOf(whenBuilt);
+        whenBuilt.clear();
+      }
+      if (fory != null) {
+        actions.forEach(Runnable::run);
+      }
+    }
+
+    /** Runs {@code action} once the instance is built: now if it is, else in the thread that builds it. */
+    void whenBuilt(Runnable action) {
+      synchronized (this) {
+        if (fory == null && failure == null) {
+          whenBuilt.add(action);
+          return;
+        }
+      }
+      if (fory != null) {
+        action.run();
       }
     }
 
@@ -129,6 +151,14 @@ final class ForyEngine {
   static void warmUpAsync(List<String> allowClasses) {
     WRITER.startAsync();
     reader(allowClasses).startAsync();
+  }
+
+  /**
+   * Runs {@code action} once the reader for {@code allowClasses} is built: at once if it is, else in the
+   * thread that builds it, right after. Never if building it fails. Does not start the build.
+   */
+  static void whenReaderBuilt(List<String> allowClasses, Runnable action) {
+    reader(allowClasses).whenBuilt(action);
   }
 
   /** Whether the writer is built (never blocks). */

@@ -246,6 +246,43 @@ class CodecTest {
   }
 
   @Test
+  void aCodecWaitingForItsPeer_writesJavaUntilThePeerReadsFory_thenStaysSwitched() throws Exception {
+    Codec c = codec("auto");
+    c.switchOnlyWhenPeerReads();
+    c.prepareFory(); // writer built: only the peer's word is missing
+    for (int i = 0; i < 3 * Codec.WARM_AFTER; i++) {
+      assertEquals(Codec.JAVA, c.encode(new Point(i, "p", List.of(i))).tag(), "use " + i);
+    }
+    assertFalse(c.writesFory());
+    c.peerReadsFory(true);
+    Codec.Encoded switched = c.encode(new Point(1, "p", List.of(1)));
+    assertEquals(Codec.FORY, switched.tag());
+    assertTrue(c.writesFory());
+    c.peerReadsFory(false); // a worker that has not built its reader joins: a switch once made stays
+    assertEquals(Codec.FORY, c.encode(new Point(2, "p", List.of(2))).tag());
+    assertEquals(new Point(1, "p", List.of(1)), codec("java").decode(switched));
+  }
+
+  @Test
+  void onForyReaderBuilt_runsWhenTheReaderIsBuilt_atOnceIfItIs_neverWithoutFory() {
+    // An allow-list of its own: a reader no other test has built yet.
+    List<String> allow = List.of("com.example.handshake" + System.nanoTime() + ".*");
+    Codec c = codec("auto", allow);
+    java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+    c.onForyReaderBuilt(told::incrementAndGet);
+    assertEquals(0, told.get(), "told before the reader was built");
+    c.prepareFory();
+    assertEquals(1, told.get(), "not told once the reader was built");
+    c.onForyReaderBuilt(told::incrementAndGet);
+    assertEquals(2, told.get(), "a late listener is told at once");
+
+    Codec javaOnly = codec("java", allow);
+    javaOnly.onForyReaderBuilt(told::incrementAndGet);
+    javaOnly.prepareFory();
+    assertEquals(2, told.get(), "a codec that never uses Fory said it reads Fory");
+  }
+
+  @Test
   void warmUpStartsWhenEncodingsAndDecodingsInterleave() throws Exception {
     Codec c = codec("auto");
     List<Codec.Encoded> sent = new ArrayList<>();

@@ -61,6 +61,12 @@ sealed interface Frame {
   record Stop() implements Frame {}
 
   /**
+   * Either way: the sender's Fory reader is built, so Fory payloads sent to it are read at once (see
+   * {@link Codec#switchOnlyWhenPeerReads}). Sent at most once per connection and side, or never.
+   */
+  record ForyReady() implements Frame {}
+
+  /**
    * Writes a frame.
    *
    * @param f the frame
@@ -160,6 +166,7 @@ sealed interface Frame {
         out.writeByte(10);
         out.writeLong(s.id());
       }
+      case ForyReady r -> out.writeByte(11);
     }
     Codec.Encoded p = headerOnly && region == null ? payload(f) : null;
     ((Buffer) out).patchLength(start, p == null ? 0 : Math.toIntExact(p.wireLength()));
@@ -338,6 +345,7 @@ sealed interface Frame {
       case 8 -> new Skipped(in.readLong());
       case 9 -> new Stop();
       case 10 -> new Started(in.readLong());
+      case 11 -> new ForyReady();
       default -> throw new StreamCorruptedException("unknown frame type " + type);
     };
   }

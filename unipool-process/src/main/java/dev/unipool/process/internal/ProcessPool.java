@@ -76,11 +76,14 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
   private int live;
   /** Whether workers 2..n still wait for the first to be ready ({@link #deferRestLocked}). */
   private boolean restDeferred;
+  /** When tasks and results switch to Fory. Guarded by the lock. */
+  private final ForyHandshake fory;
   /** Slots whose replacement is waiting out a back-off delay; they count as live until respawned. */
   private int respawnsPending;
 
   private ProcessPool(Backend.Processes config, PoolOptions options, WorkerLaunch launch) throws IOException {
     super(config, options, new Codec(config.allowClasses(), "a worker process"), "process pool", true, 0);
+    this.fory = new ForyHandshake(codec);
     this.config = config;
     this.launch = launch;
     this.command = launch.command();
@@ -104,6 +107,7 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
       throw new UncheckedIOException("cannot set up the worker socket", e);
     }
     pool.socket.start("unipool-" + pool.poolId + "-accept");
+    pool.codec.onForyReaderBuilt(pool::parentReadsFory); // after construction: it may run at once
     pool.lock.lock();
     try {
       pool.spawnLocked(0);
@@ -209,6 +213,7 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
       at++;
     }
     workers.add(at, h); // in slot order: ties go to the lowest slot
+    fory.workersChangedLocked(workers);
     live++;
     socket.expect(h);
     process.onExit().thenRun(() -> Thread.ofPlatform().daemon().name("unipool-exit-" + name).start(() -> onExit(h)));
@@ -261,6 +266,16 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
       region = new Region.In(d.path, pid + "-out-");
     }
     out.send(new Frame.Init(config.allowClasses(), initializer, codec.writesFory(), d == null ? "" : d.path.toString()), true);
+    boolean tell;
+    lock.lock();
+    try {
+      tell = fory.initSentLocked(h);
+    } finally {
+      lock.unlock();
+    }
+    if (tell) {
+      ForyHandshake.tell(out);
+    }
     Region.In r = region;
     h.reader = Thread.ofPlatform().daemon().name("unipool-" + poolId + "-" + h.name + "-reader").start(() -> readLoop(h, in, r));
   }
@@ -280,6 +295,7 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
               new Reply(d.ok() ? Reply.Status.OK : Reply.Status.FAILED, d.payload(), d.runNanos()), false, touched);
           case Frame.Skipped s -> answered(h, s.id(), Reply.skipped(), false, touched);
           case Frame.InitFailed e -> onInitFailed(h, codec.decodeThrowableJoined(e.error()));
+          case Frame.ForyReady fr -> workerReadsFory(h);
           default -> throw new IOException("unexpected frame from worker: " + f);
         }
         if (!touched.isEmpty() && in.available() == 0) {
@@ -316,6 +332,32 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
   }
 
   // ---- events ----
+
+  /** Whether tasks go in Fory's form by now (for tests: the switch waits for every worker's word). */
+  boolean writesFory() {
+    return codec.writesFory();
+  }
+
+  /** This JVM's Fory reader is built: workers may send Fory results from now on. */
+  private void parentReadsFory() {
+    List<FrameWriter> tell;
+    lock.lock();
+    try {
+      tell = fory.parentReadsLocked(workers);
+    } finally {
+      lock.unlock();
+    }
+    tell.forEach(ForyHandshake::tell);
+  }
+
+  private void workerReadsFory(WorkerHandle h) {
+    lock.lock();
+    try {
+      fory.workerReadsLocked(h, workers);
+    } finally {
+      lock.unlock();
+    }
+  }
 
   private void onReady(WorkerHandle h) {
     List<WorkerHandle> touched = new ArrayList<>();
@@ -391,6 +433,7 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
       live--;
       socket.forget(h);
       workers.remove(h);
+      fory.workersChangedLocked(workers);
       failed = lostAllLocked(h, task -> lossOf(task, progress, killed, killedFromOutside));
       if (slots[h.slot] == h) {
         slots[h.slot] = null;

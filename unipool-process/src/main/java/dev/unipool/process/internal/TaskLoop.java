@@ -213,6 +213,7 @@ final class TaskLoop {
           stop();
           return null;
         }
+        case Frame.ForyReady r -> codec.peerReadsFory(true);
         default -> throw new IOException("unexpected frame " + f);
       }
     }

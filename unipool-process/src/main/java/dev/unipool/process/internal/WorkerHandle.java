@@ -34,6 +34,10 @@ final class WorkerHandle extends RemoteWorker {
   boolean expectedExit;
   int completed;
   double avgRunNanos = -1;
+  /** The worker said its Fory reader is built ({@link Frame.ForyReady}). Guarded by the pool's lock. */
+  boolean readsFory;
+  /** The Init frame has gone out, so other frames may follow it. Guarded by the pool's lock. */
+  boolean initSent;
 
   WorkerHandle(int slot, String name, String token, String marker, Process process, WorkerMeter meter,
       Backend.Processes.Output mode) {

@@ -73,6 +73,16 @@ public final class WorkerMain {
       return;
     }
     Codec codec = new Codec(init.allowClasses(), "the parent");
+    // Results switch to Fory only once the parent can read them at once; the parent, likewise, sends Fory
+    // tasks only once this worker has said it reads them, so neither side waits for the other's build.
+    codec.switchOnlyWhenPeerReads();
+    codec.onForyReaderBuilt(() -> {
+      try {
+        out.send(new Frame.ForyReady(), true);
+      } catch (IOException e) {
+        // the connection is gone: the task loop sees that and exits
+      }
+    });
     byte[] initializer = init.initializer();
     if (initializer != null) {
       try {

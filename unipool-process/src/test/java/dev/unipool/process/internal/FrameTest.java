@@ -67,6 +67,7 @@ class FrameTest {
     List<Frame> frames = List.of(
         new Frame.Run(7, true, new Codec.Encoded((byte) 9, body)),
         new Frame.Started(11),
+        new Frame.ForyReady(),
         new Frame.Done(8, true, 123, new Codec.Encoded((byte) 10, body)),
         new Frame.Done(9, false, -1, new Codec.Encoded((byte) 0, new byte[0])),
         new Frame.InitFailed(body),
@@ -83,6 +84,7 @@ class FrameTest {
           assertArrayEquals(body, r.task().body());
         }
         case Frame.Started st -> assertEquals(11, st.id());
+        case Frame.ForyReady r -> assertEquals(f, r); // a frame of its own type, nothing more
         case Frame.Done d -> assertEquals(((Frame.Done) f).payload().body().length, d.payload().body().length);
         case Frame.InitFailed i -> assertArrayEquals(body, i.error());
         case Frame.Init i -> {

@@ -76,6 +76,17 @@ class TaskLoopTest {
     }
   }
 
+  /** A value Fory or Java serialization writes (not one of the codec's raw types). */
+  record Pair(String name, int n) implements Serializable {}
+
+  /** Returns a {@link Pair}. */
+  record MakePair(String name, int n) implements Callable<Pair>, Serializable {
+    @Override
+    public Pair call() {
+      return new Pair(name, n);
+    }
+  }
+
   private static final Object EOF = new Object();
   private static final Object STOPPED = new Object();
 
@@ -311,5 +322,28 @@ class TaskLoopTest {
     feed.add(EOF);
     assertSame(EOF, next());
     assertSame(EOF, lost.get());
+  }
+
+  @Test
+  void resultsSwitchToForyOnlyOnceTheParentSaysItReadsFory() throws Exception {
+    codec.switchOnlyWhenPeerReads(); // as WorkerMain does
+    codec.prepareFory(); // built now: only the parent's word is missing
+    byte javaTag = -1;
+    for (int i = 1; i <= 30; i++) { // well past the uses after which a codec may switch
+      feed.add(run(i, new MakePair("p", i)));
+      Frame.Done d = assertInstanceOf(Frame.Done.class, next());
+      assertEquals(new Pair("p", i), codec.decode(d.payload()));
+      if (i == 1) {
+        javaTag = d.payload().tag();
+      }
+      assertEquals(javaTag, d.payload().tag(), "result " + i + " changed form before the parent said it reads Fory");
+    }
+    assertFalse(codec.writesFory());
+    feedAndAwaitRead(new Frame.ForyReady());
+    feed.add(run(100, new MakePair("after", 100)));
+    Frame.Done d = assertInstanceOf(Frame.Done.class, next());
+    assertEquals(new Pair("after", 100), codec.decode(d.payload()));
+    assertTrue(codec.writesFory(), "the parent's ForyReady did not open the switch");
+    assertTrue(d.payload().tag() != javaTag, "the result after the parent's word is still in Java's form");
   }
 }
