@@ -1,9 +1,12 @@
 package dev.unipool.process.internal;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +27,14 @@ import java.nio.file.StandardOpenOption;
  * @see Progress
  */
 final class StartedMark {
-  private final MappedByteBuffer map;
+  /**
+   * A segment, not a MappedByteBuffer: mapping a buffer creates it reflectively, which in a fresh worker
+   * spins ~30 method-handle classes (10-25 ms of start-up CPU); the foreign-memory path, which the
+   * shared-memory regions need anyway, does not.
+   */
+  private final MemorySegment map;
+  /** In the machine's byte order, in which the parent, on the same machine, reads it back ({@link #readAndDelete}). */
+  private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
   /**
    * What the file said after the worker's exit.
@@ -36,7 +46,7 @@ final class StartedMark {
     static final Progress NONE = new Progress(-1, -1);
   }
 
-  private StartedMark(MappedByteBuffer map) {
+  private StartedMark(MemorySegment map) {
     this.map = map;
   }
 
@@ -61,9 +71,10 @@ final class StartedMark {
   static StartedMark create(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, 2 * Long.BYTES);
-      map.putLong(0, -1);
-      map.putLong(Long.BYTES, -1);
+      // The global arena: the mapping lives as long as the worker, and must not depend on the collector.
+      MemorySegment map = ch.map(FileChannel.MapMode.READ_WRITE, 0, 2 * Long.BYTES, Arena.global());
+      map.set(LONG, 0, -1L);
+      map.set(LONG, Long.BYTES, -1L);
       return new StartedMark(map);
     }
   }
@@ -74,7 +85,7 @@ final class StartedMark {
    * @param id the task's id
    */
   void decoding(long id) {
-    map.putLong(0, id);
+    map.set(LONG, 0, id);
     // Whatever the task does next (its own stores, a system call, a crash) must not be ordered before it.
     VarHandle.storeStoreFence();
   }
@@ -85,7 +96,7 @@ final class StartedMark {
    * @param id the task's id
    */
   void running(long id) {
-    map.putLong(Long.BYTES, id);
+    map.set(LONG, Long.BYTES, id);
     VarHandle.storeStoreFence();
   }
 
@@ -102,7 +113,7 @@ final class StartedMark {
       if (b.length < 2 * Long.BYTES) {
         return Progress.NONE;
       }
-      ByteBuffer buf = ByteBuffer.wrap(b);
+      ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
       return new Progress(buf.getLong(0), buf.getLong(Long.BYTES));
     } catch (IOException e) {
       return Progress.NONE; // never created: the worker died before it could run anything
