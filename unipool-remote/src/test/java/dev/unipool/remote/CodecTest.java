@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -426,6 +427,23 @@ class CodecTest {
       Codec.Encoded stripped = new Codec.Encoded(mode.equals("fory") ? Codec.FORY : Codec.JAVA, e.body());
       assertThrows(IOException.class, () -> codec(mode).decode(stripped), mode);
     }
+  }
+
+  @Test
+  void statelessTasksAreDecodedOncePerBody_comparedByContent() throws Exception {
+    Codec sender = codec("java");
+    Codec receiver = codec("java");
+    Callable<Integer> stateless = (Callable<Integer> & Serializable) () -> 42;
+    Callable<Integer> other = (Callable<Integer> & Serializable) () -> 43;
+    Codec.Encoded e = sender.encodeTask(stateless);
+    // Each frame brings its own array: equal content must find the cached task, not identity.
+    Object first = receiver.decodeTask(new Codec.Encoded(e.tag(), e.body().clone()));
+    assertSame(first, receiver.decodeTask(new Codec.Encoded(e.tag(), e.body().clone())));
+    assertNotSame(first, receiver.decodeTask(sender.encodeTask(other)));
+    assertEquals(43, ((Callable<?>) receiver.decodeTask(sender.encodeTask(other))).call());
+    // A capturing task has state: never cached.
+    Codec.Encoded capturing = sender.encodeTask(capturing(1, "s", List.of()));
+    assertNotSame(receiver.decodeTask(capturing), receiver.decodeTask(capturing));
   }
 
   @Test
