@@ -29,9 +29,10 @@ import org.jspecify.annotations.Nullable;
  * its output smaller, but costs a few hundred milliseconds to start: so a codec starts Fory in the
  * background after its first few uses and sends Java serialization until Fory is ready (and, where the
  * transport asks for it, until the other side says its Fory reader is ready too: {@link
- * #switchOnlyWhenPeerReads}). Both sides read both forms. Exceptions always travel by Java serialization, which keeps their stack traces. In both
- * forms, byte arrays of 64 KiB or more inside an object are not copied into the body: they travel beside
- * it as the value's {@link Encoded#parts}, and come out of decoding as the arrays the transport read.
+ * #switchOnlyWhenPeerReads}). Both sides read both forms. Exceptions always travel by Java serialization,
+ * which keeps their stack traces. In both forms, byte arrays of 64 KiB or more inside an object are not
+ * copied into the body: they travel beside it as the value's {@link Encoded#parts}, and come out of
+ * decoding as the arrays the transport read.
  *
  * <p>What may be sent is what Java serialization accepts: Fory's writer refuses classes that are not
  * {@link java.io.Serializable}, and whatever Fory cannot write is tried with Java serialization, whose
@@ -330,7 +331,7 @@ public final class Codec {
   @SuppressWarnings("unused") // accessed through WARM_STARTED
   private volatile boolean warmStarted;
   private volatile boolean switched; // writes go to Fory from now on
-  /** Whether whoever reads this codec's output has its Fory reader built (see {@link #switchOnlyWhenPeerReads}). */
+  /** Whether whoever reads this codec's output has its Fory reader built ({@link #switchOnlyWhenPeerReads}). */
   private volatile boolean peerReads = true;
   private static final java.lang.invoke.VarHandle WARM_STARTED;
 

@@ -62,7 +62,8 @@ sealed interface Frame {
 
   /**
    * Either way: the sender's Fory reader is built, so Fory payloads sent to it are read at once (see
-   * {@link Codec#switchOnlyWhenPeerReads}). Sent at most once per connection and side, or never.
+   * {@link Codec#switchOnlyWhenPeerReads}). Sent once per connection and side, or never; the parent may
+   * repeat it (a race between a worker's Init and the parent's build), and a repeat changes nothing.
    */
   record ForyReady() implements Frame {}
 
