@@ -197,9 +197,9 @@ final class MapEngine {
     }
 
     @Override
-    public java.util.Iterator<R> iterator() {
+    public Iterator<R> iterator() {
       // Chunk by chunk, so iterating costs no search per element.
-      return new java.util.Iterator<>() {
+      return new Iterator<>() {
         private int chunk;
         private int pos;
 

@@ -82,15 +82,16 @@ final class ForyHandshake {
   }
 
   /**
-   * Tells a worker that this JVM reads Fory; a connection that is gone is left to the pool's exit handling.
+   * Tells the other side, parent or worker, that this JVM reads Fory. A connection that is gone is left to
+   * whoever handles its end (the pool's exit handling, the worker's task loop).
    *
-   * @param out the worker's connection
+   * @param out the connection to the other side
    */
   static void tell(FrameWriter out) {
     try {
       out.send(new Frame.ForyReady(), true);
     } catch (IOException e) {
-      // the worker is gone; its exit is handled where every exit is
+      // the other side is gone; its end is handled where every end is
     }
   }
 }

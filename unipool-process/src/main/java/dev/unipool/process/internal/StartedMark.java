@@ -33,7 +33,7 @@ final class StartedMark {
    * shared-memory regions need anyway, does not.
    */
   private final MemorySegment map;
-  /** In the machine's byte order, in which the parent, on the same machine, reads it back ({@link #readAndDelete}). */
+  /** The machine's byte order: the parent, on the same machine, reads it back so ({@link #readAndDelete}). */
   private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
   /**

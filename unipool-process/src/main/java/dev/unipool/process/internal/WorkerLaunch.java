@@ -284,8 +284,8 @@ final class WorkerLaunch {
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:PretenureSizeThreshold=1m"); // big payloads go straight to the old generation, never copied
     // After a collection the heap grows to 70% free, not 40%, and never shrinks. With the defaults, a
-    // worker's 8 MB starting heap stayed so tight that every 10 MB payload's array cost a full collection (13-17 ms),
-    // and each full collection shrank the heap back to ~30 MB, so the next 100 MB array was placed in
+    // worker's 8 MB starting heap stayed so tight that every 10 MB payload's array cost a full collection
+    // (13-17 ms), and each full collection shrank the heap back to ~30 MB, so the next 100 MB array was placed in
     // fresh memory: the worker's read of a 100 MB payload took 70-120 ms in the bench instead of 8-12.
     // An idle worker's RSS is unchanged (56 MB); one that handled large payloads keeps its high-water
     // heap, as JVM heaps usually do (Backend.Processes#heap caps it, recycleAfter bounds it).
@@ -318,8 +318,8 @@ final class WorkerLaunch {
         withModulePath ? moduleFinder : null, found, source, config.startupCache(), config.jvmArgs());
   }
 
-  static final String SMALL_INITIAL_HEAP = "-Xms64m";
   private static final long SMALL_INITIAL_HEAP_BYTES = 64L << 20;
+  static final String SMALL_INITIAL_HEAP = "-Xms" + (SMALL_INITIAL_HEAP_BYTES >> 20) + "m";
   static final String NATIVE_TRIM = "-XX:TrimNativeHeapInterval=2000";
 
   /** Whether the native heap trim goes in: on Linux (glibc), unless the user's flags set it themselves. */

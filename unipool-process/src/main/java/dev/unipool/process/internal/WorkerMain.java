@@ -76,13 +76,7 @@ public final class WorkerMain {
     // Results switch to Fory only once the parent can read them at once; the parent, likewise, sends Fory
     // tasks only once this worker has said it reads them, so neither side waits for the other's build.
     codec.switchOnlyWhenPeerReads();
-    codec.onForyReaderBuilt(() -> {
-      try {
-        out.send(new Frame.ForyReady(), true);
-      } catch (IOException e) {
-        // the connection is gone: the task loop sees that and exits
-      }
-    });
+    codec.onForyReaderBuilt(() -> ForyHandshake.tell(out));
     byte[] initializer = init.initializer();
     if (initializer != null) {
       try {
