@@ -445,7 +445,9 @@ public sealed interface Backend
      * by {@value #STARTUP_CACHE_DIR_PROPERTY}), one file per JDK, class path and set of flags; deleting it
      * is always safe. It is skipped, with a debug log line, where the JDK cannot use one: a class path with
      * directories, workers on the module path, or {@link #jvmArgs} that choose an AOT or CDS archive
-     * themselves. A cache the JDK refuses is ignored without a message and replaced. The system property
+     * themselves. A cache the JDK refuses is ignored without a message and replaced; one it refuses by ending
+     * the JVM ("Unable to use AOT cache", with flags that leave no old generation for its archived objects)
+     * costs those workers one restart without it, and is marked failed for later pools. The system property
      * {@value #STARTUP_CACHE_PROPERTY}{@code =false} turns it off for every pool of a JVM.
      *
      * @param on whether to use the startup cache

@@ -229,6 +229,67 @@ class LaunchModesTest {
     assertNotEquals(-1, worker.indexOf(plugin.toString()), worker);
   }
 
+  /**
+   * Worker flags with which the JDK records a startup cache but then refuses it fatally ("Unable to use
+   * AOT cache": a young generation filling the initial heap leaves no room for the cache's archived
+   * objects). The pool that finds the cache must start its workers again without it and run; later pools
+   * must not try it again.
+   */
+  @Test
+  void startupCacheTheJdkRefusesFatally_poolsStillRun(@TempDir Path dir) throws Exception {
+    Path classes = Consumer.compile(dir.resolve("cache"), null, libraries, Map.of(
+        "com/example/cache/Twice.java", """
+            package com.example.cache;
+
+            import dev.unipool.Backend;
+            import dev.unipool.Pool;
+            import java.nio.file.Files;
+            import java.nio.file.Path;
+            import java.util.concurrent.TimeUnit;
+
+            /** Opens a pool whose first worker records the cache, waits for it, then pools that find it. */
+            public class Twice {
+              public static void main(String[] args) throws Exception {
+                Path cacheDir = Path.of(System.getProperty("unipool.startupCache.dir"));
+                Backend.Processes b = Backend.processes(2).jvmArgs("-Xms64m", "-Xmn300m");
+                try (Pool pool = Pool.of(b)) {
+                  System.out.println("first " + pool.submit(() -> 6 * 7).get(120, TimeUnit.SECONDS));
+                }
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+                while (!hasCache(cacheDir) && System.nanoTime() < deadline) {
+                  Thread.sleep(50); // polling for a file the JDK's create step writes; the deadline bounds it
+                }
+                System.out.println("cache recorded " + hasCache(cacheDir));
+                for (int i = 0; i < 2; i++) {
+                  try (Pool pool = Pool.of(b)) {
+                    System.out.println("later " + pool.submit(() -> 6 * 7).get(120, TimeUnit.SECONDS));
+                  }
+                }
+                try (var files = Files.list(cacheDir)) {
+                  System.out.println("marked " + files.anyMatch(f -> f.toString().endsWith(".failed")));
+                }
+              }
+
+              private static boolean hasCache(Path dir) throws java.io.IOException {
+                try (var files = Files.list(dir)) {
+                  return files.anyMatch(f -> f.toString().endsWith(".aot"));
+                }
+              }
+            }
+            """));
+    Path jar = Consumer.jarDirectory(classes, dir.resolve("cache.jar"), null);
+    List<Path> cp = new ArrayList<>(List.of(jar));
+    cp.addAll(libraries);
+    Path cacheDir = Files.createDirectories(dir.resolve("startup-cache"));
+    Consumer.Run run = Consumer.run(dir, Map.of(), List.of(Consumer.java(), OPENS,
+        "-Dunipool.startupCache.dir=" + cacheDir, "-cp", Consumer.join(cp), "com.example.cache.Twice"));
+    assertEquals(0, run.exitCode(), run::toString);
+    assertTrue(run.output().contains("first 42"), run::toString);
+    assertTrue(run.output().contains("cache recorded true"), run::toString);
+    assertEquals(2, run.output().split("later 42", -1).length - 1, run::toString);
+    assertTrue(run.output().contains("marked true"), run::toString);
+  }
+
   private static void copyTree(Path from, Path to) throws IOException {
     try (var all = Files.walk(from)) {
       for (Path p : all.toList()) {

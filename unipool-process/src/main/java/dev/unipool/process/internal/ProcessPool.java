@@ -206,6 +206,7 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
       // The JVM died at once (bad flags?); its exit is counted as a startup failure below.
     }
     WorkerHandle h = new WorkerHandle(slot, name, token, marker, process, meters[slot], mode);
+    h.fromCache = !cacheFlags.isEmpty();
     meters[slot].launched(process.pid(), "localhost", true);
     slots[slot] = h;
     int at = 0;
@@ -438,7 +439,10 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
       if (slots[h.slot] == h) {
         slots[h.slot] = null;
         if (brokenCause() == null && (!stopping() || hasQueuedLocked())) {
-          respawnLocked(h.slot, respawns.exited(h.slot, h.name, h.ready || h.expectedExit, code, tail));
+          boolean cacheRefused = !h.ready && !h.expectedExit && h.fromCache && code != 0 && !killedFromOutside
+              && launch.startupCache().startFailed(tail);
+          respawnLocked(h.slot, cacheRefused ? RespawnPolicy.Decision.NOW
+              : respawns.exited(h.slot, h.name, h.ready || h.expectedExit, code, tail));
         }
       }
       startDeferredLocked(); // the first worker died before connecting: the others need not wait for it

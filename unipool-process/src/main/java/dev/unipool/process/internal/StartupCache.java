@@ -42,8 +42,10 @@ import org.jspecify.annotations.Nullable;
  * workers: a cache the JDK refuses (it checks more than the key does) is then ignored quietly, never
  * printed into the user's output. The refusal is found out by looking for the file among the first
  * worker's memory mappings; it is then logged at debug level and deleted, so the next pool records a
- * fresh one. Where the JDK cannot use a cache at all (a class path with directories, a module path, the
- * user's own AOT or CDS flags, a JDK before 25) nothing is recorded, with a debug log line saying why.
+ * fresh one. Some caches the JDK refuses by ending the JVM instead; a worker given the cache that dies
+ * before it is ready is started again without it ({@link #startFailed}). Where the JDK cannot use a cache
+ * at all (a class path with directories, a module path, the user's own AOT or CDS flags, a JDK before 25)
+ * nothing is recorded, with a debug log line saying why.
  */
 final class StartupCache {
   /** The system property that moves the cache directory (default: {@code <unipool cache>/startup}). */
@@ -80,6 +82,8 @@ final class StartupCache {
   private final @Nullable Path cache;
   private final AtomicBoolean recorderStarted = new AtomicBoolean();
   private final AtomicBoolean checked = new AtomicBoolean();
+  /** Set once a worker given the cache's flags died starting: the pool's later workers start without them. */
+  private final AtomicBoolean dropped = new AtomicBoolean();
   private volatile long recorderPid = -1;
 
   private StartupCache(Mode mode, String why, List<String> command, @Nullable Path cache) {
@@ -153,7 +157,8 @@ final class StartupCache {
       return new StartupCache(Mode.USE, "using " + cache, command, cache);
     }
     if (Files.exists(where.resolve(key + ".failed"))) {
-      return quietlyOff("the JDK failed to create " + cache + " before (delete " + key + ".failed to try again)");
+      return quietlyOff("the JDK failed to create or to use " + cache + " before (delete " + key
+          + ".failed to try again)");
     }
     if (!claim(where.resolve(key + ".lock"))) {
       return quietlyOff("another JVM is recording " + cache);
@@ -225,7 +230,7 @@ final class StartupCache {
    */
   List<String> flagsForNextWorker() {
     Path c = cache;
-    if (c == null) {
+    if (c == null || dropped.get()) {
       return List.of();
     }
     return switch (mode) {
@@ -260,6 +265,42 @@ final class StartupCache {
     } else if (mode == Mode.USE && checked.compareAndSet(false, true)) {
       Thread.ofVirtual().name("unipool-startup-cache-check").start(() -> checkMapped(process, c));
     }
+  }
+
+  /**
+   * Tells the cache that a worker given its flags died before it was ready. Some caches the JDK refuses
+   * not quietly but by ending the JVM ("Unable to use AOT cache"): one holding AOT-linked classes whose
+   * archived objects do not fit the heap as the worker's flags shape it (a young generation that fills
+   * the initial heap, say). From now on this pool starts its workers without the cache. If the worker's
+   * output names the cache, it is deleted and marked failed, so that later pools with these flags
+   * neither use nor record it again; otherwise (the worker died of something else) the file stays.
+   *
+   * @param tail the worker's last output lines
+   * @return true (the pool has a cache): the worker should be started again at once, without it, its
+   *     death not counted against its flags
+   */
+  boolean startFailed(String tail) {
+    Path c = cache;
+    if (c == null) {
+      return false;
+    }
+    if (!dropped.compareAndSet(false, true)) {
+      return true; // another worker given the flags at the same time: already dealt with
+    }
+    if (tail.contains("AOT cache")) {
+      String name = c.getFileName().toString();
+      try {
+        Files.writeString(c.resolveSibling(name.substring(0, name.length() - ".aot".length()) + ".failed"), tail);
+      } catch (IOException e) {
+        // then the next pool tries it once more, and falls back the same way
+      }
+      if (mode == Mode.USE) {
+        deleteQuietly(c);
+      }
+    }
+    LOG.log(Level.DEBUG, "startup cache: a worker given {0} died starting; this pool goes on without it. Its output: {1}",
+        c, tail);
+    return true;
   }
 
   /**

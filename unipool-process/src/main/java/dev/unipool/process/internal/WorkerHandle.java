@@ -29,6 +29,8 @@ final class WorkerHandle extends RemoteWorker {
   volatile @Nullable FrameWriter out;
   volatile @Nullable Thread reader;
   boolean ready;
+  /** Started with the startup cache's flags: its death before ready may be the JDK refusing the cache. */
+  boolean fromCache;
   boolean retiring;
   boolean stopSent;
   boolean expectedExit;

@@ -330,13 +330,15 @@ final class WorkerLaunch {
 
   /**
    * Whether the small initial heap can go in: not when the user sizes the heap in their own flags (theirs
-   * come later and would win for {@code -Xms}, but an {@code -Xmx} below 64 MB would conflict), nor when
-   * {@link Backend.Processes#heap} is below 64 MB.
+   * come later and would win for {@code -Xms}, but an {@code -Xmx} below 64 MB would conflict), nor its
+   * young generation (one as large as 64 MB leaves no old generation for the startup cache's archived
+   * objects, and the JDK then refuses to start), nor when {@link Backend.Processes#heap} is below 64 MB.
    */
   static boolean smallInitialHeapFits(Backend.Processes config) {
     for (String a : config.jvmArgs()) {
       if (a.startsWith("-Xms") || a.startsWith("-Xmx") || a.startsWith("-XX:InitialHeapSize")
-          || a.startsWith("-XX:MaxHeapSize") || a.startsWith("-XX:MinHeapSize") || a.startsWith("-XX:MaxRAM")) {
+          || a.startsWith("-XX:MaxHeapSize") || a.startsWith("-XX:MinHeapSize") || a.startsWith("-XX:MaxRAM")
+          || a.startsWith("-Xmn") || a.startsWith("-XX:NewSize") || a.startsWith("-XX:MaxNewSize")) {
         return false;
       }
     }

@@ -133,6 +133,61 @@ class StartupCacheTest {
     assertEquals("hello 1", out.strip(), "no word about the broken cache");
   }
 
+  /**
+   * A young generation as large as the initial heap leaves no room for the cache's archived objects: the
+   * JDK then ends the JVM instead of going on without the cache.
+   */
+  private static final List<String> NO_ROOM_FOR_ARCHIVED_OBJECTS = List.of("-Xms64m", "-Xmn300m");
+
+  @Test
+  void aCacheTheJdkRefusesFatally_isDroppedForThePool_andMarkedFailed() throws Exception {
+    List<String> cmd = new ArrayList<>(command);
+    cmd.addAll(NO_ROOM_FOR_ARCHIVED_OBJECTS);
+    command = List.copyOf(cmd);
+    StartupCache first = StartupCache.plan(true, command, List.of(), dir);
+    assertEquals(StartupCache.Mode.RECORD, first.mode(), first::toString);
+    Path file = first.file();
+    assertNotNull(file);
+    run(first, List.of()); // recording works with these flags
+    awaitFile(file, true);
+
+    StartupCache later = StartupCache.plan(true, command, List.of(), dir);
+    assertEquals(StartupCache.Mode.USE, later.mode(), later::toString);
+    List<String> flags = later.flagsForNextWorker();
+    List<String> use = new ArrayList<>(command);
+    use.addAll(flags);
+    use.add(CacheProbeMain.class.getName());
+    Process p = new ProcessBuilder(use).redirectErrorStream(true).start();
+    later.started(p, flags);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+    assertNotEquals(0, p.exitValue(), () -> "the JDK took the cache after all: " + out);
+    assertTrue(out.contains("AOT cache"), out);
+
+    assertTrue(later.startFailed(out), "the worker is to be started again without the cache");
+    assertTrue(later.flagsForNextWorker().isEmpty(), "the pool's next workers start without it");
+    assertTrue(later.startFailed(out), "so is a second worker that had the flags");
+    assertFalse(Files.exists(file), "the refused cache is deleted");
+    StartupCache next = StartupCache.plan(true, command, List.of(), dir);
+    assertEquals(StartupCache.Mode.OFF, next.mode(), "a later pool neither uses nor records it: " + next);
+    assertTrue(next.toString().contains(".failed"), next::toString);
+  }
+
+  @Test
+  void aWorkerDyingOfItsOwnFlags_dropsTheCacheForThePool_butKeepsIt() throws Exception {
+    StartupCache first = StartupCache.plan(true, command, List.of(), dir);
+    Path file = first.file();
+    assertNotNull(file);
+    run(first, List.of());
+    awaitFile(file, true);
+    StartupCache later = StartupCache.plan(true, command, List.of(), dir);
+    assertEquals(StartupCache.Mode.USE, later.mode(), later::toString);
+    assertTrue(later.startFailed("Error: Could not find or load main class Missing"));
+    assertTrue(later.flagsForNextWorker().isEmpty());
+    assertTrue(Files.exists(file), "a cache the output does not blame stays for other pools");
+    assertEquals(StartupCache.Mode.USE, StartupCache.plan(true, command, List.of(), dir).mode());
+  }
+
   @Test
   void refusalCheck_deletesACacheTheWorkerDidNotMap() throws Exception {
     StartupCache claim = StartupCache.plan(true, command, List.of(), dir);

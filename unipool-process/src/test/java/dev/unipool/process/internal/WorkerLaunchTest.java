@@ -139,7 +139,10 @@ class WorkerLaunchTest {
     assertTrue(WorkerLaunch.smallInitialHeapFits(Backend.processes(1).heap("64m")));
     assertFalse(WorkerLaunch.smallInitialHeapFits(Backend.processes(1).heap("32m")), "-Xms64m -Xmx32m would not start");
     assertFalse(WorkerLaunch.smallInitialHeapFits(Backend.processes(1).heap("65535k")));
-    for (String own : List.of("-Xmx4m", "-Xms1g", "-XX:InitialHeapSize=64m", "-XX:MaxRAM=1g")) {
+    // A young generation of the user's own size could fill a 64 MB initial heap, leaving no old generation
+    // for the startup cache's archived objects: the JDK then refuses to start at all.
+    for (String own : List.of("-Xmx4m", "-Xms1g", "-XX:InitialHeapSize=64m", "-XX:MaxRAM=1g", "-Xmn300m",
+        "-XX:NewSize=100m", "-XX:MaxNewSize=100m")) {
       List<String> cmd = WorkerLaunch.of(Backend.processes(1).jvmArgs(own), NO_ENV::get, WorkerLaunchTest.class,
           null, List.of()).command();
       assertFalse(cmd.contains(WorkerLaunch.SMALL_INITIAL_HEAP), () -> own + ": " + cmd);
