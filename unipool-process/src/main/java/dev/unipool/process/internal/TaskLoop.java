@@ -86,6 +86,7 @@ final class TaskLoop {
   private final Exit exit;
   private final Codec codec;
   private final StartedMark mark;
+  private final IdleCollection idleCollection;
 
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when the reading role is free, or the loop has ended. */
@@ -112,13 +113,15 @@ final class TaskLoop {
    * @param exit what to do when the loop ends
    * @param codec decodes tasks and encodes results
    * @param mark records which task is being decoded and run
+   * @param idleCollection told of large payloads, and when the loop has nothing to run
    */
-  TaskLoop(Source in, Sink out, Exit exit, Codec codec, StartedMark mark) {
+  TaskLoop(Source in, Sink out, Exit exit, Codec codec, StartedMark mark, IdleCollection idleCollection) {
     this.in = in;
     this.out = out;
     this.exit = exit;
     this.codec = codec;
     this.mark = mark;
+    this.idleCollection = idleCollection;
   }
 
   /**
@@ -238,10 +241,13 @@ final class TaskLoop {
         r = queue.poll();
         if (r == null) {
           runnerActive = false;
-          return true;
         }
       } finally {
         lock.unlock();
+      }
+      if (r == null) {
+        idleCollection.idle(); // answered, nothing queued: the next large payload's collection, now
+        return true;
       }
     }
   }
@@ -278,6 +284,7 @@ final class TaskLoop {
       answer(new Frame.Skipped(r.id()), false);
       return;
     }
+    idleCollection.saw(r.task().wireLength());
     Reply reply;
     try {
       reply = TaskRunner.run(codec, r.task(), new TaskRunner.Steps() {
@@ -311,6 +318,7 @@ final class TaskLoop {
       // read by an interrupted thread closes the channel, cutting the worker off.
       Thread.interrupted();
     }
+    idleCollection.saw(reply.payload().wireLength());
     // A large result leaves at once: it is sent from the task's own array, which the next task might
     // modify if it were still waiting in the writer.
     answer(new Frame.Done(r.id(), reply.status() == Reply.Status.OK, reply.runNanos(), reply.payload()),

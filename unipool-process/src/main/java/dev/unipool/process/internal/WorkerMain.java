@@ -121,7 +121,7 @@ public final class WorkerMain {
         }
         halt(0);
       }
-    }, codec, mark);
+    }, codec, mark, new IdleCollection());
     // Two threads take turns reading frames and running tasks (see TaskLoop); this one is the second.
     Thread.ofPlatform().name("unipool-task").start(loop::run);
     Thread.currentThread().setName("unipool-task");

@@ -187,6 +187,32 @@ class SharedMemoryTest {
     }
   }
 
+  /** Full collections of the serial collector in this JVM (a worker's own collector), 0 under another one. */
+  static long serialFullCollections() {
+    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .filter(g -> g.getName().equals("MarkSweepCompact")).mapToLong(g -> g.getCollectionCount()).sum();
+  }
+
+  @Test
+  void afterALargeResult_theIdleWorkerCollects_beforeTheNextPayloadNeedsIt() throws Exception {
+    try (ProcessPool pool = open(1)) {
+      // 40 MB in a worker whose old generation starts at some 43 MB: the next one like it would not fit.
+      Object[] first = pool.submit(() -> new Object[] {new byte[40 << 20], serialFullCollections()})
+          .get(120, TimeUnit.SECONDS);
+      long before = (Long) first[1];
+      long after = pool.submit(() -> {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long n = serialFullCollections();
+        while (n == before && System.nanoTime() < deadline) {
+          Thread.sleep(10); // the other worker thread collects once it has answered; bounded by the deadline
+          n = serialFullCollections();
+        }
+        return n;
+      }).get(120, TimeUnit.SECONDS);
+      assertEquals(before + 1, after, "one full collection while idle, none of its own");
+    }
+  }
+
   @Test
   void regionCarriesAPayloadWithParts_eachPartReadIntoItsOwnArray(@TempDir Path dir) throws Exception {
     Region.Out out = new Region.Out(dir, "2-in-");

@@ -150,7 +150,8 @@ class TaskLoopTest {
         events.add(EOF);
       }
     };
-    TaskLoop loop = new TaskLoop(source, sink, exit, codec, StartedMark.create(dir.resolve("mark")));
+    TaskLoop loop = new TaskLoop(source, sink, exit, codec, StartedMark.create(dir.resolve("mark")),
+        new IdleCollection(() -> null, () -> { }));
     for (int i = 0; i < 2; i++) {
       threads.add(Thread.ofPlatform().daemon().name("loop-" + i).start(loop::run));
     }
