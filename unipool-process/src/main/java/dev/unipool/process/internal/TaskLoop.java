@@ -132,11 +132,14 @@ final class TaskLoop {
   void run() {
     FrameWriter.markOwned();
     try {
-      Frame.Run task;
+      Frame.@Nullable Run task;
       while (takeReadRole() && (task = readUntilTask()) != null) {
-        if (!runAll(task)) {
+        boolean goOn = runAll(task);
+        task = null; // it may hold a large payload, which the idle collection below must find dead
+        if (!goOn) {
           return;
         }
+        idleCollection.idle(); // answered, nothing queued: the next large payload's collection, now
       }
     } catch (IOException e) {
       end();
@@ -241,13 +244,10 @@ final class TaskLoop {
         r = queue.poll();
         if (r == null) {
           runnerActive = false;
+          return true;
         }
       } finally {
         lock.unlock();
-      }
-      if (r == null) {
-        idleCollection.idle(); // answered, nothing queued: the next large payload's collection, now
-        return true;
       }
     }
   }

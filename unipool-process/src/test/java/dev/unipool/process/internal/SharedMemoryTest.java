@@ -196,20 +196,26 @@ class SharedMemoryTest {
   @Test
   void afterALargeResult_theIdleWorkerCollects_beforeTheNextPayloadNeedsIt() throws Exception {
     try (ProcessPool pool = open(1)) {
-      // 40 MB in a worker whose old generation starts at some 43 MB: the next one like it would not fit.
-      Object[] first = pool.submit(() -> new Object[] {new byte[40 << 20], serialFullCollections()})
-          .get(120, TimeUnit.SECONDS);
+      // 40 MB there and back in a worker whose old generation starts at some 43 MB: the next payload like
+      // it would not fit. The task's own copy of the input must be garbage by the time it collects.
+      byte[] input = pattern(40 << 20, 7);
+      Object[] first = pool.submit(() -> new Object[] {input, serialFullCollections()}).get(120, TimeUnit.SECONDS);
+      assertArrayEquals(input, (byte[]) first[0]);
       long before = (Long) first[1];
-      long after = pool.submit(() -> {
+      long[] after = pool.submit(() -> {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         long n = serialFullCollections();
         while (n == before && System.nanoTime() < deadline) {
           Thread.sleep(10); // the other worker thread collects once it has answered; bounded by the deadline
           n = serialFullCollections();
         }
-        return n;
+        long oldAfterCollection = java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getName().equals(IdleCollection.SERIAL_OLD))
+            .mapToLong(p -> p.getCollectionUsage().getUsed()).sum();
+        return new long[] {n, oldAfterCollection};
       }).get(120, TimeUnit.SECONDS);
-      assertEquals(before + 1, after, "one full collection while idle, none of its own");
+      assertEquals(before + 1, after[0], "one full collection while idle, none of its own");
+      assertTrue(after[1] < 40 << 20, "the collection freed the answered task's 40 MB: " + after[1]);
     }
   }
 
