@@ -1,5 +1,6 @@
 package dev.unipool.spi;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -294,6 +295,24 @@ class TaskRunTest {
     run.run();
     assertEquals(1, stage.get(30, TimeUnit.SECONDS));
     assertTrue(reader.join(Duration.ofSeconds(30)));
+  }
+
+  @Test
+  void getOnTheCallersOwnLatestTask_whenInterrupted_throwsInterruptedException_afterItsBriefSpin() throws Exception {
+    TaskRun<String> run = submit(() -> "v", TaskOptions.none());
+    Thread.currentThread().interrupt();
+    assertThrows(InterruptedException.class, run::get);
+    assertFalse(Thread.interrupted(), "the interrupt is reported once, as the exception");
+    assertFalse(run.isDone());
+  }
+
+  @Test
+  void timedGetOnTheCallersOwnLatestTask_countsItsSpinInTheTimeout() throws Exception {
+    TaskRun<String> run = submit(() -> "v", TaskOptions.none());
+    assertThrows(java.util.concurrent.TimeoutException.class, () -> run.get(0, TimeUnit.NANOSECONDS));
+    assertThrows(java.util.concurrent.TimeoutException.class, () -> run.get(1, TimeUnit.MILLISECONDS));
+    run.run();
+    assertDoesNotThrow(() -> run.get(0, TimeUnit.NANOSECONDS));
   }
 
   @Test
