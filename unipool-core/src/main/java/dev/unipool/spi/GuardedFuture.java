@@ -57,6 +57,8 @@ abstract class GuardedFuture<T> extends CompletableFuture<T> {
   private final long submission;
 
   private volatile boolean staged; // a dependent stage exists (see hasDependentStages)
+  @SuppressWarnings("unused") // accessed through WAITERS
+  private volatile int waiters; // threads inside get/join: their wake-ups are the only dependents that run no user code
 
   /** Notes the creating thread's submission count, for {@link #spin}. */
   GuardedFuture() {
@@ -69,8 +71,6 @@ abstract class GuardedFuture<T> extends CompletableFuture<T> {
       submission = 0;
     }
   }
-  @SuppressWarnings("unused") // accessed through WAITERS
-  private volatile int waiters; // threads inside get/join: their wake-ups are the only dependents that run no user code
 
   /**
    * Dependents are plain futures: completing one must not look like completing a task. Every dependent
@@ -100,8 +100,9 @@ abstract class GuardedFuture<T> extends CompletableFuture<T> {
   /**
    * Waits up to {@code maxNanos} for the outcome without parking. Why: a worker process answers a
    * trivial task within 30-60 µs, and waking a parked thread costs some 40 µs more when cores idle
-   * (sequential {@code submit().get()} on {@code processes(2)}, 2 cores: 64-87 µs parked, 30-66 µs with
-   * this spin); {@code CompletableFuture} parks at once. Only the thread that submitted the task spins,
+   * (sequential {@code submit().get()} on {@code processes(2)}, 2 idle cores: ~65 µs parked, ~30 µs with
+   * this wait); {@code CompletableFuture} parks at once. It yields rather than pauses, so on a busy machine
+   * the threads that answer run meanwhile. Only the thread that submitted the task spins,
    * only while it is the last task that thread submitted (a caller gathering a batch of futures would
    * only burn the CPU that answers them), only a few threads at once (half the CPUs), never on a virtual
    * thread (it would hold its carrier) nor on one CPU; a long task costs its caller at most
@@ -122,8 +123,9 @@ abstract class GuardedFuture<T> extends CompletableFuture<T> {
   }
 
   /**
-   * Waits for the outcome: spins briefly first (up to {@value #SPIN_PROPERTY} µs, 100 by default), then
-   * parks, as {@link CompletableFuture#get()} does.
+   * Waits for the outcome: on the calling thread's own latest task, yields first for up to 100 µs (the
+   * system property {@value #SPIN_PROPERTY} sets the microseconds), then parks, as
+   * {@link CompletableFuture#get()} does.
    */
   @Override
   public T get() throws InterruptedException, ExecutionException {
