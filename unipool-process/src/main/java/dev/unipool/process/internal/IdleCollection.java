@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * default); a collector the user chose through {@code jvmArgs} is left alone, and so is a JVM where explicit
  * collections are disabled (they then do nothing).
  *
- * <p>Threading: both of a {@link TaskLoop}'s threads may call it; its methods are synchronized.
+ * <p>Threading: both of a {@link TaskLoop}'s threads may call it. Calls without a large payload to note or
+ * collect for (nearly every call) take no lock.
  */
 final class IdleCollection {
   /** The serial collector's old generation, as the JDK names its memory pool. */
@@ -30,7 +31,7 @@ final class IdleCollection {
 
   private final Supplier<@Nullable MemoryUsage> oldGeneration;
   private final Runnable collect;
-  private long largest;
+  private volatile long largest; // written under this object's lock
 
   /** For a worker: the serial collector's old generation, and {@link System#gc()}. */
   IdleCollection() {
@@ -65,9 +66,14 @@ final class IdleCollection {
    *
    * @param bytes its wire length
    */
-  synchronized void saw(long bytes) {
-    if (bytes >= Region.THRESHOLD && bytes > largest) {
-      largest = bytes;
+  void saw(long bytes) {
+    if (bytes < Region.THRESHOLD) {
+      return;
+    }
+    synchronized (this) {
+      if (bytes > largest) {
+        largest = bytes;
+      }
     }
   }
 
@@ -77,12 +83,18 @@ final class IdleCollection {
    *
    * @return whether it collected
    */
-  synchronized boolean idle() {
-    long payload = largest;
-    if (payload == 0) {
+  boolean idle() {
+    if (largest == 0) {
       return false;
     }
-    largest = 0;
+    long payload;
+    synchronized (this) {
+      payload = largest;
+      largest = 0;
+    }
+    if (payload == 0) {
+      return false; // the other thread took it meanwhile
+    }
     MemoryUsage old = oldGeneration.get();
     if (old == null || old.getCommitted() - old.getUsed() >= payload) {
       return false;

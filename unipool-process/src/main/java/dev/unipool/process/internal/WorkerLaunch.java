@@ -321,6 +321,9 @@ final class WorkerLaunch {
   private static final long SMALL_INITIAL_HEAP_BYTES = 64L << 20;
   static final String SMALL_INITIAL_HEAP = "-Xms" + (SMALL_INITIAL_HEAP_BYTES >> 20) + "m";
   static final String NATIVE_TRIM = "-XX:TrimNativeHeapInterval=2000";
+  /** The user's flags that size the heap or its young generation: with one, the small initial heap stays out. */
+  private static final List<String> HEAP_SIZE_FLAGS = List.of("-Xms", "-Xmx", "-Xmn", "-XX:InitialHeapSize",
+      "-XX:MaxHeapSize", "-XX:MinHeapSize", "-XX:MaxRAM", "-XX:NewSize", "-XX:MaxNewSize");
 
   /** Whether the native heap trim goes in: on Linux (glibc), unless the user's flags set it themselves. */
   static boolean trimFits(Backend.Processes config) {
@@ -335,12 +338,8 @@ final class WorkerLaunch {
    * objects, and the JDK then refuses to start), nor when {@link Backend.Processes#heap} is below 64 MB.
    */
   static boolean smallInitialHeapFits(Backend.Processes config) {
-    for (String a : config.jvmArgs()) {
-      if (a.startsWith("-Xms") || a.startsWith("-Xmx") || a.startsWith("-XX:InitialHeapSize")
-          || a.startsWith("-XX:MaxHeapSize") || a.startsWith("-XX:MinHeapSize") || a.startsWith("-XX:MaxRAM")
-          || a.startsWith("-Xmn") || a.startsWith("-XX:NewSize") || a.startsWith("-XX:MaxNewSize")) {
-        return false;
-      }
+    if (config.jvmArgs().stream().anyMatch(a -> HEAP_SIZE_FLAGS.stream().anyMatch(a::startsWith))) {
+      return false;
     }
     String heap = config.heap();
     if (heap == null) {

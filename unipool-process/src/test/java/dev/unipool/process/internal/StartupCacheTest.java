@@ -78,6 +78,22 @@ class StartupCacheTest {
     return new String[] {out, err.join()};
   }
 
+  /** The probe JVM's exit code and its stdout and stderr, merged. */
+  private record Probe(int exitCode, String output) {}
+
+  /** Runs the probe JVM with {@code cache}'s flags, tells the cache, and waits for its exit, whatever it is. */
+  private Probe probe(StartupCache cache) throws Exception {
+    List<String> flags = cache.flagsForNextWorker();
+    List<String> cmd = new ArrayList<>(command);
+    cmd.addAll(flags);
+    cmd.add(CacheProbeMain.class.getName());
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    cache.started(p, flags);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS), "the probe JVM exits");
+    return new Probe(p.exitValue(), out);
+  }
+
   private static void awaitFile(Path file, boolean present) throws InterruptedException {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
     while (Files.exists(file) != present && System.nanoTime() < deadline) {
@@ -121,16 +137,9 @@ class StartupCacheTest {
 
     StartupCache refused = StartupCache.plan(true, command, List.of(), dir);
     assertEquals(StartupCache.Mode.USE, refused.mode());
-    List<String> flags = refused.flagsForNextWorker();
-    List<String> cmd = new ArrayList<>(command);
-    cmd.addAll(flags);
-    cmd.add(CacheProbeMain.class.getName());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    refused.started(p, flags);
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS));
-    assertEquals(0, p.exitValue(), out);
-    assertEquals("hello 1", out.strip(), "no word about the broken cache");
+    Probe p = probe(refused);
+    assertEquals(0, p.exitCode(), p.output());
+    assertEquals("hello 1", p.output().strip(), "no word about the broken cache");
   }
 
   /**
@@ -153,15 +162,9 @@ class StartupCacheTest {
 
     StartupCache later = StartupCache.plan(true, command, List.of(), dir);
     assertEquals(StartupCache.Mode.USE, later.mode(), later::toString);
-    List<String> flags = later.flagsForNextWorker();
-    List<String> use = new ArrayList<>(command);
-    use.addAll(flags);
-    use.add(CacheProbeMain.class.getName());
-    Process p = new ProcessBuilder(use).redirectErrorStream(true).start();
-    later.started(p, flags);
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS));
-    assertNotEquals(0, p.exitValue(), () -> "the JDK took the cache after all: " + out);
+    Probe p = probe(later);
+    String out = p.output();
+    assertNotEquals(0, p.exitCode(), () -> "the JDK took the cache after all: " + out);
     assertTrue(out.contains("AOT cache"), out);
 
     assertTrue(later.startFailed(out), "the worker is to be started again without the cache");
