@@ -85,11 +85,10 @@ sealed interface Frame {
    * @return its payload, or null if it has none worth sending separately
    */
   static Codec.@Nullable Encoded payload(Frame f) {
-    return switch (f) {
-      case Run r -> r.task();
-      case Done d -> d.payload();
-      default -> null;
-    };
+    if (f instanceof Run r) {
+      return r.task();
+    }
+    return f instanceof Done d ? d.payload() : null;
   }
 
   /**
@@ -119,55 +118,54 @@ sealed interface Frame {
       throws IOException {
     int start = out.size();
     out.writeInt(0); // length, patched by the caller-owned buffer below
-    switch (f) {
-      case Hello h -> {
-        out.writeByte(1);
-        out.writeUTF(h.token());
-        out.writeUTF(h.worker());
-        out.writeLong(h.pid());
+    // Tests of the frame's type rather than a pattern switch, here and in every frame dispatch a new worker
+    // runs: the first pattern switch of a JVM has its dispatch class generated at run time (5-12 ms on 2
+    // cores, 1-2 ms each after it), which the start-up cache cannot keep. FrameTest writes every type.
+    if (f instanceof Run r) {
+      out.writeByte(5);
+      out.writeLong(r.id());
+      out.writeBoolean(r.reportStart());
+      writeEncoded(out, r.task(), headerOnly, region);
+    } else if (f instanceof Done d) {
+      out.writeByte(7);
+      out.writeLong(d.id());
+      out.writeBoolean(d.ok());
+      out.writeLong(d.runNanos());
+      writeEncoded(out, d.payload(), headerOnly, region);
+    } else if (f instanceof Hello h) {
+      out.writeByte(1);
+      out.writeUTF(h.token());
+      out.writeUTF(h.worker());
+      out.writeLong(h.pid());
+    } else if (f instanceof Init i) {
+      out.writeByte(2);
+      out.writeInt(i.allowClasses().size());
+      for (String s : i.allowClasses()) {
+        out.writeUTF(s);
       }
-      case Init i -> {
-        out.writeByte(2);
-        out.writeInt(i.allowClasses().size());
-        for (String s : i.allowClasses()) {
-          out.writeUTF(s);
-        }
-        writeBytes(out, i.initializer());
-        out.writeBoolean(i.prepareFory());
-        out.writeUTF(i.shmDir());
-      }
-      case Ready r -> out.writeByte(3);
-      case InitFailed e -> {
-        out.writeByte(4);
-        writeBytes(out, e.error());
-      }
-      case Run r -> {
-        out.writeByte(5);
-        out.writeLong(r.id());
-        out.writeBoolean(r.reportStart());
-        writeEncoded(out, r.task(), headerOnly, region);
-      }
-      case Cancel c -> {
-        out.writeByte(6);
-        out.writeLong(c.id());
-      }
-      case Done d -> {
-        out.writeByte(7);
-        out.writeLong(d.id());
-        out.writeBoolean(d.ok());
-        out.writeLong(d.runNanos());
-        writeEncoded(out, d.payload(), headerOnly, region);
-      }
-      case Skipped s -> {
-        out.writeByte(8);
-        out.writeLong(s.id());
-      }
-      case Stop s -> out.writeByte(9);
-      case Started s -> {
-        out.writeByte(10);
-        out.writeLong(s.id());
-      }
-      case ForyReady r -> out.writeByte(11);
+      writeBytes(out, i.initializer());
+      out.writeBoolean(i.prepareFory());
+      out.writeUTF(i.shmDir());
+    } else if (f instanceof Ready) {
+      out.writeByte(3);
+    } else if (f instanceof InitFailed e) {
+      out.writeByte(4);
+      writeBytes(out, e.error());
+    } else if (f instanceof Cancel c) {
+      out.writeByte(6);
+      out.writeLong(c.id());
+    } else if (f instanceof Skipped s) {
+      out.writeByte(8);
+      out.writeLong(s.id());
+    } else if (f instanceof Stop) {
+      out.writeByte(9);
+    } else if (f instanceof Started s) {
+      out.writeByte(10);
+      out.writeLong(s.id());
+    } else if (f instanceof ForyReady) {
+      out.writeByte(11);
+    } else {
+      throw new IllegalArgumentException("no wire form for " + f);
     }
     Codec.Encoded p = headerOnly && region == null ? payload(f) : null;
     ((Buffer) out).patchLength(start, p == null ? 0 : Math.toIntExact(p.wireLength()));

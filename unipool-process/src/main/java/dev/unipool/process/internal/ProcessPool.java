@@ -289,15 +289,22 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
     try {
       Frame f;
       while ((f = Frame.read(in, Frame.MAX_FRAME, region)) != null) {
-        switch (f) {
-          case Frame.Ready r -> onReady(h);
-          case Frame.Started st -> started(h, st.id());
-          case Frame.Done d -> answered(h, d.id(),
+        // Type tests, not a pattern switch: see Frame#write (this runs in the application's first pool too).
+        if (f instanceof Frame.Done d) {
+          answered(h, d.id(),
               new Reply(d.ok() ? Reply.Status.OK : Reply.Status.FAILED, d.payload(), d.runNanos()), false, touched);
-          case Frame.Skipped s -> answered(h, s.id(), Reply.skipped(), false, touched);
-          case Frame.InitFailed e -> onInitFailed(h, codec.decodeThrowableJoined(e.error()));
-          case Frame.ForyReady fr -> workerReadsFory(h);
-          default -> throw new IOException("unexpected frame from worker: " + f);
+        } else if (f instanceof Frame.Started st) {
+          started(h, st.id());
+        } else if (f instanceof Frame.Skipped s) {
+          answered(h, s.id(), Reply.skipped(), false, touched);
+        } else if (f instanceof Frame.Ready) {
+          onReady(h);
+        } else if (f instanceof Frame.InitFailed e) {
+          onInitFailed(h, codec.decodeThrowableJoined(e.error()));
+        } else if (f instanceof Frame.ForyReady) {
+          workerReadsFory(h);
+        } else {
+          throw new IOException("unexpected frame from worker: " + f);
         }
         if (!touched.isEmpty() && in.available() == 0) {
           flush(touched);

@@ -189,38 +189,39 @@ final class TaskLoop {
         exit.lost(null);
         return null;
       }
-      switch (f) {
-        case Frame.Run r -> {
-          lock.lock();
-          try {
-            if (runnerActive) {
-              queue.add(r);
-              continue;
-            }
-            runnerActive = true;
-            readRoleFree = true;
-            readerWanted.signal(); // the other thread reads while this one runs the task
-          } finally {
-            lock.unlock();
+      // Type tests, not a pattern switch: see Frame#write.
+      if (f instanceof Frame.Run r) {
+        lock.lock();
+        try {
+          if (runnerActive) {
+            queue.add(r);
+            continue;
           }
-          return r;
+          runnerActive = true;
+          readRoleFree = true;
+          readerWanted.signal(); // the other thread reads while this one runs the task
+        } finally {
+          lock.unlock();
         }
-        case Frame.Cancel c -> cancel(c.id());
-        case Frame.Stop s -> {
-          lock.lock();
-          try {
-            if (runnerActive) {
-              queue.add(STOP); // the running thread stops once it reaches it
-              continue;
-            }
-          } finally {
-            lock.unlock();
+        return r;
+      } else if (f instanceof Frame.Cancel c) {
+        cancel(c.id());
+      } else if (f instanceof Frame.Stop) {
+        lock.lock();
+        try {
+          if (runnerActive) {
+            queue.add(STOP); // the running thread stops once it reaches it
+            continue;
           }
-          stop();
-          return null;
+        } finally {
+          lock.unlock();
         }
-        case Frame.ForyReady r -> codec.peerReadsFory(true);
-        default -> throw new IOException("unexpected frame " + f);
+        stop();
+        return null;
+      } else if (f instanceof Frame.ForyReady) {
+        codec.peerReadsFory(true);
+      } else {
+        throw new IOException("unexpected frame " + f);
       }
     }
   }
