@@ -758,6 +758,36 @@ public final class Codec {
     return ForyEngine.deserialize(e, allowClasses);
   }
 
+  /** What {@link #warmUpJava} sends through Java serialization: a lambda, as most tasks are. */
+  private static final dev.unipool.SerializableCallable<Integer> WARM_UP_TASK = () -> 1;
+
+  /**
+   * Encodes and decodes a lambda through Java serialization once, the way codecs encode and decode tasks,
+   * so that a process about to decode its first task pays serialization's one-time set-up now, in the
+   * calling thread: class initialisation, the JDK's lookup of a logging backend over the whole class path
+   * (for the deserialization filter), the first reflective calls. A new worker runs it beside its
+   * connection's set-up, where a core is often idle; its first task then decodes without that set-up.
+   *
+   * <p>Best effort: on failure the first task pays the set-up, and reports its own failure if it has one.
+   * Thread-safe; uses no codec's state.
+   *
+   * @return whether the lambda came back (false says only that the warm-up did not run through)
+   */
+  public static boolean warmUpJava() {
+    try {
+      PartsOutput out = new PartsOutput(new ChunkedOutput("a warm-up", MAX_BODY_BYTES));
+      try (out) {
+        out.writeObject(WARM_UP_TASK);
+      }
+      try (ObjectInputStream in = new PartsInput(out.body.toByteArray(), out.parts)) {
+        in.setObjectInputFilter(ObjectInputFilter.Config.createFilter(DENY + ";" + LIMITS));
+        return in.readObject() instanceof dev.unipool.SerializableCallable<?>;
+      }
+    } catch (IOException | ClassNotFoundException | RuntimeException e) {
+      return false; // e.g. a JVM-wide filter refusing lambdas: the first task meets it and says so
+    }
+  }
+
   /**
    * Decodes a value from {@code encode(value).joined()}.
    *

@@ -85,6 +85,12 @@ class CodecTest {
   }
 
   @Test
+  void javaWarmUp_sendsALambdaThroughAndBack() {
+    // A worker's boot thread runs it; false would mean every worker's first task pays the set-up again.
+    assertTrue(Codec.warmUpJava(), "the warm-up lambda did not survive Java serialization under the deny-list");
+  }
+
+  @Test
   void foryCarriesCapturingLambdas() throws Exception {
     Codec c = codec("fory");
     Codec.Encoded e = c.encodeTask(capturing(20, "abc", List.of(1, 2)));
