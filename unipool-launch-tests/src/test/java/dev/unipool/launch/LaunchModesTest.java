@@ -253,6 +253,9 @@ class LaunchModesTest {
                 Path cacheDir = Path.of(System.getProperty("unipool.startupCache.dir"));
                 Backend.Processes b = Backend.processes(2).jvmArgs("-Xms64m", "-Xmn300m");
                 try (Pool pool = Pool.of(b)) {
+                  // The recording worker starts slowest; on busy cores the other one may answer first,
+                  // and a recorder stopped before it is ready is killed and records nothing (by design).
+                  pool.awaitReady(java.time.Duration.ofMinutes(2));
                   System.out.println("first " + pool.submit(() -> 6 * 7).get(120, TimeUnit.SECONDS));
                 }
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
@@ -260,6 +263,11 @@ class LaunchModesTest {
                   Thread.sleep(50); // polling for a file the JDK's create step writes; the deadline bounds it
                 }
                 System.out.println("cache recorded " + hasCache(cacheDir));
+                if (!hasCache(cacheDir)) { // what the recording left behind, for the failure message
+                  try (var files = Files.list(cacheDir)) {
+                    files.forEach(f -> System.out.println("  in the cache directory: " + f.getFileName()));
+                  }
+                }
                 for (int i = 0; i < 2; i++) {
                   try (Pool pool = Pool.of(b)) {
                     System.out.println("later " + pool.submit(() -> 6 * 7).get(120, TimeUnit.SECONDS));
