@@ -45,7 +45,7 @@ public final class WorkerMain {
     // first use of NIO file mapping, with its class initialisation) runs beside the connection's set-up
     // and the wait for the parent's Init, instead of before Ready; so does Java serialization's one-time
     // set-up, which the first task's decoding would otherwise pay (prestarted pool's first result, 2
-    // cores: 10-18 -> 6-12 ms).
+    // cores: 10-18 -> 6-9 ms).
     FutureTask<StartedMark> markSetUp = new FutureTask<>(() -> StartedMark.create(
         StartedMark.file(java.nio.file.Path.of(args[0]), ProcessHandle.current().pid())));
     Thread.ofPlatform().daemon().name("unipool-boot").start(() -> {
