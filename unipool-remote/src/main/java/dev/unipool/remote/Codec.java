@@ -308,6 +308,8 @@ public final class Codec {
       "dev.unipool.**");
 
   private static final String LIMITS = "maxdepth=2000;maxrefs=50000000";
+  /** The filter of a codec with no allow-list: known gadgets refused, everything else accepted. */
+  private static final String DENY_ONLY = DENY + ";" + LIMITS;
   /** The message of an exception sent as a {@link RemoteTaskException} is cut to this many characters. */
   private static final int MAX_FALLBACK_MESSAGE = 10_000;
 
@@ -398,7 +400,7 @@ public final class Codec {
     this.allowClasses = List.copyOf(allowClasses);
     this.destination = destination;
     String spec = allowClasses.isEmpty()
-        ? DENY + ";" + LIMITS
+        ? DENY_ONLY
         : DENY + ";" + ALWAYS + ";" + String.join(";", allowClasses) + ";" + LIMITS + ";!*";
     this.filter = ObjectInputFilter.Config.createFilter(spec);
     String mode = System.getProperty(MODE_PROPERTY, "auto");
@@ -627,13 +629,18 @@ public final class Codec {
       }
       // Java serialization decides: it writes what Fory cannot, and names the class if it cannot either.
     }
+    return checkWire(encodeJava(value, what, maxBodyBytes), what);
+  }
+
+  /** Java serialization, byte arrays of {@link #PART_MIN} bytes or more left out of the body as parts. */
+  private static Encoded encodeJava(Object value, String what, int maxBodyBytes) throws IOException {
     PartsOutput out = new PartsOutput(new ChunkedOutput(what, maxBodyBytes));
     try (out) {
       out.writeObject(value);
     }
-    return checkWire(out.parts.isEmpty()
+    return out.parts.isEmpty()
         ? new Encoded(JAVA, out.body.toByteArray())
-        : new Encoded(JAVA_PARTS, out.body.toByteArray(), out.parts), what);
+        : new Encoded(JAVA_PARTS, out.body.toByteArray(), out.parts);
   }
 
   /** {@code e}, unless its wire form (parts included) exceeds the limit. */
@@ -739,14 +746,19 @@ public final class Codec {
       case BYTES -> b;
       case JAVA, JAVA_PARTS -> {
         noteDecode();
-        try (ObjectInputStream in = new PartsInput(b, e.parts())) {
-          in.setObjectInputFilter(filter);
-          yield in.readObject();
-        }
+        yield decodeJava(e, filter);
       }
       case FORY, PARTS -> decodeFory(e);
       default -> throw new StreamCorruptedException("unknown value tag " + e.tag());
     };
+  }
+
+  private static @Nullable Object decodeJava(Encoded e, ObjectInputFilter filter)
+      throws IOException, ClassNotFoundException {
+    try (ObjectInputStream in = new PartsInput(e.body(), e.parts())) {
+      in.setObjectInputFilter(filter);
+      return in.readObject();
+    }
   }
 
   private @Nullable Object decodeFory(Encoded e) throws IOException {
@@ -775,14 +787,9 @@ public final class Codec {
    */
   public static boolean warmUpJava() {
     try {
-      PartsOutput out = new PartsOutput(new ChunkedOutput("a warm-up", MAX_BODY_BYTES));
-      try (out) {
-        out.writeObject(WARM_UP_TASK);
-      }
-      try (ObjectInputStream in = new PartsInput(out.body.toByteArray(), out.parts)) {
-        in.setObjectInputFilter(ObjectInputFilter.Config.createFilter(DENY + ";" + LIMITS));
-        return in.readObject() instanceof dev.unipool.SerializableCallable<?>;
-      }
+      Encoded e = encodeJava(WARM_UP_TASK, "a warm-up", MAX_BODY_BYTES);
+      return decodeJava(e, ObjectInputFilter.Config.createFilter(DENY_ONLY))
+          instanceof dev.unipool.SerializableCallable<?>;
     } catch (IOException | ClassNotFoundException | RuntimeException e) {
       return false; // e.g. a JVM-wide filter refusing lambdas: the first task meets it and says so
     }
