@@ -78,6 +78,26 @@ final class ChannelInput extends InputStream {
     return buffer.remaining();
   }
 
+  /**
+   * The byte {@code offset} bytes past the read position, without consuming anything.
+   *
+   * @param offset less than {@link #available()}
+   * @return the byte, unsigned
+   */
+  int peek(int offset) {
+    return buffer.get(buffer.position() + offset) & 0xff;
+  }
+
+  /**
+   * The big-endian int {@code offset} bytes past the read position, without consuming anything.
+   *
+   * @param offset at most {@link #available()} - 4
+   * @return the int
+   */
+  int peekInt(int offset) {
+    return buffer.getInt(buffer.position() + offset);
+  }
+
   @Override
   public void close() throws IOException {
     channel.close();

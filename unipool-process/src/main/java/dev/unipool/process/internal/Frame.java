@@ -174,6 +174,28 @@ sealed interface Frame {
   /** A body length that says the body is in a shared-memory region: generation, capacity and length follow. */
   int IN_REGION = -2;
 
+  /** Where a Run frame's body length is: after its length, type, id, reportStart and tag. */
+  int RUN_BODY_LENGTH_AT = 4 + 1 + 8 + 1 + 1;
+
+  /**
+   * Whether {@code in} already holds the whole next frame, and reading it copies no payload out of a
+   * shared-memory region (which could take milliseconds).
+   *
+   * @param in the buffered input
+   * @return true if {@link #read} would return the next frame without touching the connection
+   */
+  static boolean nextIsBuffered(ChannelInput in) {
+    int have = in.available();
+    if (have < 5) {
+      return false;
+    }
+    int length = in.peekInt(0);
+    if (length < 1 || length > have - 4) {
+      return false; // partial, or corrupt: the ordinary read reports it
+    }
+    return in.peek(4) != 5 || length < RUN_BODY_LENGTH_AT || in.peekInt(RUN_BODY_LENGTH_AT) != IN_REGION;
+  }
+
   private static void writeEncoded(DataOutputStream out, Codec.Encoded e, boolean headerOnly,
       Region.@Nullable Ticket region) throws IOException {
     out.writeByte(e.tag());

@@ -41,6 +41,16 @@ final class TaskLoop {
      * @throws IOException if the connection fails
      */
     @Nullable Frame read() throws IOException;
+
+    /**
+     * Whether the next frame is already buffered in full, so {@link #read} returns it at once, without
+     * waiting for the connection or copying a payload out of shared memory. False when unsure.
+     *
+     * @return true if the next read does not block
+     */
+    default boolean hasBuffered() {
+      return false;
+    }
   }
 
   /** Where frames go: any thread may send. */
@@ -102,8 +112,12 @@ final class TaskLoop {
   private @Nullable RunningTask current; // guarded by lock
 
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  /** Owned (no application code runs on it), so it writes itself rather than waking the writer's thread. */
   private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(
-      Thread.ofPlatform().daemon().name("unipool-flush").factory());
+      r -> Thread.ofPlatform().daemon().name("unipool-flush").unstarted(() -> {
+        FrameWriter.markOwned();
+        r.run();
+      }));
 
   /**
    * Creates the loop; nothing runs until two threads call {@link #run}.
@@ -178,8 +192,9 @@ final class TaskLoop {
 
   /**
    * Reads frames, handling cancels and queueing tasks while another thread runs tasks, until a task
-   * arrives with none running: then hands the reading role on and returns the task, for this thread to
-   * run. Returns null once the loop has ended (end of stream, or a Stop with nothing running).
+   * arrives with none running: then queues the frames already buffered behind it, hands the reading role
+   * on and returns the task, for this thread to run. Returns null once the loop has ended (end of stream,
+   * or a Stop with nothing running).
    */
   private Frame.@Nullable Run readUntilTask() throws IOException {
     while (true) {
@@ -198,14 +213,18 @@ final class TaskLoop {
             continue;
           }
           runnerActive = true;
+        } finally {
+          lock.unlock();
+        }
+        readAhead();
+        lock.lock();
+        try {
           readRoleFree = true;
           readerWanted.signal(); // the other thread reads while this one runs the task
         } finally {
           lock.unlock();
         }
         return r;
-      } else if (f instanceof Frame.Cancel c) {
-        cancel(c.id());
       } else if (f instanceof Frame.Stop) {
         lock.lock();
         try {
@@ -218,11 +237,45 @@ final class TaskLoop {
         }
         stop();
         return null;
-      } else if (f instanceof Frame.ForyReady) {
-        codec.peerReadsFory(true);
       } else {
-        throw new IOException("unexpected frame " + f);
+        control(f);
       }
+    }
+  }
+
+  /**
+   * Queues the frames that arrived with a task, before it runs. A burst of small tasks then runs as one
+   * batch whose answers leave in one write: taken one at a time, each task found the queue empty (the
+   * other thread had not yet woken to read the next one) and wrote its answer alone, about one system
+   * call and one wake-up per task. Only frames already buffered in full are taken, so the task waits for
+   * no read; the buffer's size bounds the delay.
+   */
+  private void readAhead() throws IOException {
+    while (in.hasBuffered()) {
+      Frame f = in.read();
+      if (f instanceof Frame.Run || f instanceof Frame.Stop) {
+        lock.lock();
+        try {
+          queue.add(f instanceof Frame.Run r ? r : STOP); // runnerActive is set: nothing else takes them
+        } finally {
+          lock.unlock();
+        }
+      } else if (f != null) {
+        control(f);
+      } else {
+        return; // the end of the stream: the next read sees it again
+      }
+    }
+  }
+
+  /** Handles a frame that is neither a task nor a Stop. */
+  private void control(Frame f) throws IOException {
+    if (f instanceof Frame.Cancel c) {
+      cancel(c.id());
+    } else if (f instanceof Frame.ForyReady) {
+      codec.peerReadsFory(true);
+    } else {
+      throw new IOException("unexpected frame " + f);
     }
   }
 

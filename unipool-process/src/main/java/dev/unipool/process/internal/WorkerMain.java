@@ -70,7 +70,8 @@ public final class WorkerMain {
     SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(args[0]));
     FrameWriter.markOwned();
     FrameWriter out = new FrameWriter(ch, "parent");
-    DataInputStream in = new DataInputStream(new ChannelInput(ch));
+    ChannelInput buffered = new ChannelInput(ch);
+    DataInputStream in = new DataInputStream(buffered);
     String name = System.getProperty(dev.unipool.Worker.NAME_PROPERTY, "worker");
     out.send(new Frame.Hello(token, name, ProcessHandle.current().pid()), true);
     if (!(Frame.read(in) instanceof Frame.Init init)) {
@@ -111,7 +112,18 @@ public final class WorkerMain {
       inRegion = new Region.In(shm, pid + "-in-");
     }
     Region.@Nullable In region = inRegion;
-    TaskLoop loop = new TaskLoop(() -> Frame.read(in, Frame.MAX_FRAME, region), out, new TaskLoop.Exit() {
+    TaskLoop.Source source = new TaskLoop.Source() {
+      @Override
+      public @Nullable Frame read() throws IOException {
+        return Frame.read(in, Frame.MAX_FRAME, region);
+      }
+
+      @Override
+      public boolean hasBuffered() {
+        return Frame.nextIsBuffered(buffered); // DataInputStream buffers nothing of its own
+      }
+    };
+    TaskLoop loop = new TaskLoop(source, out, new TaskLoop.Exit() {
       @Override
       public void stopped() {
         // A normal exit (not halt) on Stop, so a JVM recording an AOT cache writes it. The parent, alive

@@ -2,6 +2,8 @@ package dev.unipool.process.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +14,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.StreamCorruptedException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -117,5 +122,60 @@ class FrameTest {
         default -> throw new AssertionError("read back " + back);
       }
     }
+  }
+
+  /** A channel that hands out at most {@code step} bytes per read, as a socket may. */
+  private static ReadableByteChannel trickle(byte[] bytes, int step) {
+    ByteBuffer source = ByteBuffer.wrap(bytes);
+    return new ReadableByteChannel() {
+      @Override
+      public int read(ByteBuffer dst) {
+        if (!source.hasRemaining()) {
+          return -1;
+        }
+        int n = Math.min(step, Math.min(dst.remaining(), source.remaining()));
+        dst.put(source.slice(source.position(), n));
+        source.position(source.position() + n);
+        return n;
+      }
+
+      @Override
+      public boolean isOpen() {
+        return true;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  @Test
+  void nextIsBuffered_onlyForAWholeFrameThatCopiesNothingOutOfSharedMemory() throws Exception {
+    Frame.Buffer buffer = new Frame.Buffer();
+    Frame.write(new Frame.Started(1), buffer);
+    Frame.write(new Frame.Run(2, false, new Codec.Encoded((byte) 9, new byte[100])), buffer);
+    Frame.write(new Frame.Cancel(3), buffer);
+    Frame.write(new Frame.Run(4, false, new Codec.Encoded((byte) 9, new byte[100])), buffer, false,
+        new Region.Ticket(1, 1 << 20, 100, MemorySegment.NULL));
+    byte[] bytes = Arrays.copyOf(buffer.bytes().array(), buffer.size());
+
+    ChannelInput whole = new ChannelInput(trickle(bytes, bytes.length));
+    DataInputStream in = new DataInputStream(whole);
+    assertFalse(Frame.nextIsBuffered(whole), "nothing is read before the first frame is asked for");
+    assertInstanceOf(Frame.Started.class, Frame.read(in));
+    assertTrue(Frame.nextIsBuffered(whole));
+    assertEquals(2, assertInstanceOf(Frame.Run.class, Frame.read(in)).id());
+    assertTrue(Frame.nextIsBuffered(whole));
+    assertEquals(3, assertInstanceOf(Frame.Cancel.class, Frame.read(in)).id());
+    assertFalse(Frame.nextIsBuffered(whole), "a task whose payload is in shared memory counts as not buffered");
+
+    ChannelInput pieces = new ChannelInput(trickle(bytes, 7)); // 14 bytes for the first frame's 13
+    assertInstanceOf(Frame.Started.class, Frame.read(new DataInputStream(pieces)));
+    assertEquals(1, pieces.available());
+    assertFalse(Frame.nextIsBuffered(pieces), "one byte of the next frame is not the frame");
+    ChannelInput header = new ChannelInput(trickle(bytes, 13 + 10)); // the Run's length, not its body
+    assertInstanceOf(Frame.Started.class, Frame.read(new DataInputStream(header)));
+    assertEquals(10, header.available());
+    assertFalse(Frame.nextIsBuffered(header), "part of the next frame is not the frame");
   }
 }

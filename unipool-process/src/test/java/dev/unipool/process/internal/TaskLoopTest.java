@@ -87,6 +87,9 @@ class TaskLoopTest {
     }
   }
 
+  /** Frames that arrive together: the source holds them as buffered, as a socket read of a burst does. */
+  record Burst(List<Frame> frames) {}
+
   private static final Object EOF = new Object();
   private static final Object STOPPED = new Object();
 
@@ -98,8 +101,13 @@ class TaskLoopTest {
   /** Fed to make the read fail with an unchecked exception. */
   private static final Object FAULT = new Object();
 
+  /** The rest of the last {@link Burst} read; only the thread holding the reading role touches it. */
+  private final java.util.concurrent.ConcurrentLinkedDeque<Frame> buffered = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
   /** What the loop sent, and {@link #STOPPED} or a lost marker when it ended. */
   private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
+  /** For each answer sent (by task id): whether it was to be written at once. */
+  private final Map<Long, Boolean> answerFlushed = new ConcurrentHashMap<>();
   private final AtomicReference<@Nullable Object> lost = new AtomicReference<>();
   private final Codec codec = new Codec(List.of(), "a test");
   private final List<Thread> threads = new ArrayList<>();
@@ -109,29 +117,46 @@ class TaskLoopTest {
 
   @BeforeEach
   void start() throws IOException {
-    TaskLoop.Source source = () -> {
-      if (Thread.currentThread().isInterrupted()) {
-        readWhileInterrupted = true;
+    TaskLoop.Source source = new TaskLoop.Source() {
+      @Override
+      public @Nullable Frame read() throws IOException {
+        if (Thread.currentThread().isInterrupted()) {
+          readWhileInterrupted = true;
+        }
+        Object next = buffered.poll();
+        if (next == null) {
+          try {
+            next = feed.take();
+          } catch (InterruptedException e) {
+            readWhileInterrupted = true;
+            throw new IOException("interrupted in a read", e);
+          }
+          if (next instanceof Burst b) {
+            buffered.addAll(b.frames().subList(1, b.frames().size()));
+            next = b.frames().get(0);
+          }
+        }
+        synchronized (readers) {
+          readers.add(Thread.currentThread());
+        }
+        consumed.release();
+        if (next == FAULT) {
+          throw new IllegalStateException("a fault in the read (say, of a mapped region)");
+        }
+        return next == EOF ? null : (Frame) next;
       }
-      Object next;
-      try {
-        next = feed.take();
-      } catch (InterruptedException e) {
-        readWhileInterrupted = true;
-        throw new IOException("interrupted in a read", e);
+
+      @Override
+      public boolean hasBuffered() {
+        return !buffered.isEmpty();
       }
-      synchronized (readers) {
-        readers.add(Thread.currentThread());
-      }
-      consumed.release();
-      if (next == FAULT) {
-        throw new IllegalStateException("a fault in the read (say, of a mapped region)");
-      }
-      return next == EOF ? null : (Frame) next;
     };
     TaskLoop.Sink sink = new TaskLoop.Sink() {
       @Override
       public void send(Frame frame, boolean flush) {
+        if (frame instanceof Frame.Done d) {
+          answerFlushed.put(d.id(), flush);
+        }
         events.add(frame);
       }
 
@@ -206,6 +231,37 @@ class TaskLoopTest {
     assertEquals("order-a", doneValue(1));
     assertEquals("order-b", doneValue(2));
     assertEquals("order-c", doneValue(3));
+  }
+
+  @Test
+  void aBurstRunsAsOneBatchOnTheThreadThatReadIt_itsAnswersLeaveTogether() throws Exception {
+    feed.add(new Burst(List.of(run(1, new Value("burst-a")), run(2, new Value("burst-b")),
+        run(3, new Value("burst-c")))));
+    assertEquals("burst-a", doneValue(1));
+    assertEquals("burst-b", doneValue(2));
+    assertEquals("burst-c", doneValue(3));
+    // Queued behind the first before it ran: the first two answers wait for the last, which flushes all.
+    assertEquals(Map.of(1L, false, 2L, false, 3L, true), answerFlushed);
+    assertSame(RAN_ON.get("burst-a"), RAN_ON.get("burst-b"));
+    assertSame(RAN_ON.get("burst-a"), RAN_ON.get("burst-c"));
+  }
+
+  @Test
+  void aCancelInABurstSkipsItsTaskBeforeTheBurstRuns() throws Exception {
+    feed.add(new Burst(List.of(run(1, new Value("burst-cancel-a")), run(2, new Value("burst-cancel-never")),
+        new Frame.Cancel(2))));
+    assertEquals(2, assertInstanceOf(Frame.Skipped.class, next()).id());
+    assertEquals("burst-cancel-a", doneValue(1));
+    assertNull(RAN_ON.get("burst-cancel-never"), "the cancelled task ran");
+  }
+
+  @Test
+  void aStopInABurstStopsAfterTheTasksBeforeIt() throws Exception {
+    feed.add(new Burst(List.of(run(1, new Value("burst-stop-a")), new Frame.Stop(),
+        run(2, new Value("burst-stop-never")))));
+    assertEquals("burst-stop-a", doneValue(1));
+    assertSame(STOPPED, next());
+    assertNull(RAN_ON.get("burst-stop-never"), "a task after the Stop ran");
   }
 
   @Test
