@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,6 +59,13 @@ final class AutoPool extends AbstractPool {
   private final ThreadPoolExecutor probe;
   private final ConcurrentHashMap<Object, Kind> kinds = new ConcurrentHashMap<>();
   private final Object isolatedLock = new Object();
+  /**
+   * Held shared while a probe's decision hands the tasks that waited for it to their route, and exclusively
+   * while {@link #shutdownBackend} releases the rest and closes the routes: a decision that had taken the
+   * waiting tasks but not yet handed them over found the routes closed, and an accepted task failed with
+   * {@code RejectedExecutionException}.
+   */
+  private final ReentrantReadWriteLock releases = new ReentrantReadWriteLock();
   /** Isolated tasks and their futures in the process pool, so a cancel can reach the worker. */
   private final ConcurrentHashMap<TaskRun<?>, TaskFuture<?>> isolatedRuns = new ConcurrentHashMap<>();
   private volatile @Nullable Pool isolated;
@@ -211,6 +219,16 @@ final class AutoPool extends AbstractPool {
 
   @SuppressWarnings("FutureReturnValueIgnored") // the late look, like the early one in startProbe
   private void decideEarly(Kind k, boolean last) {
+    releases.readLock().lock();
+    try {
+      decideEarlyReleasing(k, last);
+    } finally {
+      releases.readLock().unlock();
+    }
+  }
+
+  @SuppressWarnings("FutureReturnValueIgnored") // the late look, like the early one in startProbe
+  private void decideEarlyReleasing(Kind k, boolean last) {
     List<TaskRun<?>> release;
     Route r;
     synchronized (k) {
@@ -238,6 +256,15 @@ final class AutoPool extends AbstractPool {
   }
 
   private void finishProbe(Kind k) {
+    releases.readLock().lock();
+    try {
+      finishProbeReleasing(k);
+    } finally {
+      releases.readLock().unlock();
+    }
+  }
+
+  private void finishProbeReleasing(Kind k) {
     List<TaskRun<?>> release;
     Route r;
     synchronized (k) {
@@ -388,6 +415,22 @@ final class AutoPool extends AbstractPool {
 
   @Override
   protected void shutdownBackend() {
+    releases.writeLock().lock();
+    try {
+      releaseAndClose();
+    } finally {
+      releases.writeLock().unlock();
+    }
+    Pool p;
+    synchronized (isolatedLock) { // isolatedPool() sees isShutdown() under the same lock: no pool after this
+      p = isolated;
+    }
+    if (p != null) {
+      p.shutdown();
+    }
+  }
+
+  private void releaseAndClose() {
     // Tasks waiting for their kind's first measurement were accepted: start them before closing the doors.
     for (Kind k : kinds.values()) {
       List<TaskRun<?>> release;
@@ -405,13 +448,6 @@ final class AutoPool extends AbstractPool {
     io.shutdown();
     cpu.shutdown();
     probe.shutdown();
-    Pool p;
-    synchronized (isolatedLock) { // isolatedPool() sees isShutdown() under the same lock: no pool after this
-      p = isolated;
-    }
-    if (p != null) {
-      p.shutdown();
-    }
   }
 
   @Override

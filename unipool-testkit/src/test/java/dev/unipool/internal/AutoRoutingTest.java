@@ -53,6 +53,32 @@ class AutoRoutingTest {
     }
   }
 
+  /**
+   * Shutting down while a kind's first run is being measured: every task submitted before still
+   * completes with its value. A probe that had taken the tasks waiting for its decision, but not yet handed
+   * them to their route, used to find the route closed, failing one with RejectedExecutionException.
+   * The window is narrow, so the test goes round many times.
+   */
+  @Test
+  void shutdownWhileTheFirstRunIsMeasured_losesNoAcceptedTask() throws Exception {
+    for (int round = 0; round < 300; round++) {
+      List<TaskFuture<Integer>> fs = new ArrayList<>();
+      AutoPool pool = auto();
+      try {
+        for (int i = 0; i < 8; i++) {
+          int n = i;
+          fs.add(pool.submit(() -> n * n));
+        }
+      } finally {
+        pool.shutdown();
+      }
+      for (int i = 0; i < fs.size(); i++) {
+        assertEquals(i * i, fs.get(i).get(60, TimeUnit.SECONDS), "round " + round + ", task " + i);
+      }
+      assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
+    }
+  }
+
   @Test
   void cpuBoundKind_goesToPlatformThreads_ioBoundKind_toVirtualThreads() throws Exception {
     try (AutoPool pool = auto()) {
