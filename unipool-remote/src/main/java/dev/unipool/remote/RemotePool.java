@@ -299,24 +299,61 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
    * @param touched collects workers given new tasks; the caller flushes them
    */
   protected final void answered(W w, long id, Reply reply, boolean mayRunCallbacks, List<W> touched) {
-    RemoteTask task;
+    answered(w, List.of(new Answer(id, reply)), mayRunCallbacks, touched);
+  }
+
+  /**
+   * One task's answer, in a batch for {@link #answered(RemoteWorker, List, boolean, List)}.
+   *
+   * @param id the task's id
+   * @param reply the worker's answer
+   */
+  public record Answer(long id, Reply reply) {}
+
+  /**
+   * Worker {@code w} answered these tasks, in this order: as {@link #answered(RemoteWorker, long, Reply,
+   * boolean, List)} for each, settling them all under one hold of the pool's lock. Why: a transport that
+   * reads answers in bursts took the lock once per answer, and the threads reading two workers and the
+   * one submitting queued on it (about one in fifty answers parked its reader; 100k trivial tasks at once).
+   *
+   * @param w the worker
+   * @param answers its answers, oldest first; not modified
+   * @param mayRunCallbacks whether this thread may run user callbacks
+   * @param touched collects workers given new tasks; the caller flushes them
+   */
+  protected final void answered(W w, List<Answer> answers, boolean mayRunCallbacks, List<W> touched) {
+    int n = answers.size();
+    RemoteTask[] settled = new RemoteTask[n]; // those whose outcome this thread sets, by position
     lock.lock();
     try {
-      task = w.inFlight.remove(id);
-      if (task != null) {
-        inFlight--;
-        w.meter.taskDone(reply.status() != Reply.Status.SKIPPED);
+      for (int i = 0; i < n; i++) {
+        Answer a = answers.get(i);
+        RemoteTask task = w.inFlight.remove(a.id());
+        if (task != null) {
+          inFlight--;
+          w.meter.taskDone(a.reply().status() != Reply.Status.SKIPPED);
+        }
+        answeredLocked(w, a.reply());
+        if (task != null && !task.run().isDone()) { // else cancelled or timed out: its outcome is set
+          settled[i] = task;
+          pendingCompletions.incrementAndGet();
+        }
       }
-      answeredLocked(w, reply);
       assignLocked(touched);
       idleCheckLocked();
-      if (task == null || task.run().isDone()) {
-        return; // cancelled or timed out: its outcome is already set
-      }
-      pendingCompletions.incrementAndGet();
     } finally {
       lock.unlock();
     }
+    for (int i = 0; i < n; i++) {
+      RemoteTask task = settled[i];
+      if (task != null) {
+        complete(w, task, answers.get(i).reply(), mayRunCallbacks);
+      }
+    }
+  }
+
+  /** Decodes a settled task's reply and completes its future, here or in {@link #COMPLETIONS}. */
+  private void complete(W w, RemoteTask task, Reply reply, boolean mayRunCallbacks) {
     TaskRun<?> run = task.run();
     run.transferred(task.payload().wireLength() + 1, reply.payload().wireLength() + 1);
     run.ranRemotely(reply.runNanos());

@@ -176,6 +176,8 @@ sealed interface Frame {
 
   /** Where a Run frame's body length is: after its length, type, id, reportStart and tag. */
   int RUN_BODY_LENGTH_AT = 4 + 1 + 8 + 1 + 1;
+  /** Where a Done frame's body length is: after its length, type, id, ok, runNanos and tag. */
+  int DONE_BODY_LENGTH_AT = 4 + 1 + 8 + 1 + 8 + 1;
 
   /**
    * Whether {@code in} already holds the whole next frame, and reading it copies no payload out of a
@@ -193,7 +195,9 @@ sealed interface Frame {
     if (length < 1 || length > have - 4) {
       return false; // partial, or corrupt: the ordinary read reports it
     }
-    return in.peek(4) != 5 || length < RUN_BODY_LENGTH_AT || in.peekInt(RUN_BODY_LENGTH_AT) != IN_REGION;
+    int type = in.peek(4);
+    int at = type == 5 ? RUN_BODY_LENGTH_AT : type == 7 ? DONE_BODY_LENGTH_AT : -1;
+    return at < 0 || length < at || in.peekInt(at) != IN_REGION;
   }
 
   private static void writeEncoded(DataOutputStream out, Codec.Encoded e, boolean headerOnly,

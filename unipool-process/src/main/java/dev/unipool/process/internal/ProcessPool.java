@@ -250,7 +250,7 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
   // ---- connecting ----
 
   /** A worker proved itself: it gets its settings, and a reader thread for its frames. */
-  private void connected(WorkerHandle h, SocketChannel ch, DataInputStream in) throws IOException {
+  private void connected(WorkerHandle h, SocketChannel ch, ChannelInput in) throws IOException {
     FrameWriter out = new FrameWriter(ch, h.name);
     lock.lock();
     try {
@@ -281,39 +281,48 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
     h.reader = Thread.ofPlatform().daemon().name("unipool-" + poolId + "-" + h.name + "-reader").start(() -> readLoop(h, in, r));
   }
 
-  private void readLoop(WorkerHandle h, DataInputStream in, Region.@Nullable In region) {
+  private void readLoop(WorkerHandle h, ChannelInput buffered, Region.@Nullable In region) {
     FrameWriter.markOwned();
+    DataInputStream in = new DataInputStream(buffered); // buffers nothing of its own: see Frame.nextIsBuffered
     // Tasks this reader hands out in reply to results are flushed once per batch of results read, not
-    // once per result: under load one write carries many Run frames.
+    // once per result: under load one write carries many Run frames. The answers of a batch are settled
+    // together, under one hold of the pool's lock.
     List<WorkerHandle> touched = new ArrayList<>();
+    List<Answer> answers = new ArrayList<>();
     try {
       Frame f;
       while ((f = Frame.read(in, Frame.MAX_FRAME, region)) != null) {
         // Type tests, not a pattern switch: see Frame#write (this runs in the application's first pool too).
         if (f instanceof Frame.Done d) {
-          answered(h, d.id(),
-              new Reply(d.ok() ? Reply.Status.OK : Reply.Status.FAILED, d.payload(), d.runNanos()), false, touched);
-        } else if (f instanceof Frame.Started st) {
-          started(h, st.id());
+          answers.add(new Answer(d.id(), new Reply(d.ok() ? Reply.Status.OK : Reply.Status.FAILED, d.payload(), d.runNanos())));
         } else if (f instanceof Frame.Skipped s) {
-          answered(h, s.id(), Reply.skipped(), false, touched);
-        } else if (f instanceof Frame.Ready) {
-          onReady(h);
-        } else if (f instanceof Frame.InitFailed e) {
-          onInitFailed(h, codec.decodeThrowableJoined(e.error()));
-        } else if (f instanceof Frame.ForyReady) {
-          workerReadsFory(h);
+          answers.add(new Answer(s.id(), Reply.skipped()));
         } else {
-          throw new IOException("unexpected frame from worker: " + f);
+          settle(h, answers, touched); // what came before this frame, first
+          if (f instanceof Frame.Started st) {
+            started(h, st.id());
+          } else if (f instanceof Frame.Ready) {
+            onReady(h);
+          } else if (f instanceof Frame.InitFailed e) {
+            onInitFailed(h, codec.decodeThrowableJoined(e.error()));
+          } else if (f instanceof Frame.ForyReady) {
+            workerReadsFory(h);
+          } else {
+            throw new IOException("unexpected frame from worker: " + f);
+          }
         }
-        if (!touched.isEmpty() && in.available() == 0) {
-          flush(touched);
-          touched.clear();
+        if (!Frame.nextIsBuffered(buffered)) {
+          settle(h, answers, touched);
+          if (!touched.isEmpty() && buffered.available() == 0) {
+            flush(touched);
+            touched.clear();
+          }
         }
       }
     } catch (IOException e) {
       // the worker is gone or misbehaved; its exit is handled in onExit
     } finally {
+      settle(h, answers, touched); // answers read before the end: their tasks must not run again
       flush(touched); // Run frames handed to other workers in reply to this one's last results
       SocketChannel ch = h.channel;
       if (ch != null) {
@@ -336,6 +345,14 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
       } catch (InterruptedException e) {
         ProcessTrees.killTree(h.process.toHandle());
       }
+    }
+  }
+
+  /** Settles the answers read so far, if any, and empties the list. */
+  private void settle(WorkerHandle h, List<Answer> answers, List<WorkerHandle> touched) {
+    if (!answers.isEmpty()) {
+      answered(h, answers, false, touched);
+      answers.clear();
     }
   }
 

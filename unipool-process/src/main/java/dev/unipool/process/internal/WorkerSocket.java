@@ -28,9 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class WorkerSocket implements Closeable {
   private static final long AUTH_TIMEOUT_MILLIS = 10_000;
 
-  /** What the pool does with a proven connection; frames are read from {@code in}. */
+  /** What the pool does with a proven connection; frames are read from {@code in}, past the Hello. */
   interface Connected {
-    void connected(WorkerHandle h, SocketChannel ch, DataInputStream in) throws IOException;
+    void connected(WorkerHandle h, SocketChannel ch, ChannelInput in) throws IOException;
   }
 
   final Path dir;
@@ -120,7 +120,7 @@ final class WorkerSocket implements Closeable {
       }
       connecting.remove(hello.worker(), h);
       deadline.cancel(false);
-      connected.connected(h, ch, in);
+      connected.connected(h, ch, input);
     } catch (IOException e) {
       closeQuietly(ch);
     }

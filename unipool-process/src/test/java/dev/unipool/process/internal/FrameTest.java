@@ -157,6 +157,9 @@ class FrameTest {
     Frame.write(new Frame.Cancel(3), buffer);
     Frame.write(new Frame.Run(4, false, new Codec.Encoded((byte) 9, new byte[100])), buffer, false,
         new Region.Ticket(1, 1 << 20, 100, MemorySegment.NULL));
+    int doneInRegion = buffer.size();
+    Frame.write(new Frame.Done(5, true, 10, new Codec.Encoded((byte) 9, new byte[100])), buffer, false,
+        new Region.Ticket(1, 1 << 20, 100, MemorySegment.NULL));
     byte[] bytes = Arrays.copyOf(buffer.bytes().array(), buffer.size());
 
     ChannelInput whole = new ChannelInput(trickle(bytes, bytes.length));
@@ -168,6 +171,14 @@ class FrameTest {
     assertTrue(Frame.nextIsBuffered(whole));
     assertEquals(3, assertInstanceOf(Frame.Cancel.class, Frame.read(in)).id());
     assertFalse(Frame.nextIsBuffered(whole), "a task whose payload is in shared memory counts as not buffered");
+    // An answer whose payload is in shared memory, after a Started frame (13 bytes), likewise.
+    byte[] startedThenDone = new byte[13 + bytes.length - doneInRegion];
+    System.arraycopy(bytes, 0, startedThenDone, 0, 13);
+    System.arraycopy(bytes, doneInRegion, startedThenDone, 13, bytes.length - doneInRegion);
+    ChannelInput answers = new ChannelInput(trickle(startedThenDone, startedThenDone.length));
+    assertInstanceOf(Frame.Started.class, Frame.read(new DataInputStream(answers)));
+    assertEquals(bytes.length - doneInRegion, answers.available());
+    assertFalse(Frame.nextIsBuffered(answers), "an answer whose payload is in shared memory counts as not buffered");
 
     ChannelInput pieces = new ChannelInput(trickle(bytes, 7)); // 14 bytes for the first frame's 13
     assertInstanceOf(Frame.Started.class, Frame.read(new DataInputStream(pieces)));
