@@ -294,7 +294,8 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
       while ((f = Frame.read(in, Frame.MAX_FRAME, region)) != null) {
         // Type tests, not a pattern switch: see Frame#write (this runs in the application's first pool too).
         if (f instanceof Frame.Done d) {
-          answers.add(new Answer(d.id(), new Reply(d.ok() ? Reply.Status.OK : Reply.Status.FAILED, d.payload(), d.runNanos())));
+          Reply.Status status = d.ok() ? Reply.Status.OK : Reply.Status.FAILED;
+          answers.add(new Answer(d.id(), new Reply(status, d.payload(), d.runNanos())));
         } else if (f instanceof Frame.Skipped s) {
           answers.add(new Answer(s.id(), Reply.skipped()));
         } else {
@@ -348,11 +349,14 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
     }
   }
 
-  /** Settles the answers read so far, if any, and empties the list. */
+  /** Settles the answers read so far, if any, and empties the list (even if settling fails: never twice). */
   private void settle(WorkerHandle h, List<Answer> answers, List<WorkerHandle> touched) {
     if (!answers.isEmpty()) {
-      answered(h, answers, false, touched);
-      answers.clear();
+      try {
+        answered(h, answers, false, touched);
+      } finally {
+        answers.clear();
+      }
     }
   }
 
