@@ -314,7 +314,7 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
    * Worker {@code w} answered these tasks, in this order: as {@link #answered(RemoteWorker, long, Reply,
    * boolean, List)} for each, settling them all under one hold of the pool's lock. Why: a transport that
    * reads answers in bursts took the lock once per answer, and the threads reading two workers and the
-   * one submitting queued on it (about one in fifty answers parked its reader; 100k trivial tasks at once).
+   * one submitting queued on it (100k trivial tasks at once: about one answer in sixty parked its reader).
    *
    * @param w the worker
    * @param answers its answers, oldest first; not modified
