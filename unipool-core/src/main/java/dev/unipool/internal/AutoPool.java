@@ -217,18 +217,12 @@ final class AutoPool extends AbstractPool {
     decideEarly(k, false);
   }
 
-  @SuppressWarnings("FutureReturnValueIgnored") // the late look, like the early one in startProbe
   private void decideEarly(Kind k, boolean last) {
-    releases.readLock().lock();
-    try {
-      decideEarlyReleasing(k, last);
-    } finally {
-      releases.readLock().unlock();
-    }
+    handingOver(() -> decideEarlyNow(k, last));
   }
 
   @SuppressWarnings("FutureReturnValueIgnored") // the late look, like the early one in startProbe
-  private void decideEarlyReleasing(Kind k, boolean last) {
+  private void decideEarlyNow(Kind k, boolean last) {
     List<TaskRun<?>> release;
     Route r;
     synchronized (k) {
@@ -256,15 +250,20 @@ final class AutoPool extends AbstractPool {
   }
 
   private void finishProbe(Kind k) {
+    handingOver(() -> finishProbeNow(k));
+  }
+
+  /** Runs a probe's decision, which takes the tasks that waited for it and hands them over, under {@link #releases}. */
+  private void handingOver(Runnable decision) {
     releases.readLock().lock();
     try {
-      finishProbeReleasing(k);
+      decision.run();
     } finally {
       releases.readLock().unlock();
     }
   }
 
-  private void finishProbeReleasing(Kind k) {
+  private void finishProbeNow(Kind k) {
     List<TaskRun<?>> release;
     Route r;
     synchronized (k) {
