@@ -80,6 +80,7 @@ final class Bars {
       ratios.add(new Ratio("processes first result of a prestarted pool (Pool.awaitReady)", prestarted, "ms", "", null,
           proc + ", start-up paid before the first task"));
     }
+    bareJvms(proc);
     if (!withPeers) {
       return;
     }
@@ -150,6 +151,27 @@ final class Bars {
     String bName = wb == Workload.FLOOR ? "raw ping-pong" : b;
     ratios.add(new Ratio(title, value, "x", goal, meets, String.format("%s %s / %s %s %s",
         a, Report.number(fa.get().median()), bName, Report.number(fb.get().median()), fa.get().unit)));
+  }
+
+  /**
+   * What the JDK alone costs to start as many JVMs as the pool has workers, beside the pool's start-up and
+   * Python's spawn: no goal of its own, it says how much of the start-up gap is unipool's.
+   */
+  private void bareJvms(String proc) {
+    Optional<Figure> start = figure(proc, Workload.STARTUP);
+    double bare = start.map(f -> f.extraMedian("bare_jvms_ms")).orElse(Double.NaN);
+    if (start.isEmpty() || Double.isNaN(bare)) {
+      return;
+    }
+    String jvms = start.get().params.get("bare_jvms") + " bare JVMs";
+    double later = start.get().median();
+    ratios.add(new Ratio("processes start-up, later runs, vs " + jvms + " started at once (java -version)",
+        later / bare, "x", "", null, String.format("%s %s / %s %s ms", proc, Report.number(later), jvms,
+            Report.number(bare))));
+    figure("ProcessPoolExecutor (spawn)", Workload.STARTUP).ifPresent(spawn -> ratios.add(new Ratio(
+        jvms + " started at once vs ProcessPoolExecutor (spawn)", bare / spawn.median(), "x", "", null,
+        String.format("%s %s / spawn %s ms: the JDK's own floor", jvms, Report.number(bare),
+            Report.number(spawn.median())))));
   }
 
   /** Adds an absolute figure whose bar is an upper bound. */

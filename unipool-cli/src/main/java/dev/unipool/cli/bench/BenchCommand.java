@@ -381,6 +381,9 @@ public final class BenchCommand implements Callable<Integer> {
       case STARTUP -> {
         suite.startup(pool.backend(), f);
         suite.prestarted(pool.backend(), f);
+        if (pool.backend() instanceof Backend.Processes p) {
+          suite.bareJvms(p.workers(), f);
+        }
       }
       case STARTUP_FIRST -> {
         // A cache directory of its own, empty: what a user's very first pool meets.

@@ -92,6 +92,36 @@ final class JavaSuite {
     }
   }
 
+  /**
+   * The floor under a worker pool's start-up: {@code n} bare JVMs ({@code java -version} from the same
+   * {@code java}, with the workers' collector and no perf-data file) started at once, until the last has
+   * exited. No class path, no socket, no task: what the JDK alone costs on this machine, beside which
+   * Python's spawn start-up can be read. Recorded as the extra {@code bare_jvms_ms}; nothing is recorded if
+   * one fails, since a floor that did not run has no meaning.
+   *
+   * @param n how many JVMs, as many as the pool's workers
+   */
+  void bareJvms(int n, Figure f) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<Process> started = new ArrayList<>(n);
+    long t0 = System.nanoTime();
+    try {
+      for (int i = 0; i < n; i++) {
+        started.add(new ProcessBuilder(java, "-XX:+UseSerialGC", "-XX:-UsePerfData", "-version")
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+      }
+      for (Process p : started) {
+        if (!p.waitFor(GATHER_TIMEOUT_MINUTES, TimeUnit.MINUTES) || p.exitValue() != 0) {
+          return;
+        }
+      }
+      f.extra("bare_jvms_ms", (System.nanoTime() - t0) / 1e6);
+      f.params.put("bare_jvms", n);
+    } finally {
+      started.forEach(Process::destroyForcibly); // a no-op for those that exited
+    }
+  }
+
   void roundTrip(Pool pool, int calls, Figure f) throws Exception {
     long[] nanos = new long[calls];
     for (int i = 0; i < calls; i++) {

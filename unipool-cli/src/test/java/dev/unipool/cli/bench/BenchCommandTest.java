@@ -122,6 +122,21 @@ class BenchCommandTest {
   }
 
   @Test
+  void json_processesStartup_hasTheBareJvmFloor_andItsRatio() throws Exception {
+    Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
+    Map<String, Object> processes = array(doc.get("backends")).stream().map(BenchCommandTest::object)
+        .filter(b -> String.valueOf(b.get("name")).startsWith("processes")).findFirst().orElseThrow();
+    Map<String, Object> startup = object(object(processes.get("results")).get("startup"));
+    assertEquals(2, ((Number) object(startup.get("params")).get("bare_jvms")).intValue(), () -> "" + startup);
+    Map<String, Object> bare = object(object(startup.get("extras")).get("bare_jvms_ms"));
+    assertEquals(2, array(bare.get("samples")).size(), () -> "one per repetition: " + bare);
+    assertTrue((Double) bare.get("median") > 0, () -> "" + bare);
+    assertTrue(array(doc.get("ratios")).stream().map(r -> String.valueOf(object(r).get("title")))
+        .anyMatch(t -> t.equals("processes start-up, later runs, vs 2 bare JVMs started at once (java -version)")),
+        () -> "" + doc.get("ratios"));
+  }
+
+  @Test
   void html_isSelfContained_withOneWellFormedSvgPerWorkload() throws Exception {
     String html = Files.readString(dir.resolve("bench.html"));
     assertTrue(html.startsWith("<!DOCTYPE html>"));
