@@ -65,6 +65,16 @@ final class Floor implements AutoCloseable {
     }
   }
 
+  /**
+   * The echo JVM's resident set in MB: a JVM with the workers' class path and collector that has done
+   * nothing but echo bytes, the floor under an idle worker's memory.
+   *
+   * @throws IOException if {@code /proc} cannot say
+   */
+  double rssMegabytes() throws IOException {
+    return JavaSuite.rssMegabytes(child.pid());
+  }
+
   /** Sends {@code pings} messages one after another and returns the median round trip in microseconds. */
   double medianMicros(int pings) throws IOException {
     long[] nanos = new long[pings];

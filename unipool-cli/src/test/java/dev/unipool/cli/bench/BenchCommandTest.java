@@ -137,6 +137,17 @@ class BenchCommandTest {
   }
 
   @Test
+  void json_processesIdleRss_hasTheEchoJvmBeside() throws Exception {
+    Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
+    Map<String, Object> processes = array(doc.get("backends")).stream().map(BenchCommandTest::object)
+        .filter(b -> String.valueOf(b.get("name")).startsWith("processes")).findFirst().orElseThrow();
+    Map<String, Object> rss = object(object(processes.get("results")).get("idle_rss"));
+    Map<String, Object> bare = object(object(rss.get("extras")).get("bare_jvm_mb"));
+    assertEquals(2, array(bare.get("samples")).size(), () -> "one per repetition: " + bare);
+    assertTrue((Double) bare.get("median") > 0, () -> "" + bare);
+  }
+
+  @Test
   void html_isSelfContained_withOneWellFormedSvgPerWorkload() throws Exception {
     String html = Files.readString(dir.resolve("bench.html"));
     assertTrue(html.startsWith("<!DOCTYPE html>"));
