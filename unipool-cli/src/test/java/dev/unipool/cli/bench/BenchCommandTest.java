@@ -124,9 +124,7 @@ class BenchCommandTest {
   @Test
   void json_processesStartup_hasTheBareJvmFloor_andItsRatio() throws Exception {
     Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
-    Map<String, Object> processes = array(doc.get("backends")).stream().map(BenchCommandTest::object)
-        .filter(b -> String.valueOf(b.get("name")).startsWith("processes")).findFirst().orElseThrow();
-    Map<String, Object> startup = object(object(processes.get("results")).get("startup"));
+    Map<String, Object> startup = processesResult(doc, "startup");
     assertEquals(2, ((Number) object(startup.get("params")).get("bare_jvms")).intValue(), () -> "" + startup);
     Map<String, Object> bare = object(object(startup.get("extras")).get("bare_jvms_ms"));
     assertEquals(2, array(bare.get("samples")).size(), () -> "one per repetition: " + bare);
@@ -139,12 +137,17 @@ class BenchCommandTest {
   @Test
   void json_processesIdleRss_hasTheEchoJvmBeside() throws Exception {
     Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
-    Map<String, Object> processes = array(doc.get("backends")).stream().map(BenchCommandTest::object)
-        .filter(b -> String.valueOf(b.get("name")).startsWith("processes")).findFirst().orElseThrow();
-    Map<String, Object> rss = object(object(processes.get("results")).get("idle_rss"));
+    Map<String, Object> rss = processesResult(doc, "idle_rss");
     Map<String, Object> bare = object(object(rss.get("extras")).get("bare_jvm_mb"));
     assertEquals(2, array(bare.get("samples")).size(), () -> "one per repetition: " + bare);
     assertTrue((Double) bare.get("median") > 0, () -> "" + bare);
+  }
+
+  /** The worker-process backend's result for one workload. */
+  private static Map<String, Object> processesResult(Map<String, Object> doc, String workload) {
+    Map<String, Object> processes = array(doc.get("backends")).stream().map(BenchCommandTest::object)
+        .filter(b -> String.valueOf(b.get("name")).startsWith("processes")).findFirst().orElseThrow();
+    return object(object(processes.get("results")).get(workload));
   }
 
   @Test
