@@ -160,7 +160,7 @@ final class Bars {
   private void bareJvms(String proc) {
     Optional<Figure> start = figure(proc, Workload.STARTUP);
     double bare = start.map(f -> f.extraMedian("bare_jvms_ms")).orElse(Double.NaN);
-    if (start.isEmpty() || Double.isNaN(bare)) {
+    if (Double.isNaN(bare)) { // also when there is no start-up figure
       return;
     }
     String jvms = start.get().params.get("bare_jvms") + " bare JVMs";

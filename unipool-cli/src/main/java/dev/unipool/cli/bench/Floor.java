@@ -8,6 +8,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -35,13 +36,24 @@ final class Floor implements AutoCloseable {
     this.socket = socket;
   }
 
+  /**
+   * A command line for a JVM like the workers: this JVM's {@code java} with the small-JVM flags the worker
+   * processes get, so that a floor and the pool it is read beside start alike.
+   *
+   * @param args what follows the flags: class path, main class or option, arguments
+   */
+  static List<String> smallJvm(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UseSerialGC", "-XX:-UsePerfData"));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
   static Floor start(Path dir) throws IOException, InterruptedException {
     Path socket = dir.resolve("echo.sock");
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
-    // The same small-JVM flags the worker processes get, so the two sides are alike.
-    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "-XX:+UseSerialGC", "-XX:-UsePerfData",
+    List<String> cmd = smallJvm("-cp", System.getProperty("java.class.path"),
         EchoMain.class.getName(), socket.toString(), Integer.toString(MESSAGE_BYTES));
     Process child = new ProcessBuilder(cmd)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)

@@ -102,12 +102,11 @@ final class JavaSuite {
    * @param n how many JVMs, as many as the pool's workers
    */
   void bareJvms(int n, Figure f) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<Process> started = new ArrayList<>(n);
     long t0 = System.nanoTime();
     try {
       for (int i = 0; i < n; i++) {
-        started.add(new ProcessBuilder(java, "-XX:+UseSerialGC", "-XX:-UsePerfData", "-version")
+        started.add(new ProcessBuilder(Floor.smallJvm("-version"))
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
       }
       for (Process p : started) {
