@@ -35,8 +35,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Lifetime: the data stays readable until {@link #close()} is called or the pool that made the handle
  * terminates (its {@code close()} returns), whichever comes first; after that {@link #segment()} throws
- * {@link IllegalStateException} on the side that made the handle, and worker processes that had not mapped
- * it yet cannot any more (a worker that had keeps its read-only mapping until it exits). A handle made by
+ * {@link IllegalStateException} on the side that made the handle, worker processes that had not mapped it
+ * yet cannot any more, and each worker that had unmaps it, freeing the memory behind it, the next time it
+ * is between tasks (it looks at most every 100 ms); a task that still reads closed data then fails with
+ * {@link IllegalStateException}, never with a crash. A handle made by
  * an in-process pool cannot leave its JVM: serializing it fails with a {@link NotSerializableException}.
  * Callers must not modify an array or segment after sharing it: on in-process backends tasks see it as it
  * is, with no copy.
@@ -47,7 +49,14 @@ public final class Shared implements Serializable, AutoCloseable {
   @Serial private static final long serialVersionUID = 1L;
 
   /** A worker JVM's mappings, by file: one per file and process, made by the first task that reads it. */
-  private static final ConcurrentHashMap<String, MemorySegment> MAPPED = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, Mapping> MAPPED = new ConcurrentHashMap<>();
+  /** How often, at most, {@link #releaseClosed} looks for closed data: a file-system check per mapping. */
+  private static final long RELEASE_CHECK_MILLIS = 100;
+  /** When {@link #releaseClosed} last looked ({@link System#nanoTime}); a race only adds a check. */
+  private static volatile long lastReleaseCheck = System.nanoTime() - RELEASE_CHECK_MILLIS * 1_000_000;
+
+  /** A worker's mapping of a shared file, in an arena of its own so that it can be unmapped alone. */
+  private record Mapping(MemorySegment segment, Arena arena) {}
 
   /** The file holding the data, or null for an in-process handle. */
   private final @Nullable String file;
@@ -107,21 +116,59 @@ public final class Shared implements Serializable, AutoCloseable {
       return l;
     }
     String f = Objects.requireNonNull(file, "file"); // a copy without a local view was made from a file
-    MemorySegment m = MAPPED.get(f);
-    return m != null ? m : MAPPED.computeIfAbsent(f, Shared::map);
+    Mapping m = MAPPED.get(f);
+    return (m != null ? m : MAPPED.computeIfAbsent(f, Shared::map)).segment();
   }
 
-  private static MemorySegment map(String file) {
+  private static Mapping map(String file) {
+    // A shared arena: closing it (releaseClosed) while another thread reads makes that read throw
+    // IllegalStateException instead of touching unmapped memory.
+    Arena arena = Arena.ofShared();
     try (FileChannel ch = FileChannel.open(Path.of(file), StandardOpenOption.READ)) {
-      // The global arena: tasks keep using the segment for as long as the worker lives, and unmapping
-      // under a reading task would fault it.
-      return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), Arena.global()).asReadOnly();
+      return new Mapping(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena).asReadOnly(), arena);
     } catch (NoSuchFileException e) {
+      arena.close();
       throw new IllegalStateException("the Shared data at " + file + " is gone: its handle was closed or its"
           + " pool terminated before this task read it; keep both open while tasks use it", e);
     } catch (IOException e) {
+      arena.close();
       throw new IllegalStateException("cannot map the Shared data at " + file + ": " + e, e);
     }
+  }
+
+  /**
+   * For pool implementations, in a worker process between tasks: unmaps the data of handles that were
+   * closed, or whose pool terminated, since the maker deleted their files. Without it each worker would
+   * keep every closed handle's memory until it exits: a gigabyte per {@code share} call of a long-lived
+   * pool. Looks at most every 100 ms, and only when this JVM has mapped
+   * something; otherwise returns at once.
+   *
+   * <p>Thread-safe. A thread that still reads closed data (a task running on after its handle's close)
+   * gets {@link IllegalStateException} from that read.
+   *
+   * @return how many mappings it released
+   */
+  public static int releaseClosed() {
+    if (MAPPED.isEmpty()) {
+      return 0;
+    }
+    long now = System.nanoTime();
+    if (now - lastReleaseCheck < RELEASE_CHECK_MILLIS * 1_000_000) {
+      return 0;
+    }
+    lastReleaseCheck = now;
+    int released = 0;
+    for (var e : MAPPED.entrySet()) {
+      if (!java.nio.file.Files.exists(Path.of(e.getKey())) && MAPPED.remove(e.getKey(), e.getValue())) {
+        try {
+          e.getValue().arena().close();
+          released++;
+        } catch (IllegalStateException inUse) {
+          MAPPED.putIfAbsent(e.getKey(), e.getValue()); // held by a running access: the next check closes it
+        }
+      }
+    }
+    return released;
   }
 
   /**
@@ -136,8 +183,8 @@ public final class Shared implements Serializable, AutoCloseable {
   /**
    * Releases the data: on the side that made the handle, {@link #segment()} fails from now on and the
    * backing file (if any) is deleted. Idempotent. On a copy a task received, does nothing: only the maker
-   * releases the data. A worker process that had mapped the data keeps its read-only mapping, and the
-   * memory behind it, until that worker exits.
+   * releases the data. A worker process that had mapped the data unmaps it the next time it is between
+   * tasks (see the class comment).
    */
   @Override
   public void close() {

@@ -1,5 +1,6 @@
 package dev.unipool.process.internal;
 
+import dev.unipool.Shared;
 import dev.unipool.remote.Codec;
 import dev.unipool.remote.Reply;
 import dev.unipool.remote.TaskRunner;
@@ -154,6 +155,7 @@ final class TaskLoop {
           return;
         }
         idleCollection.idle(); // answered, nothing queued: the next large payload's collection, now
+        Shared.releaseClosed(); // and the memory of shared data closed meanwhile, rather than at exit
       }
     } catch (IOException e) {
       end();

@@ -158,6 +158,44 @@ class SharedMemoryTest {
     assertFalse(Files.exists(file), "closing the handle or the pool deletes its file");
   }
 
+  /** Whether process {@code pid} maps {@code file} (deleted or not), as its memory map says. */
+  private static boolean maps(long pid, Path file) throws java.io.IOException {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/" + pid + "/maps"))) {
+      return lines.anyMatch(l -> l.contains(file.toString()));
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX) // reads /proc
+  void share_closed_isUnmappedByTheWorker_betweenTasks_andCannotBeReadThere() throws Exception {
+    byte[] data = pattern(2 * T + 5, 3);
+    try (ProcessPool pool = open(1)) {
+      Shared shared = pool.share(data);
+      String where = shared.toString();
+      Path file = Path.of(where.substring(where.indexOf(", ") + 2, where.length() - 1));
+      long pid = pool.submit(() -> {
+        shared.segment().get(ValueLayout.JAVA_BYTE, 7);
+        return ProcessHandle.current().pid();
+      }).get(120, TimeUnit.SECONDS);
+      assertTrue(maps(pid, file), "the worker maps the data while the handle is open");
+      shared.close();
+      // The worker looks between tasks, at most every 100 ms: run tasks until it has (the timeout bounds it).
+      int tasks = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (maps(pid, file) && System.nanoTime() < deadline) {
+        assertEquals(pid, pool.submit(() -> ProcessHandle.current().pid()).get(120, TimeUnit.SECONDS));
+        tasks++;
+      }
+      assertFalse(maps(pid, file), "the worker still maps closed data after " + tasks + " tasks");
+      assertTrue(tasks >= 1, "the memory is released between tasks, not by the close itself");
+      java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.ExecutionException.class,
+          () -> pool.submit(() -> shared.segment().byteSize()).get(120, TimeUnit.SECONDS));
+      assertTrue(String.valueOf(e.getCause()).contains("IllegalStateException")
+          && String.valueOf(e.getCause().getMessage()).contains("is gone"), "a clear refusal: " + e.getCause());
+    }
+  }
+
   @Test
   void share_capturedInATaskSentByFory_isReadInTheWorker() throws Exception {
     byte[] data = pattern(T + 9, 2);
