@@ -72,6 +72,7 @@ final class Bars {
     ratio("processes round trip vs raw ping-pong, busy cores", proc, Workload.ROUNDTRIP_BUSY, proc,
         Workload.FLOOR_BUSY, 2, false);
     absolute("processes large payload round trip", proc, Workload.PAYLOAD_LARGE, 2000);
+    copyFloor(proc);
     absolute("processes trivial tasks at once", proc, Workload.THROUGHPUT, 1_000_000);
     atMost("processes idle worker RSS", proc, Workload.IDLE_RSS, 40);
     speedup(proc);
@@ -172,6 +173,22 @@ final class Bars {
         jvms + " started at once vs ProcessPoolExecutor (spawn)", bare / spawn.median(), "x", "", null,
         String.format("%s %s / spawn %s ms: the JDK's own floor", jvms, Report.number(bare),
             Report.number(spawn.median())))));
+  }
+
+  /**
+   * The large payload beside its floor, the same bytes copied as often in one JVM right after (no goal):
+   * how much of the gap to the payload goal is the memory's own.
+   */
+  private void copyFloor(String proc) {
+    Optional<Figure> payload = figure(proc, Workload.PAYLOAD_LARGE);
+    double floor = payload.map(f -> f.extraMedian("copy_floor_mbps")).orElse(Double.NaN);
+    if (Double.isNaN(floor)) {
+      return;
+    }
+    double value = payload.get().median();
+    ratios.add(new Ratio("processes large payload vs " + JavaSuite.FLOOR_COPIES + " copies of it in one JVM",
+        value / floor, "x", "", null, String.format("%s %s / copies %s MB/s: the copies any round trip makes,"
+            + " without process, codec or wake-up", proc, Report.number(value), Report.number(floor))));
   }
 
   /** Adds an absolute figure whose bar is an upper bound. */

@@ -296,9 +296,41 @@ final class JavaSuite {
     if (back == data) {
       f.note("in-process: the task returns the same array, nothing is copied");
       f.params.put(Figure.COPIED, false);
+    } else {
+      f.extra("copy_floor_mbps", data.length / 1e6 / copyFloor(data));
     }
     f.params.put("bytes", data.length);
     f.add(data.length / 1e6 / seconds);
+  }
+
+  /**
+   * The copies a {@code byte[]} round trip through another JVM's heap cannot avoid: into the worker's new
+   * array and back into a new one here, each through something both processes can read (a socket's buffer
+   * or a shared-memory region), so four copies of its bytes.
+   */
+  static final int FLOOR_COPIES = 4;
+
+  /**
+   * The floor under a payload round trip, timed right after it: {@link #FLOOR_COPIES} copies of the bytes,
+   * each into a new array, in this JVM alone. No process, no codec, no wake-up: what this machine's memory
+   * costs for the same bytes at that moment (on a VM, touching memory not used for a while is itself slow).
+   * Recorded as the extra {@code copy_floor_mbps}, in the payload's own unit.
+   *
+   * @return seconds
+   */
+  static double copyFloor(byte[] data) {
+    long t0 = System.nanoTime();
+    byte[] a = data;
+    for (int i = 0; i < FLOOR_COPIES; i++) {
+      byte[] b = new byte[a.length];
+      System.arraycopy(a, 0, b, 0, a.length);
+      a = b;
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (a.length > 0 && a[a.length - 1] != data[data.length - 1]) { // and the copies are used: none is elided
+      throw new IllegalStateException("the copy floor's copy came out different");
+    }
+    return seconds;
   }
 
   /** The data {@link #share} shares, off-heap, made once per size: filling a gigabyte takes a while. */

@@ -143,6 +143,22 @@ class BenchCommandTest {
     assertTrue((Double) bare.get("median") > 0, () -> "" + bare);
   }
 
+  @Test
+  void json_processesLargePayload_hasItsCopyFloor_andItsRatio_inProcessBackendsNone() throws Exception {
+    Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
+    Map<String, Object> payload = processesResult(doc, "payload_large");
+    Map<String, Object> floor = object(object(payload.get("extras")).get("copy_floor_mbps"));
+    assertEquals(2, array(floor.get("samples")).size(), () -> "one per repetition: " + floor);
+    assertTrue((Double) floor.get("median") > 0, () -> "" + floor);
+    assertTrue(array(doc.get("ratios")).stream().map(r -> String.valueOf(object(r).get("title")))
+        .anyMatch(t -> t.equals("processes large payload vs 4 copies of it in one JVM")), () -> "" + doc.get("ratios"));
+    Map<String, Object> threads = array(doc.get("backends")).stream().map(BenchCommandTest::object)
+        .filter(b -> String.valueOf(b.get("name")).startsWith("threads")).findFirst().orElseThrow();
+    Object extras = object(object(threads.get("results")).get("payload_large")).get("extras");
+    assertTrue(extras == null || !object(extras).containsKey("copy_floor_mbps"),
+        () -> "nothing is copied in-process, so there is no floor to show: " + extras);
+  }
+
   /** The worker-process backend's result for one workload. */
   private static Map<String, Object> processesResult(Map<String, Object> doc, String workload) {
     Map<String, Object> processes = array(doc.get("backends")).stream().map(BenchCommandTest::object)
