@@ -9,6 +9,7 @@ import java.io.Serializable;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -140,8 +141,7 @@ public final class Shared implements Serializable, AutoCloseable {
    * For pool implementations, in a worker process between tasks: unmaps the data of handles that were
    * closed, or whose pool terminated, since the maker deleted their files. Without it each worker would
    * keep every closed handle's memory until it exits: a gigabyte per {@code share} call of a long-lived
-   * pool. Looks at most every 100 ms, and only when this JVM has mapped
-   * something; otherwise returns at once.
+   * pool. Looks at most every 100 ms, and only when this JVM has mapped something; otherwise returns at once.
    *
    * <p>Thread-safe. A thread that still reads closed data (a task running on after its handle's close)
    * gets {@link IllegalStateException} from that read.
@@ -159,7 +159,7 @@ public final class Shared implements Serializable, AutoCloseable {
     lastReleaseCheck = now;
     int released = 0;
     for (var e : MAPPED.entrySet()) {
-      if (!java.nio.file.Files.exists(Path.of(e.getKey())) && MAPPED.remove(e.getKey(), e.getValue())) {
+      if (!Files.exists(Path.of(e.getKey())) && MAPPED.remove(e.getKey(), e.getValue())) {
         try {
           e.getValue().arena().close();
           released++;

@@ -127,7 +127,7 @@ final class ShmDir {
         StandardOpenOption.WRITE)) {
       // Written, not copied into a mapping: the kernel then allocates the file's pages inside write(), a
       // megabyte per call, instead of taking a page fault for each 4 KiB page the copy touches. A gigabyte
-      // took 4.2-5.5 s through a mapping here and 0.65-2.7 s through write() (2 cores, a VM where a fault
+      // took 4.2-5.5 s through a mapping here and 0.3-2.7 s through write() (2 cores, a VM where a fault
       // costs ~10 us); and a full /dev/shm is an IOException (no room), not a SIGBUS in the middle of a copy.
       // This JVM's own mapping comes after, read-only, and costs only where this JVM reads.
       long size = data.byteSize();

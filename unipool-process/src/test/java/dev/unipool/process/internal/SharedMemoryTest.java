@@ -179,7 +179,8 @@ class SharedMemoryTest {
       }).get(120, TimeUnit.SECONDS);
       assertTrue(maps(pid, file), "the worker maps the data while the handle is open");
       shared.close();
-      // The worker looks between tasks, at most every 100 ms: run tasks until it has (the timeout bounds it).
+      // The worker looks between tasks, at most every 100 ms (perhaps right after the task above): run tasks
+      // until it has, within a generous deadline.
       int tasks = 0;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (maps(pid, file) && System.nanoTime() < deadline) {
@@ -187,7 +188,6 @@ class SharedMemoryTest {
         tasks++;
       }
       assertFalse(maps(pid, file), "the worker still maps closed data after " + tasks + " tasks");
-      assertTrue(tasks >= 1, "the memory is released between tasks, not by the close itself");
       java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
           java.util.concurrent.ExecutionException.class,
           () -> pool.submit(() -> shared.segment().byteSize()).get(120, TimeUnit.SECONDS));
