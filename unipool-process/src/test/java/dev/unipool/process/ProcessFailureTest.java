@@ -162,6 +162,22 @@ class ProcessFailureTest {
   }
 
   @Test
+  void aRepeatedTask_runsOnTheWorkerThatReplacesAKilledOne() throws Exception {
+    // A repeated task goes to a worker whole once, then as a key the worker kept (KeptTasks): its
+    // replacement has kept nothing, so it must get the task whole again.
+    dev.unipool.SerializableCallable<Long> pid = () -> Worker.current().pid();
+    try (Pool pool = Pool.of(Backend.processes(1))) {
+      long first = pool.submit(pid).get(PATIENCE, TimeUnit.SECONDS);
+      assertEquals(first, pool.submit(pid).get(PATIENCE, TimeUnit.SECONDS));
+      ProcessHandle.of(first).orElseThrow().destroyForcibly();
+      assertTrue(gone(first));
+      long second = pool.submit(pid).get(PATIENCE, TimeUnit.SECONDS);
+      assertNotEquals(first, second);
+      assertEquals(second, pool.submit(pid).get(PATIENCE, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
   void retries_rerunAnIdempotentTaskAfterACrash() throws Exception {
     String marker = tmp.resolve("crashed-once").toString();
     try (Pool pool = Pool.of(Backend.processes(1), PoolOptions.defaults().retries(2))) {

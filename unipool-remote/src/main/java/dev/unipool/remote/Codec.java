@@ -347,7 +347,14 @@ public final class Codec {
   private final boolean foryEnabled;
   private final boolean foryAlways;
   private final ConcurrentHashMap<Class<?>, Encoded> encodedStateless = new ConcurrentHashMap<>();
+  /** The keys of {@link #encodedStateless}'s values, by instance (an Encoded's array compares by identity). */
+  private final ConcurrentHashMap<Encoded, Integer> sharedKeys = new ConcurrentHashMap<>();
+  private final AtomicInteger nextSharedKey = new AtomicInteger();
   private final ConcurrentHashMap<BodyKey, Object> decodedStateless = new ConcurrentHashMap<>();
+  /** The last stateless task decoded, by the instance of its encoding: a burst of one task skips the hashing. */
+  private volatile @Nullable LastDecoded lastDecoded;
+
+  private record LastDecoded(Encoded encoded, Object task) {}
 
   /**
    * A received task's tag and body, compared by content: the key of {@link #decodedStateless}. It wraps
@@ -535,7 +542,11 @@ public final class Codec {
     try {
       Encoded e = encode(task, "task");
       if (stateless && encodedStateless.size() < 1024) {
-        encodedStateless.put(task.getClass(), e);
+        Encoded first = encodedStateless.putIfAbsent(task.getClass(), e);
+        if (first != null) {
+          return first; // another thread encoded the same class meanwhile: one shared instance per class
+        }
+        sharedKeys.put(e, nextSharedKey.getAndIncrement());
       }
       return e;
     } catch (NotSerializableException e) {
@@ -546,6 +557,22 @@ public final class Codec {
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("task " + describe(task) + " cannot be sent to " + destination + ": " + e, e);
     }
+  }
+
+  /**
+   * A small number that stands for {@code e} if it is one of this codec's shared encodings: the instance
+   * {@link #encodeTask} returns for every task of a stateless class (no fields, such as a lambda that
+   * captures nothing), which nobody modifies. A transport may send such an encoding once per peer and
+   * refer to it by its key afterwards. Keys start at 0 and are never reused within this codec.
+   *
+   * <p>Thread-safe; a map lookup by instance, no hashing of the bytes.
+   *
+   * @param e an encoded task
+   * @return its key, or -1 if {@code e} is not a shared encoding of this codec
+   */
+  public int sharedKey(Encoded e) {
+    Integer key = sharedKeys.get(e);
+    return key == null ? -1 : key;
   }
 
   private static String describe(Object task) {
@@ -808,19 +835,27 @@ public final class Codec {
   }
 
   /**
-   * Decodes a task, reusing the instance for stateless ones.
+   * Decodes a task, reusing the instance for stateless ones: found by the encoding's instance if it is
+   * the one decoded last (so a transport should pass a repeated task's encoding as one instance), else by
+   * its bytes. Thread-safe.
    *
    * @param e the task's encoded form
    * @return the task
    * @throws IOException if corrupt or refused
    * @throws ClassNotFoundException if a class is missing
    */
+  @SuppressWarnings("ReferenceEquality") // the instance is the point: equal bytes are checked by BodyKey below
   public Object decodeTask(Encoded e) throws IOException, ClassNotFoundException {
+    LastDecoded last = lastDecoded;
+    if (last != null && last.encoded() == e) {
+      return last.task(); // the same instance again: a transport that keeps repeated tasks passes it so
+    }
     BodyKey key = null;
     if (e.body().length <= 4096 && e.parts().isEmpty()) { // a task with parts has state: never cached
       key = new BodyKey(e);
       Object cached = decodedStateless.get(key);
       if (cached != null) {
+        lastDecoded = new LastDecoded(e, cached);
         return cached;
       }
     }
@@ -830,6 +865,7 @@ public final class Codec {
     }
     if (key != null && STATELESS.get(task.getClass()) && decodedStateless.size() < 1024) {
       decodedStateless.put(key, task);
+      lastDecoded = new LastDecoded(e, task);
     }
     return task;
   }

@@ -453,6 +453,22 @@ class CodecTest {
   }
 
   @Test
+  void sharedEncodings_haveKeys_byInstance() {
+    Codec c = codec("auto");
+    Callable<Integer> stateless = (Callable<Integer> & Serializable) () -> 42;
+    Callable<Integer> other = (Callable<Integer> & Serializable) () -> 43;
+    Codec.Encoded e = c.encodeTask(stateless);
+    int key = c.sharedKey(e);
+    assertTrue(key >= 0, "a stateless task's encoding is shared: " + key);
+    assertEquals(key, c.sharedKey(c.encodeTask(stateless)));
+    int otherKey = c.sharedKey(c.encodeTask(other));
+    assertTrue(otherKey >= 0 && otherKey != key, key + " and " + otherKey);
+    assertEquals(-1, c.sharedKey(new Codec.Encoded(e.tag(), e.body().clone())), "equal bytes, another instance");
+    assertEquals(-1, c.sharedKey(c.encodeTask(capturing(1, "s", List.of()))), "a task with state");
+    assertEquals(-1, codec("auto").sharedKey(e), "another codec's encoding");
+  }
+
+  @Test
   void statelessTasksAreEncodedOnce() {
     Codec c = codec("auto");
     Callable<Integer> stateless = (Callable<Integer> & Serializable) () -> 42;

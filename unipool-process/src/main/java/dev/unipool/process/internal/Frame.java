@@ -45,6 +45,22 @@ sealed interface Frame {
    */
   record Run(long id, boolean reportStart, Codec.Encoded task) implements Frame {}
 
+  /**
+   * Parent → worker: run a task, as {@link Run}, and keep its encoding under {@code key}, so that later
+   * runs of the same task are sent as {@link RunAgain} (a few bytes instead of the task: a lambda's Java
+   * form is about 550). Sent only for a codec's shared encodings ({@link Codec#sharedKey}), once per
+   * worker and key, always before the first {@code RunAgain} of that key.
+   *
+   * @param key below {@link #MAX_KEPT}
+   */
+  record RunKept(long id, boolean reportStart, int key, Codec.Encoded task) implements Frame {}
+
+  /** Parent → worker: run the task kept under {@code key} ({@link RunKept}) again, as task {@code id}. */
+  record RunAgain(long id, boolean reportStart, int key) implements Frame {}
+
+  /** Keys of {@link RunKept} are below this; a worker keeps at most this many tasks. */
+  int MAX_KEPT = 4096;
+
   /** Worker → parent: a task asked for it ({@link Run#reportStart}) is decoded and about to run. */
   record Started(long id) implements Frame {}
 
@@ -126,6 +142,17 @@ sealed interface Frame {
       out.writeLong(r.id());
       out.writeBoolean(r.reportStart());
       writeEncoded(out, r.task(), headerOnly, region);
+    } else if (f instanceof RunAgain a) {
+      out.writeByte(13);
+      out.writeLong(a.id());
+      out.writeBoolean(a.reportStart());
+      out.writeInt(a.key());
+    } else if (f instanceof RunKept k) {
+      out.writeByte(12);
+      out.writeLong(k.id());
+      out.writeBoolean(k.reportStart());
+      out.writeInt(k.key());
+      writeEncoded(out, k.task(), false, null); // small by construction: always inline (see payload)
     } else if (f instanceof Done d) {
       out.writeByte(7);
       out.writeLong(d.id());
@@ -178,6 +205,8 @@ sealed interface Frame {
   int RUN_BODY_LENGTH_AT = 4 + 1 + 8 + 1 + 1;
   /** Where a Done frame's body length is: after its length, type, id, ok, runNanos and tag. */
   int DONE_BODY_LENGTH_AT = 4 + 1 + 8 + 1 + 8 + 1;
+  /** Where a RunKept frame's body length is: after its length, type, id, reportStart, key and tag. */
+  int KEPT_BODY_LENGTH_AT = RUN_BODY_LENGTH_AT + 4;
 
   /**
    * Whether {@code in} already holds the whole next frame, and reading it copies no payload out of a
@@ -196,7 +225,7 @@ sealed interface Frame {
       return false; // partial, or corrupt: the ordinary read reports it
     }
     int type = in.peek(4);
-    int at = type == 5 ? RUN_BODY_LENGTH_AT : type == 7 ? DONE_BODY_LENGTH_AT : -1;
+    int at = type == 5 ? RUN_BODY_LENGTH_AT : type == 7 ? DONE_BODY_LENGTH_AT : type == 12 ? KEPT_BODY_LENGTH_AT : -1;
     return at < 0 || length < at || in.peekInt(at) != IN_REGION;
   }
 
@@ -371,6 +400,8 @@ sealed interface Frame {
       case 9 -> new Stop();
       case 10 -> new Started(in.readLong());
       case 11 -> new ForyReady();
+      case 12 -> new RunKept(in.readLong(), in.readBoolean(), in.readInt(), readEncoded(in, room - 13, length, region));
+      case 13 -> new RunAgain(in.readLong(), in.readBoolean(), in.readInt());
       default -> throw new StreamCorruptedException("unknown frame type " + type);
     };
   }

@@ -205,7 +205,7 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
     } catch (IOException e) {
       // The JVM died at once (bad flags?); its exit is counted as a startup failure below.
     }
-    WorkerHandle h = new WorkerHandle(slot, name, token, marker, process, meters[slot], mode);
+    WorkerHandle h = new WorkerHandle(slot, name, token, marker, process, meters[slot], mode, codec::sharedKey);
     h.fromCache = !cacheFlags.isEmpty();
     meters[slot].launched(process.pid(), "localhost", true);
     slots[slot] = h;

@@ -2,12 +2,14 @@ package dev.unipool.process.internal;
 
 import dev.unipool.Backend;
 import dev.unipool.WorkerInfo;
+import dev.unipool.remote.Codec;
 import dev.unipool.remote.RemoteTask;
 import dev.unipool.remote.RemoteWorker;
 import dev.unipool.spi.WorkerMeter;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,10 +42,13 @@ final class WorkerHandle extends RemoteWorker {
   boolean readsFory;
   /** The Init frame has gone out, so other frames may follow it. Guarded by the pool's lock. */
   boolean initSent;
+  /** Which tasks this worker keeps already. Guarded by the pool's lock. */
+  private final KeptTasks.Sender kept;
 
   WorkerHandle(int slot, String name, String token, String marker, Process process, WorkerMeter meter,
-      Backend.Processes.Output mode) {
+      Backend.Processes.Output mode, ToIntFunction<Codec.Encoded> sharedKey) {
     super(meter);
+    this.kept = new KeptTasks.Sender(sharedKey);
     this.slot = slot;
     this.name = name;
     this.token = token;
@@ -98,7 +103,7 @@ final class WorkerHandle extends RemoteWorker {
   @Override
   protected void queueLocked(RemoteTask task, boolean reportStart) {
     try {
-      out().send(new Frame.Run(task.id(), reportStart, task.payload()), false);
+      out().send(kept.runFrame(task.id(), reportStart, task.payload()), false);
       if (task.run().isDone()) {
         // Cancelled between start() and now: cancel() may have missed it, so tell the worker here.
         out().send(new Frame.Cancel(task.id()), false);

@@ -112,10 +112,11 @@ public final class WorkerMain {
       inRegion = new Region.In(shm, pid + "-in-");
     }
     Region.@Nullable In region = inRegion;
+    KeptTasks.Receiver kept = new KeptTasks.Receiver();
     TaskLoop.Source source = new TaskLoop.Source() {
       @Override
       public @Nullable Frame read() throws IOException {
-        return Frame.read(in, Frame.MAX_FRAME, region);
+        return kept.resolve(Frame.read(in, Frame.MAX_FRAME, region));
       }
 
       @Override

@@ -73,7 +73,8 @@ class FrameTest {
         new Frame.Hello("token", "worker-1", 42), new Frame.Init(List.of(), null, false, ""), new Frame.Ready(),
         new Frame.InitFailed(new byte[1]), new Frame.Run(1, false, new Codec.Encoded((byte) 9, new byte[1])),
         new Frame.Started(2), new Frame.Cancel(3), new Frame.Done(4, true, 5, new Codec.Encoded((byte) 9, new byte[1])),
-        new Frame.Skipped(6), new Frame.Stop(), new Frame.ForyReady());
+        new Frame.Skipped(6), new Frame.Stop(), new Frame.ForyReady(),
+        new Frame.RunKept(7, true, 8, new Codec.Encoded((byte) 9, new byte[1])), new Frame.RunAgain(9, true, 10));
     java.util.Set<Class<?>> covered = new java.util.HashSet<>();
     for (Frame f : frames) {
       Frame.Buffer buffer = new Frame.Buffer();
@@ -81,7 +82,8 @@ class FrameTest {
       Frame back = read(Arrays.copyOf(buffer.bytes().array(), buffer.size()));
       assertEquals(f.getClass(), back == null ? null : back.getClass(), "read back as " + back);
       if (f.getClass().getRecordComponents().length == 0 || f instanceof Frame.Hello
-          || f instanceof Frame.Started || f instanceof Frame.Cancel || f instanceof Frame.Skipped) {
+          || f instanceof Frame.Started || f instanceof Frame.Cancel || f instanceof Frame.Skipped
+          || f instanceof Frame.RunAgain) {
         assertEquals(f, back); // value records: equal when every field came back
       }
       covered.add(f.getClass());
@@ -100,7 +102,9 @@ class FrameTest {
         new Frame.Done(9, false, -1, new Codec.Encoded((byte) 0, new byte[0])),
         new Frame.InitFailed(body),
         new Frame.Init(List.of("com.example.*", "caf\u00e9.**", ""), body, true, "/dev/shm/x"),
-        new Frame.Init(List.of(), null, false, ""));
+        new Frame.Init(List.of(), null, false, ""),
+        new Frame.RunKept(7, true, 4095, new Codec.Encoded((byte) 9, body)),
+        new Frame.RunAgain(7, true, 4095));
     for (Frame f : frames) {
       Frame.Buffer buffer = new Frame.Buffer();
       Frame.write(f, buffer);
@@ -111,6 +115,11 @@ class FrameTest {
           assertTrue(r.reportStart());
           assertArrayEquals(body, r.task().body());
         }
+        case Frame.RunKept k -> {
+          assertEquals(new Frame.RunAgain(7, true, 4095), new Frame.RunAgain(k.id(), k.reportStart(), k.key()));
+          assertArrayEquals(body, k.task().body());
+        }
+        case Frame.RunAgain a -> assertEquals(f, a);
         case Frame.Started st -> assertEquals(11, st.id());
         case Frame.ForyReady r -> assertEquals(f, r); // a frame of its own type, nothing more
         case Frame.Done d -> assertEquals(((Frame.Done) f).payload().body().length, d.payload().body().length);
@@ -188,5 +197,29 @@ class FrameTest {
     assertInstanceOf(Frame.Started.class, Frame.read(new DataInputStream(header)));
     assertEquals(10, header.available());
     assertFalse(Frame.nextIsBuffered(header), "part of the next frame is not the frame");
+  }
+
+  @Test
+  void nextIsBuffered_findsTheBodyLengthOfAKeptTask() throws Exception {
+    Frame.Buffer buffer = new Frame.Buffer();
+    Frame.write(new Frame.Started(1), buffer); // 13 bytes
+    Frame.write(new Frame.RunKept(2, false, 3, new Codec.Encoded((byte) 9, new byte[100])), buffer);
+    Frame.write(new Frame.RunAgain(4, false, 3), buffer);
+    byte[] bytes = Arrays.copyOf(buffer.bytes().array(), buffer.size());
+
+    ChannelInput whole = new ChannelInput(trickle(bytes, bytes.length));
+    DataInputStream in = new DataInputStream(whole);
+    assertInstanceOf(Frame.Started.class, Frame.read(in));
+    assertTrue(Frame.nextIsBuffered(whole));
+    assertEquals(3, assertInstanceOf(Frame.RunKept.class, Frame.read(in)).key());
+    assertTrue(Frame.nextIsBuffered(whole));
+    assertEquals(4, assertInstanceOf(Frame.RunAgain.class, Frame.read(in)).id());
+
+    // The parent never puts a kept task in shared memory, but the field must be read where it is.
+    byte[] inRegion = bytes.clone();
+    ByteBuffer.wrap(inRegion).putInt(13 + Frame.KEPT_BODY_LENGTH_AT, Frame.IN_REGION);
+    ChannelInput marked = new ChannelInput(trickle(inRegion, inRegion.length));
+    assertInstanceOf(Frame.Started.class, Frame.read(new DataInputStream(marked)));
+    assertFalse(Frame.nextIsBuffered(marked), "a kept task whose body is in shared memory is not buffered");
   }
 }
