@@ -115,6 +115,21 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
   protected void checkTask(Callable<?> task) {}
 
   /**
+   * How many tasks a worker must have in flight before a submitting thread leaves the sending of a new one
+   * to the worker's next answer, rather than flushing it itself. The default never leaves it.
+   *
+   * <p>Why a transport would: a submitting thread that flushes every task it hands to a busy worker makes
+   * one write, and one wake-up of the worker, per task; those that wait for the worker's answer go out
+   * together, and the worker has enough queued meanwhile. The answer is sure to come: the worker holds
+   * tasks that were flushed and not yet answered, since every answer flushes what waited.
+   *
+   * @return the number of tasks in flight above which a submit does not flush
+   */
+  protected int flushesLaterAbove() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
    * Whether workers say when a task begins. Then a task with a timeout goes only to an idle worker and
    * its timeout starts at that word ({@link #started}), not while the worker still loads classes to
    * decode it. The default is false: tasks start when sent.
@@ -173,6 +188,14 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
       }
       queue.add(task);
       assignLocked(touched);
+      int later = flushesLaterAbove();
+      for (int i = touched.size() - 1; i >= 0; i--) {
+        W w = touched.get(i);
+        if (w.inFlight.size() > later) {
+          w.unflushed = true; // its next answer flushes (see answered)
+          touched.remove(i);
+        }
+      }
     } finally {
       lock.unlock();
     }
@@ -340,6 +363,12 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
         }
       }
       assignLocked(touched);
+      if (w.unflushed) { // tasks a submit left for this answer to send (see flushesLaterAbove)
+        w.unflushed = false;
+        if (!touched.contains(w)) {
+          touched.add(w);
+        }
+      }
       idleCheckLocked();
     } finally {
       lock.unlock();

@@ -23,6 +23,11 @@ public abstract class RemoteWorker {
   protected boolean dead;
   /** The pool killed it to stop a task that ignored its interrupt. */
   protected volatile boolean killed;
+  /**
+   * Tasks were queued to it without a flush ({@link RemotePool#flushesLaterAbove}): the next answer it sends
+   * flushes them. Guarded by the pool's lock.
+   */
+  boolean unflushed;
 
   /**
    * Creates a worker.
