@@ -225,7 +225,12 @@ sealed interface Frame {
       return false; // partial, or corrupt: the ordinary read reports it
     }
     int type = in.peek(4);
-    int at = type == 5 ? RUN_BODY_LENGTH_AT : type == 7 ? DONE_BODY_LENGTH_AT : type == 12 ? KEPT_BODY_LENGTH_AT : -1;
+    int at = switch (type) {
+      case 5 -> RUN_BODY_LENGTH_AT;
+      case 7 -> DONE_BODY_LENGTH_AT;
+      case 12 -> KEPT_BODY_LENGTH_AT;
+      default -> -1; // no payload
+    };
     return at < 0 || length < at || in.peekInt(at) != IN_REGION;
   }
 
@@ -400,7 +405,8 @@ sealed interface Frame {
       case 9 -> new Stop();
       case 10 -> new Started(in.readLong());
       case 11 -> new ForyReady();
-      case 12 -> new RunKept(in.readLong(), in.readBoolean(), in.readInt(), readEncoded(in, room - 13, length, region));
+      case 12 -> new RunKept(in.readLong(), in.readBoolean(), in.readInt(), // id, reportStart, key
+          readEncoded(in, room - 13, length, region));
       case 13 -> new RunAgain(in.readLong(), in.readBoolean(), in.readInt());
       default -> throw new StreamCorruptedException("unknown frame type " + type);
     };

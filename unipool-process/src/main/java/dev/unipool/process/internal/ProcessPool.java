@@ -581,10 +581,9 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
    * flushes at once, so a task to an idle or nearly idle worker waits for nothing (the round trip). A
    * worker's answers to a burst leave at least every 200 µs ({@link TaskLoop}) and each one flushes what
    * waited; a task behind a long one waits for it either way, since a worker runs its tasks in order.
-   * With every submit flushing, 100k trivial tasks at once made one write and one
-   * worker wake-up per task whenever the submitting thread was no faster than the workers: 90-104 k/s
-   * against 770-960 k/s with this rule, at the same window of 512; with tasks submitted 3 µs apart,
-   * 46-50 k/s against 77-79 k/s.
+   * With every submit flushing, 100k trivial tasks at once made one write and one worker wake-up per task
+   * whenever the submitting thread was no faster than the workers: 90-104 k/s against 770-960 k/s with
+   * this rule, at the same window of 512; with tasks submitted 3 µs apart, 46-50 k/s against 77-79 k/s.
    */
   @Override
   protected int flushesLaterAbove() {
