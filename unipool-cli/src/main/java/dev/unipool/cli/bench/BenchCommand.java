@@ -354,6 +354,15 @@ public final class BenchCommand implements Callable<Integer> {
           }
         }
       }
+      for (Contender c : contenders) {
+        Figure t = c.figure(Workload.THROUGHPUT);
+        double first = t.extraMedian("first_round_per_s");
+        if (t.ok() && first < 0.8 * t.median()) {
+          t.note(String.format("tasks at once measured once the rate is flat, after a median %.0f rounds; the first"
+              + " round of each run (after the other workloads) ran at a median %,.0f tasks/s: JIT (re)compilation",
+              t.extraMedian("warm_up_rounds"), first));
+        }
+      }
       return contenders;
     } finally {
       for (Pool p : pools) {

@@ -83,6 +83,24 @@ class BenchCommandTest {
   }
 
   @Test
+  void json_tasksAtOnce_measuredAfterUnmeasuredRoundsOfTheSameSize() throws Exception {
+    Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
+    for (Object b : array(doc.get("backends"))) {
+      Map<String, Object> t = object(object(object(b).get("results")).get("throughput"));
+      Map<String, Object> extras = object(t.get("extras"));
+      for (Object rounds : array(object(extras.get("warm_up_rounds")).get("samples"))) {
+        // Two rounds no faster than the best end the warm-up, so there are at least three, never more than the cap.
+        double r = (Double) rounds;
+        assertTrue(r >= 3 && r <= JavaSuite.MAX_WARM_ROUNDS, () -> object(b).get("name") + ": " + extras);
+      }
+      List<Object> first = array(object(extras.get("first_round_per_s")).get("samples"));
+      assertEquals(2, first.size(), () -> "one per repetition: " + extras);
+      assertTrue(first.stream().allMatch(x -> (Double) x > 0), () -> "" + extras);
+      assertEquals(Mode.TINY.tasks(), ((Number) object(t.get("params")).get("tasks")).intValue(), () -> "" + t);
+    }
+  }
+
+  @Test
   void json_everyBackendHasEveryFigure_orAnExplicitNa() throws Exception {
     Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
     List<Object> backends = array(doc.get("backends"));
