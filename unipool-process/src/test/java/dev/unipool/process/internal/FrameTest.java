@@ -222,4 +222,29 @@ class FrameTest {
     assertInstanceOf(Frame.Started.class, Frame.read(new DataInputStream(marked)));
     assertFalse(Frame.nextIsBuffered(marked), "a kept task whose body is in shared memory is not buffered");
   }
+
+  @Test
+  void buffer_growsPastItsFirstArray_andHoldsWhatADataOutputStreamWouldWrite() throws IOException {
+    Frame.Buffer buffer = new Frame.Buffer();
+    ByteArrayOutputStream reference = new ByteArrayOutputStream();
+    DataOutputStream expected = new DataOutputStream(reference);
+    byte[] chunk = new byte[3000];
+    for (int i = 0; i < chunk.length; i++) {
+      chunk[i] = (byte) (i * 31);
+    }
+    for (int round = 0; round < 10; round++) { // 10 rounds of ~3 KB: well past the first 8 KB array
+      for (DataOutputStream out : List.of(buffer, expected)) {
+        out.writeInt(round);
+        out.writeByte(round);
+        out.writeLong(-round);
+        out.writeBoolean(round % 2 == 0);
+        out.write(chunk, round, chunk.length - round);
+      }
+    }
+    assertEquals(reference.size(), buffer.bytes().size());
+    assertArrayEquals(reference.toByteArray(), Arrays.copyOf(buffer.bytes().array(), buffer.bytes().size()));
+    assertThrows(IndexOutOfBoundsException.class, () -> buffer.write(chunk, 10, chunk.length));
+    assertThrows(IndexOutOfBoundsException.class, () -> buffer.write(chunk, -1, 1));
+    assertEquals(reference.size(), buffer.bytes().size(), "a refused write adds nothing");
+  }
 }
