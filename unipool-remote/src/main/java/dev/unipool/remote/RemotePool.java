@@ -229,7 +229,7 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
       task.id = ++nextId;
       task.worker = w;
       task.killScheduled = false;
-      w.inFlight.put(task.id, task);
+      w.inFlight.add(task.id, task);
       inFlight++;
       w.meter.taskSent(task.encodeNanos);
       task.encodeNanos = 0;
@@ -473,7 +473,7 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
    * @return its tasks, oldest first
    */
   protected final List<RemoteTask> takeAllLocked(W w) {
-    List<RemoteTask> all = new ArrayList<>(w.inFlight.values());
+    List<RemoteTask> all = w.inFlight.list();
     w.inFlight.clear();
     inFlight -= all.size();
     return all;
@@ -547,7 +547,7 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
       @SuppressWarnings("unchecked") // only this pool's workers are ever stored in its tasks
       W mine = (W) task.worker;
       w = mine;
-      if (w == null || !w.inFlight.containsKey(task.id)) {
+      if (w == null || !w.inFlight.contains(task.id)) {
         return;
       }
       id = task.id;
@@ -567,7 +567,7 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
     lock.lock();
     try {
       // Only the oldest task on an in-order worker runs; a queued one is skipped there, never killed for.
-      if (w.dead || !w.inFlight.containsKey(id) || (inOrder && w.inFlight.firstEntry().getKey() != id)) {
+      if (w.dead || !w.inFlight.contains(id) || (inOrder && w.inFlight.firstId() != id)) {
         return;
       }
       w.killed = true;
@@ -604,7 +604,7 @@ public abstract class RemotePool<W extends RemoteWorker> extends AbstractPool {
       never = takeQueuedLocked();
       for (W w : workers) {
         boolean first = true;
-        for (RemoteTask task : w.inFlight.values()) {
+        for (RemoteTask task : w.inFlight.list()) {
           (first || !inOrder ? running : never).add(task.run());
           first = false;
         }

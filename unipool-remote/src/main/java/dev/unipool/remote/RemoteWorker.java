@@ -2,7 +2,6 @@ package dev.unipool.remote;
 
 import dev.unipool.WorkerInfo;
 import dev.unipool.spi.WorkerMeter;
-import java.util.LinkedHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  */
 public abstract class RemoteWorker {
   /** Tasks sent and not yet answered, in the order sent. */
-  final LinkedHashMap<Long, RemoteTask> inFlight = new LinkedHashMap<>();
+  final InFlight<RemoteTask> inFlight = new InFlight<>();
   /** Statistics, kept across the workers that replace each other in one place. */
   protected final WorkerMeter meter;
   /** Who runs the tasks; null until the worker told the pool (tasks are sent only to a known worker). */
@@ -116,7 +115,7 @@ public abstract class RemoteWorker {
    * @return true if sent to it and not answered
    */
   public final boolean holdsLocked(long id) {
-    return inFlight.containsKey(id);
+    return inFlight.contains(id);
   }
 
   /**
