@@ -465,7 +465,8 @@ sealed interface Frame {
 
   /**
    * Exposes the backing array of a {@link java.io.ByteArrayOutputStream}, and writes without its monitor:
-   * a buffer is only ever filled under its {@link FrameWriter}'s lock, and a frame takes four to six writes,
+   * a buffer is only ever filled under its {@link FrameWriter}'s lock and emptied by the one thread that
+   * writes it out (the lock hands it over, with the memory effects), and a frame takes four to six writes,
    * each an uncontended monitor enter and exit otherwise (one of the parent's hottest spots with 100k tasks at
    * once: the frames' {@code writeInt} in {@code ensureCapacity}, in a profile of the submitting thread).
    */
@@ -475,14 +476,14 @@ sealed interface Frame {
     }
 
     @Override
-    @SuppressWarnings("UnsynchronizedOverridesSynchronized") // confined to its writer's lock, see above
+    @SuppressWarnings("UnsynchronizedOverridesSynchronized") // confined by its writer, see above
     public void write(int b) {
       ensureRoom(1);
       buf[count++] = (byte) b;
     }
 
     @Override
-    @SuppressWarnings("UnsynchronizedOverridesSynchronized") // confined to its writer's lock, see above
+    @SuppressWarnings("UnsynchronizedOverridesSynchronized") // confined by its writer, see above
     public void write(byte[] b, int off, int len) {
       java.util.Objects.checkFromIndexSize(off, len, b.length);
       ensureRoom(len);
