@@ -7,14 +7,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The tasks one worker holds ({@code T}: a {@link RemoteTask}), by id, in the order sent: an array of ids
- * that only ever grow (the pool numbers tasks as it sends them), searched by halving, with a gap where a task left out of order. It replaces a
- * {@code LinkedHashMap<Long, RemoteTask>}, whose boxed key and entry per task and hashing were a tenth of
- * the submitting thread's samples with 100k tiny tasks at once; answers mostly come oldest first, which
- * takes the head here in constant time.
+ * that only ever grow (the pool numbers tasks as it sends them), searched by halving, with a gap where a
+ * task left out of order. It replaces a {@code LinkedHashMap<Long, RemoteTask>}, whose boxed key and entry
+ * per task and hashing were a tenth of the submitting thread's samples with 100k tiny tasks at once; answers
+ * mostly come oldest first, which takes the head here in constant time.
  *
  * <p>Not thread-safe: used under the pool's lock. Gaps are dropped as the head passes them, and all at once
  * when they outnumber the tasks held (a cluster member's long task, held while thousands after it finish),
- * so the ring stays within twice the tasks held plus its first size.
+ * so the occupied slots stay within twice the tasks held plus {@value #FIRST_SIZE}, and a task held long
+ * never makes the arrays grow with every task sent after it.
  */
 final class InFlight<T> {
   private static final int FIRST_SIZE = 16;

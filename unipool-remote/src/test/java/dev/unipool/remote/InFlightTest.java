@@ -64,10 +64,10 @@ class InFlightTest {
 
   /**
    * One long task held while thousands after it finish (a cluster member's many threads): the gaps are
-   * compacted away, so the ring stays near the number of tasks held instead of growing with every task sent.
+   * compacted away, so the arrays stay near the number of tasks held instead of growing with every task sent.
    */
   @Test
-  void aLongTaskAtTheHead_whileManyAfterItFinish_keepsTheRingSmall() {
+  void aLongTaskAtTheHead_whileManyAfterItFinish_keepsTheArraysSmall() {
     InFlight<String> f = new InFlight<>();
     f.add(1, "long");
     for (long id = 2; id < 200_000; id++) {
