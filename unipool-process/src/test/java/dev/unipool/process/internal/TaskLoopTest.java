@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,11 +35,14 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link TaskLoop}'s two threads taking turns, driven frame by frame from the test: a task read while idle
  * runs on the thread that read it while the other reads on, a task read while one runs waits for it, cancels
  * reach a running task and queued ones, Stop waits for the running task, and an interrupt never reaches
- * a read. Every wait is on a frame or a latch, never on time.
+ * a read. Every wait is on a frame or a latch, never on time: tests tagged {@value #NO_HAND_OFF} run with a
+ * hand-off delay no test reaches, so which thread reads is decided by the frames alone.
  */
 @Timeout(60)
 class TaskLoopTest {
   private static final long WAIT_SECONDS = 30;
+  /** A tag: the loop passes a lone task's reading role on only after an hour, in effect never. */
+  static final String NO_HAND_OFF = "noHandOff";
   /** Latches the tasks below use, by name; each test uses names of its own. */
   static final Map<String, CountDownLatch> LATCHES = new ConcurrentHashMap<>();
   /** The thread each {@link Value} (by its value) and {@link Await} (by its start latch) ran on. */
@@ -98,6 +103,8 @@ class TaskLoopTest {
   private final Semaphore consumed = new Semaphore(0);
   private final List<Thread> readers = new ArrayList<>(); // guarded by itself
   private volatile boolean readWhileInterrupted;
+  /** Whether a frame fed on its own counts as buffered in full, as one that arrived while a task ran. */
+  private volatile boolean feedIsBuffered;
   /** Fed to make the read fail with an unchecked exception. */
   private static final Object FAULT = new Object();
 
@@ -116,7 +123,7 @@ class TaskLoopTest {
   Path dir;
 
   @BeforeEach
-  void start() throws IOException {
+  void start(TestInfo test) throws IOException {
     TaskLoop.Source source = new TaskLoop.Source() {
       @Override
       public @Nullable Frame read() throws IOException {
@@ -148,7 +155,7 @@ class TaskLoopTest {
 
       @Override
       public boolean hasBuffered() {
-        return !buffered.isEmpty();
+        return !buffered.isEmpty() || (feedIsBuffered && feed.peek() instanceof Frame);
       }
     };
     TaskLoop.Sink sink = new TaskLoop.Sink() {
@@ -175,8 +182,9 @@ class TaskLoopTest {
         events.add(EOF);
       }
     };
+    long handOff = test.getTags().contains(NO_HAND_OFF) ? TimeUnit.HOURS.toNanos(1) : TaskLoop.DEFAULT_HAND_OFF_NANOS;
     TaskLoop loop = new TaskLoop(source, sink, exit, codec, StartedMark.create(dir.resolve("mark")),
-        new IdleCollection(() -> null, () -> { }));
+        new IdleCollection(() -> null, () -> { }), handOff);
     for (int i = 0; i < 2; i++) {
       threads.add(Thread.ofPlatform().daemon().name("loop-" + i).start(loop::run));
     }
@@ -276,6 +284,65 @@ class TaskLoopTest {
     }
     latch("same-release").countDown();
     assertEquals("released", doneValue(1));
+  }
+
+  @Test
+  @Tag(NO_HAND_OFF)
+  void loneTasksOneAfterAnotherAreReadAndRunByOneThread_theOtherIsNotWokenForEach() throws Exception {
+    for (int i = 1; i <= 5; i++) {
+      feed.add(run(i, new Value("lone-" + i)));
+      assertEquals("lone-" + i, doneValue(i));
+    }
+    feedAndAwaitRead(run(6, new Value("lone-6")));
+    assertEquals("lone-6", doneValue(6));
+    synchronized (readers) {
+      assertEquals(6, readers.size());
+      assertEquals(1, readers.stream().distinct().count(), "the reading role changed threads: " + readers);
+      assertSame(readers.get(0), RAN_ON.get("lone-1"));
+      assertSame(readers.get(0), RAN_ON.get("lone-6"));
+    }
+  }
+
+  @Test
+  @Tag(NO_HAND_OFF)
+  void aBurstHandsTheReadingRoleOnAtOnce_aCancelReachesItsRunningTask() throws Exception {
+    feed.add(new Burst(List.of(run(1, new Await("burst-role-started", "burst-role-never")),
+        run(2, new Value("burst-role-second")))));
+    await("burst-role-started");
+    feed.add(new Frame.Cancel(1)); // only the other thread can read it, and only if it took the role
+    Frame.Done d = assertInstanceOf(Frame.Done.class, next());
+    assertEquals(1, d.id());
+    assertInstanceOf(InterruptedException.class, codec.decodeThrowable(d.payload()));
+    assertEquals("burst-role-second", doneValue(2));
+  }
+
+  @Test
+  @Tag(NO_HAND_OFF)
+  void aLoneTasksAnswerWaitsForTheNextTaskIfThatArrivedWhileItRan_thenBothLeave() throws Exception {
+    feedAndAwaitRead(run(1, new Await("lone-batch-started", "lone-batch-release")));
+    await("lone-batch-started");
+    feedIsBuffered = true;
+    feed.add(run(2, new Value("lone-batch-next")));
+    latch("lone-batch-release").countDown();
+    assertEquals("released", doneValue(1));
+    assertEquals("lone-batch-next", doneValue(2));
+    assertEquals(Map.of(1L, false, 2L, true), answerFlushed);
+  }
+
+  @Test
+  void aLoneTaskStillRunningAfterTheDelayHandsTheReadingRoleOn_itsCancelReachesIt() throws Exception {
+    // The first lone task after idling wakes the other thread to time it; later ones find it timing.
+    feed.add(run(1, new Value("before-long")));
+    assertEquals("before-long", doneValue(1));
+    feedAndAwaitRead(run(2, new Await("long-started", "long-never")));
+    await("long-started");
+    feed.add(new Frame.Cancel(2));
+    Frame.Done d = assertInstanceOf(Frame.Done.class, next());
+    assertEquals(2, d.id());
+    assertInstanceOf(InterruptedException.class, codec.decodeThrowable(d.payload()));
+    synchronized (readers) {
+      assertFalse(readers.get(readers.size() - 1) == RAN_ON.get("long-started"), "the cancel was read by the task's thread");
+    }
   }
 
   @Test
