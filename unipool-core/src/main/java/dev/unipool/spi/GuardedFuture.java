@@ -99,10 +99,13 @@ abstract class GuardedFuture<T> extends CompletableFuture<T> {
 
   /**
    * Waits up to {@code maxNanos} for the outcome without parking. Why: a worker process answers a
-   * trivial task within 30-60 µs, and waking a parked thread costs some 40 µs more when cores idle
-   * (sequential {@code submit().get()} on {@code processes(2)}, 2 idle cores: ~65 µs parked, ~30 µs with
-   * this wait); {@code CompletableFuture} parks at once. It yields rather than pauses, so on a busy machine
-   * the threads that answer run meanwhile. Only the thread that submitted the task spins,
+   * trivial task within 30-60 µs, and waking a parked thread costs some 20 µs more when cores idle and
+   * several times that when they are busy (sequential {@code submit().get()} on {@code processes(2)}, medians
+   * of 5,000: 58-60 µs parked and 37-39 µs with this wait on 2 idle cores, 130 and 32 µs on busy ones);
+   * {@code CompletableFuture} parks at once. It yields rather than pauses, so on a busy machine the threads
+   * that answer run meanwhile. (Pausing avoided a slower state that idle cores sometimes settle in, 70-85
+   * µs, with the worker woken on the spinning caller's CPU; but on busy cores it held the answer back for
+   * whole rounds, 140-230 µs.) Only the thread that submitted the task spins,
    * only while it is the last task that thread submitted (a caller gathering a batch of futures would
    * only burn the CPU that answers them), only a few threads at once (half the CPUs), never on a virtual
    * thread (it would hold its carrier) nor on one CPU; a long task costs its caller at most
