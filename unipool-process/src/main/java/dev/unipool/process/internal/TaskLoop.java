@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * handed each task to through a queue); a wake-up on this VM costs about half a raw socket round trip.
  * Then the thread the socket woke ran the task, but woke the other to read, on every task: a second
  * wake-up per round trip, off its critical path but on the same two cores (sequential
- * {@code submit().get()} on {@code processes(2)}: 44-45 µs with it, 38-39 µs without, 2 idle cores).
+ * {@code submit().get()} on {@code processes(2)}: 43-45 µs with it, 37-39 µs without, 2 idle cores).
  *
  * <p>Threading: {@link #run} is called by exactly two threads; all state is guarded by {@link #lock}.
  * Frames are written through the {@link Sink} by whichever thread has something to say.
@@ -403,7 +403,8 @@ final class TaskLoop {
   /**
    * Whether nothing waits to run: then an answer leaves at once rather than with the next ones. A task
    * waits also when this thread ran a lone task and kept the reading role, and the next frame has arrived
-   * in full: this thread reads and runs it next, as it would a queued one.
+   * in full: this thread reads and runs it next, as it would a queued one. (Should that frame be no task
+   * but, say, a cancel, the answer leaves with the flush timer, within {@link #FLUSH_DELAY_NANOS}.)
    */
   private boolean nothingWaits() {
     lock.lock();
