@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,7 +48,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>An encoded body is at most {@link #MAX_BODY_BYTES} (about 2 GB, what one array and frame can hold):
  * a larger task fails at {@code submit}, a larger result fails its task, both with a
- * {@link PayloadTooLargeException} that gives the size and the limit.
+ * {@link PayloadTooLargeException} that gives the size and the limit. So is a value's whole wire form,
+ * its large byte arrays included, unless the transport carries those beside the frame and says how much
+ * it can take ({@link #allowLargeWire}).
  */
 public final class Codec {
   private static final byte NULL = 0;
@@ -231,18 +234,22 @@ public final class Codec {
 
     /**
      * Reads the wire form of a value with tag {@code tag} whose wire length is {@code length}, each part
-     * into an array of its own.
+     * into an array of its own. Only a value with parts may be longer than {@link #MAX_BODY_BYTES}.
      *
      * @param tag the encoding, read before
      * @param length the wire length; the caller has checked that the source holds that many bytes
      * @param in the source
      * @return the value
-     * @throws StreamCorruptedException if the part table does not fit in {@code length}
+     * @throws StreamCorruptedException if the part table does not fit in {@code length}, or a value
+     *     without parts is longer than one body can be
      * @throws IOException if the source fails
      */
-    public static Encoded read(byte tag, int length, java.io.DataInput in) throws IOException {
+    public static Encoded read(byte tag, long length, java.io.DataInput in) throws IOException {
       if (!hasParts(tag)) {
-        byte[] b = new byte[length];
+        if (length < 0 || length > MAX_BODY_BYTES) {
+          throw new StreamCorruptedException("bad payload length " + length + " for a value without parts");
+        }
+        byte[] b = new byte[(int) length];
         in.readFully(b);
         return new Encoded(tag, b);
       }
@@ -327,6 +334,8 @@ public final class Codec {
 
   private final ObjectInputFilter filter;
   private final int maxBodyBytes;
+  /** How large a wire form (parts included) the transport takes beyond the body limit; null: none. */
+  private volatile @Nullable LongSupplier largeWire;
   private final List<String> allowClasses;
   private final String destination;
   private final AtomicInteger uses = new AtomicInteger();
@@ -674,9 +683,26 @@ public final class Codec {
   private Encoded checkWire(Encoded e, String what) throws PayloadTooLargeException {
     long n = e.wireLength();
     if (n > maxBodyBytes) {
-      throw new PayloadTooLargeException(what, n, true, maxBodyBytes);
+      LongSupplier more = largeWire;
+      long limit = more == null ? maxBodyBytes : Math.max(maxBodyBytes, more.getAsLong());
+      if (n > limit) {
+        throw new PayloadTooLargeException(what, n, true, limit);
+      }
     }
     return e;
+  }
+
+  /**
+   * Lets values whose wire form, their {@link Encoded#parts} included, exceeds the body limit through, up
+   * to what {@code limit} says when such a value is encoded: for a transport that carries the parts
+   * beside its frame rather than in one array (a process pool's shared memory, whose free room is the
+   * limit). Bodies stay within {@link #MAX_BODY_BYTES}: only values with large byte arrays can pass it.
+   * Thread-safe; an encoding that races the call sees the old limit or the new one.
+   *
+   * @param limit the most bytes a wire form may have, asked only for a value over the body limit
+   */
+  public void allowLargeWire(LongSupplier limit) {
+    this.largeWire = limit;
   }
 
   /**

@@ -16,6 +16,7 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
@@ -572,6 +573,42 @@ class CodecTest {
         () -> c.encode("\u00e9".repeat(600))).size(), "two UTF-8 bytes per char");
     assertEquals(1002, assertThrows(dev.unipool.PayloadTooLargeException.class,
         () -> c.encode("x".repeat(998) + "\ud83d\ude00")).size(), "a surrogate pair is four bytes");
+  }
+
+  @Test
+  void aLargerWireLimit_letsLargeArraysPastTheBodyLimit_upToWhatItSays_butNoLargerBody() throws Exception {
+    byte[] a = new byte[70_000];
+    byte[] b = new byte[70_000];
+    a[69_999] = 1;
+    b[0] = 2;
+    List<byte[]> arrays = List.of(a, b); // each array a part, beside a small body
+    for (String mode : List.of("java", "fory")) {
+      Codec c = limited(mode, 1000);
+      assertEquals(1000, assertThrows(dev.unipool.PayloadTooLargeException.class, () -> c.encode(arrays), mode)
+          .limit(), mode + ": without a larger wire limit, the body limit holds for the whole value");
+      AtomicInteger asked = new AtomicInteger();
+      c.allowLargeWire(() -> {
+        asked.incrementAndGet();
+        return 150_000;
+      });
+      assertEquals(0, asked.get());
+      assertEquals("small", c.decode(c.encode("small")), mode);
+      assertEquals(0, asked.get(), mode + ": a value within the body limit does not ask");
+      Codec.Encoded e = c.encode(arrays);
+      assertEquals(1, asked.get(), mode);
+      assertTrue(e.wireLength() > 140_000, mode + ": " + e.wireLength());
+      List<?> back = assertInstanceOf(List.class, c.decode(e), mode);
+      assertArrayEquals(a, (byte[]) back.get(0), mode);
+      assertArrayEquals(b, (byte[]) back.get(1), mode);
+
+      c.allowLargeWire(() -> 100_000);
+      dev.unipool.PayloadTooLargeException over =
+          assertThrows(dev.unipool.PayloadTooLargeException.class, () -> c.encode(arrays), mode);
+      assertEquals(100_000, over.limit(), mode);
+      assertEquals(e.wireLength(), over.size(), mode);
+      assertEquals(1001, assertThrows(dev.unipool.PayloadTooLargeException.class,
+          () -> c.encode(new byte[1001]), mode).size(), mode + ": a body still has the body limit");
+    }
   }
 
   @Test
