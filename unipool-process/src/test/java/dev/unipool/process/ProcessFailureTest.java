@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.unipool.Backend;
-import dev.unipool.PayloadTooLargeException;
 import dev.unipool.Pool;
 import dev.unipool.PoolOptions;
 import dev.unipool.RemoteTaskException;
@@ -266,34 +265,6 @@ class ProcessFailureTest {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> pool.submit(() -> notSerializable.hashCode()));
       assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
-    }
-  }
-
-  /** Two arrays that each fit in one array, and together pass what one message can hold (2 GB less 1 KB). */
-  private static final int HALF_OVER = 1_100_000_000;
-
-  @Test
-  void taskOverTheMessageLimit_failsAtSubmit_namingSizeAndLimit() throws Exception {
-    try (Pool pool = Pool.of(Backend.processes(1))) {
-      byte[] a = new byte[HALF_OVER];
-      byte[] b = new byte[HALF_OVER];
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> pool.submit(() -> a.length + b.length));
-      assertInstanceOf(PayloadTooLargeException.class, e.getCause(), String.valueOf(e.getCause()));
-      assertTrue(e.getMessage().contains("task too large (2,200,"), e.getMessage());
-      assertEquals(3, pool.submit(() -> 3).get(PATIENCE, TimeUnit.SECONDS));
-    }
-  }
-
-  @Test
-  void resultOverTheMessageLimit_failsThatTask_andTheWorkerServesOn() throws Exception {
-    try (Pool pool = Pool.of(Backend.processes(1))) {
-      long pid = pool.submit(() -> Worker.current().pid()).get(PATIENCE, TimeUnit.SECONDS);
-      TaskFuture<List<byte[]>> big = pool.submit(() -> List.of(new byte[HALF_OVER], new byte[HALF_OVER]));
-      PayloadTooLargeException e = assertInstanceOf(PayloadTooLargeException.class, causeOf(big));
-      assertTrue(e.getMessage().startsWith("result too large (2,200,"), e.getMessage());
-      assertEquals(pid, pool.submit(() -> Worker.current().pid()).get(PATIENCE, TimeUnit.SECONDS),
-          "the same worker serves on");
     }
   }
 

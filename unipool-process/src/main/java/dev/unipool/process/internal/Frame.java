@@ -418,9 +418,11 @@ sealed interface Frame {
    * @param at the buffer position it follows
    * @param payload the bytes
    * @param region where the payload goes instead of the socket, or null
+   * @param waiting a frame whose payload only a region can carry, and which takes the region when its turn
+   *     to be written comes, waiting for it if busy: its header is written then, at {@code at}; else null
    */
   @SuppressWarnings("ArrayRecordComponent") // identity matters: the array is written as it is, never copied
-  record Attachment(int at, Codec.Encoded payload, Region.@Nullable Ticket region) {}
+  record Attachment(int at, Codec.Encoded payload, Region.@Nullable Ticket region, @Nullable Frame waiting) {}
 
   /**
    * A growable output buffer whose bytes can be handed to a channel without copying, plus large payloads
@@ -435,7 +437,20 @@ sealed interface Frame {
 
     /** Adds a payload to be written right after what the buffer holds now, or copied into a region. */
     void attach(Codec.Encoded payload, Region.@Nullable Ticket region) {
-      attachments.add(new Attachment(size(), payload, region));
+      attachments.add(new Attachment(size(), payload, region, null));
+    }
+
+    /**
+     * Adds a frame, header and all, whose payload must wait for the region when the buffer is written
+     * (see {@link Attachment#waiting}).
+     */
+    void attachWaiting(Frame frame, Codec.Encoded payload) {
+      attachments.add(new Attachment(size(), payload, null, frame));
+    }
+
+    /** Whether nothing is to be written: no bytes and no frame waiting for a region. */
+    boolean isEmpty() {
+      return size() == 0 && attachments.isEmpty();
     }
 
     List<Attachment> attachments() {

@@ -18,6 +18,10 @@ import org.jspecify.annotations.Nullable;
  * directly, waiting briefly when the socket buffer is full; on a blocking channel only threads unipool
  * owns (marked with {@link #markOwned()}) write directly and any other thread hands the write to this
  * writer's own thread.
+ *
+ * <p>Payloads from {@link Region#THRESHOLD} bytes go through the connection's shared-memory region when
+ * it is free, else through the socket; one larger than a socket frame can carry only through the region,
+ * and the thread writing it waits for the region if it must (see {@link #send}).
  */
 final class FrameWriter implements TaskLoop.Sink {
   /** Payloads above this leave straight from their array instead of being copied into the buffer. */
@@ -44,11 +48,25 @@ final class FrameWriter implements TaskLoop.Sink {
   private final boolean interruptible;
   /** Where payloads of {@link Region#THRESHOLD} bytes or more go instead of the socket; guarded by lock. */
   private Region.@Nullable Out region;
+  /** The longest payload one socket frame carries; longer ones go through the region, waiting for it. */
+  private final long socketMax;
+  /**
+   * Frames queued to wait for the region (longer than {@link #socketMax}) that have not taken it yet;
+   * guarded by lock. While there are any, no other payload takes the region: one queued after them would
+   * take it first, and they would wait for a reader that needs their own bytes before it can free it.
+   */
+  private int waitingForRegion;
 
   FrameWriter(WritableByteChannel channel, String name) {
+    this(channel, name, Codec.MAX_BODY_BYTES);
+  }
+
+  /** As {@link #FrameWriter(WritableByteChannel, String)}, with a smaller socket limit for tests. */
+  FrameWriter(WritableByteChannel channel, String name, long socketMax) {
     this.channel = channel;
     this.name = name;
     this.interruptible = !(channel instanceof java.nio.channels.SelectableChannel sc) || sc.isBlocking();
+    this.socketMax = socketMax;
   }
 
   /** Whether the calling thread may write to the channel itself. */
@@ -75,7 +93,7 @@ final class FrameWriter implements TaskLoop.Sink {
   private Region.@Nullable Ticket takeRegionLocked(Codec.Encoded payload) {
     Region.Out r = region;
     long n = payload.wireLength();
-    return r != null && n >= Region.THRESHOLD ? r.take(n) : null;
+    return r != null && n >= Region.THRESHOLD && waitingForRegion == 0 ? r.take(n) : null;
   }
 
   /** Marks the calling thread as one that no application code interrupts, so it may write directly. */
@@ -86,6 +104,9 @@ final class FrameWriter implements TaskLoop.Sink {
   /**
    * Appends a frame and, if {@code flush}, gets all pending frames written now (by this thread if it is
    * owned and nobody else is writing, else by the thread already writing or this writer's own thread).
+   * A frame whose payload is larger than one socket frame ({@code Codec.MAX_BODY_BYTES}) is queued to take
+   * the region when it is written: whichever thread writes it waits there while an earlier payload holds
+   * the region, and frames sent after it are written after it; this call itself never waits for it.
    *
    * @param frame the frame
    * @param flush whether to write now
@@ -95,6 +116,22 @@ final class FrameWriter implements TaskLoop.Sink {
   public void send(Frame frame, boolean flush) throws IOException {
     Codec.Encoded payload = Frame.payload(frame);
     long n = payload == null ? 0 : payload.wireLength();
+    if (payload != null && n > socketMax) {
+      // Only a region carries it. It takes the region when its turn to be written comes, waiting there if
+      // an earlier payload still holds it: in the writing thread, not here, so that the caller (the pool,
+      // holding its lock) is not held up, and frames queued after it stay after it.
+      lock.lock();
+      try {
+        pending.attachWaiting(frame, payload);
+        waitingForRegion++;
+      } finally {
+        lock.unlock();
+      }
+      if (flush) {
+        flush();
+      }
+      return;
+    }
     Codec.Encoded large = n > LARGE || n >= Region.THRESHOLD ? payload : null;
     if (flush && large != null && mayWrite()) {
       sendLarge(frame, large);
@@ -140,7 +177,7 @@ final class FrameWriter implements TaskLoop.Sink {
     }
     lock.lock();
     try {
-      if (writing || pending.size() == 0) {
+      if (writing || pending.isEmpty()) {
         return;
       }
       writing = true;
@@ -239,10 +276,51 @@ final class FrameWriter implements TaskLoop.Sink {
         continue;
       }
       writeFully(ByteBuffer.wrap(buffered, from, a.at() - from));
-      writeAll(a.payload());
+      Frame waiting = a.waiting();
+      if (waiting != null) {
+        writeThroughRegion(waiting, a.payload()); // what came before it is out: its reader can free the region
+      } else {
+        writeAll(a.payload());
+      }
       from = a.at();
     }
     writeFully(ByteBuffer.wrap(buffered, from, batch.size() - from));
+  }
+
+  /**
+   * Puts a payload too large for one socket frame in the region, waiting while an earlier payload holds
+   * it, then writes its frame. If the region cannot take it (none on this connection, no room, or closed),
+   * the connection is closed, as when a copy into the region fails (see {@link #fill}).
+   */
+  private void writeThroughRegion(Frame frame, Codec.Encoded payload) throws IOException {
+    Region.Out r;
+    lock.lock();
+    try {
+      r = region;
+    } finally {
+      lock.unlock();
+    }
+    Region.Ticket t;
+    try {
+      t = r == null ? null : r.takeWaiting(payload.wireLength());
+    } finally {
+      lock.lock();
+      try {
+        waitingForRegion--;
+      } finally {
+        lock.unlock();
+      }
+    }
+    if (t == null) {
+      channel.close();
+      throw new IOException("cannot send a payload of " + payload.wireLength() + " bytes, too large for one socket"
+          + " frame: " + (r == null ? "this connection has no shared memory" : "its shared memory cannot take it"
+          + " (no room in the file system, or the connection closed)"));
+    }
+    fill(t, payload);
+    Frame.Buffer head = new Frame.Buffer();
+    Frame.write(frame, head, false, t);
+    writeFully(ByteBuffer.wrap(head.bytes().array(), 0, head.size()));
   }
 
   /**
@@ -360,7 +438,7 @@ final class FrameWriter implements TaskLoop.Sink {
         Frame.Buffer batch;
         lock.lock();
         try {
-          if (pending.size() == 0) {
+          if (pending.isEmpty()) {
             writing = false;
             idle.signalAll();
             if (closed) {

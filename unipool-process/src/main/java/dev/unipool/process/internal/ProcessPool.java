@@ -87,7 +87,12 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
     this.config = config;
     this.launch = launch;
     this.command = launch.command();
+    // The initializer travels inside the Init frame, so it must fit one array: encoded before the limit rises.
     this.initializer = config.initializer() == null ? null : codec.encodeTask(config.initializer()).joined();
+    ShmDir d = shm;
+    if (d != null) {
+      codec.allowLargeWire(() -> Region.room(d.path)); // tasks over 2 GB go through the regions
+    }
     this.socket = new WorkerSocket(config.workers(), TIMER, this::connected);
     this.dir = socket.dir;
     this.slots = new WorkerHandle[config.workers()];

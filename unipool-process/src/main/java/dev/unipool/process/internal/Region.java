@@ -9,7 +9,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  * the reader maps each generation when it first sees it and unlinks the file right away, so nothing is
  * left behind whichever side is killed later. Its first {@value #HEADER} bytes hold the busy flag: set by
  * the writer when it takes the region, cleared by the reader once it has copied the payload out. A payload
- * that finds the region busy (a second one sent before the first was read) travels through the socket.
+ * that finds the region busy (a second one sent before the first was read) travels through the socket,
+ * unless it is too large for one socket frame: its writer then waits for the region
+ * ({@link Out#takeWaiting}).
  */
 final class Region {
   /** Payloads from this size go through a region; {@code -Dunipool.shm.threshold=BYTES} changes it. */
@@ -39,6 +40,22 @@ final class Region {
   private static final long STEP = 1 << 21;
 
   private Region() {}
+
+  /**
+   * How large a payload a region in {@code dir} could take now: the file system's free room, less a
+   * region's rounding. Asked only for a payload too large for one socket frame, whose codec checks it
+   * so that one that cannot fit fails as too large where it is encoded, not later as a lost connection.
+   *
+   * @param dir the pool's shared-memory directory
+   * @return bytes, 0 if the directory is gone
+   */
+  static long room(Path dir) {
+    try {
+      return Math.max(0, Files.getFileStore(dir).getUsableSpace() - HEADER - 2 * STEP);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
 
   /** Closes an arena unless a thread is copying in it right now (a connection closed mid-copy). */
   private static void closeQuietly(Arena a) {
@@ -99,6 +116,37 @@ final class Region {
       return new Ticket(generation, r.byteSize(), length, r.asSlice(HEADER, length));
     }
 
+    /**
+     * As {@link #take}, for a payload only a region can carry: while the region is busy with an earlier
+     * payload, waits until the reader has copied that one out. Polls every millisecond (the reader signals
+     * through the shared flag only); a payload this large takes far longer to copy. Call without holding
+     * any lock the reader's side may need.
+     *
+     * @return where to put it, or null if the region is broken or closed, or cannot grow to the length
+     */
+    @Nullable Ticket takeWaiting(long length) {
+      boolean interrupted = false;
+      try {
+        while (true) {
+          synchronized (this) {
+            MemorySegment r = region;
+            if (broken || r == null || (int) FLAG.getAcquire(r, 0L) == 0) {
+              return take(length);
+            }
+          }
+          try {
+            Thread.sleep(1);
+          } catch (InterruptedException e) {
+            interrupted = true; // the payload must still go: keep waiting, and restore the flag after
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
     /** A new, larger generation; the old one is free, so no copy is in flight in it. */
     private @Nullable MemorySegment grow(long needed) {
       long old = region == null ? 0 : region.byteSize();
@@ -152,17 +200,21 @@ final class Region {
     }
   }
 
-  /** Reads a mapped buffer as a stream; arrays are filled with one bulk copy each. */
+  /**
+   * Reads a mapped segment as a stream; arrays are filled with one bulk copy each. A segment, not a
+   * buffer view: a payload with parts may exceed the 2 GB a buffer can span.
+   */
   private static final class SegmentInput extends InputStream {
-    private final ByteBuffer in;
+    private final MemorySegment in;
+    private long at;
 
-    SegmentInput(ByteBuffer in) {
+    SegmentInput(MemorySegment in) {
       this.in = in;
     }
 
     @Override
     public int read() throws IOException {
-      return in.hasRemaining() ? in.get() & 0xff : -1;
+      return at < in.byteSize() ? in.get(ValueLayout.JAVA_BYTE, at++) & 0xff : -1;
     }
 
     @Override
@@ -170,11 +222,13 @@ final class Region {
       if (len == 0) {
         return 0;
       }
-      if (!in.hasRemaining()) {
+      long left = in.byteSize() - at;
+      if (left <= 0) {
         return -1;
       }
-      int n = Math.min(len, in.remaining());
-      in.get(b, off, n);
+      int n = (int) Math.min(len, left);
+      MemorySegment.copy(in, ValueLayout.JAVA_BYTE, at, b, off, n);
+      at += n;
       return n;
     }
   }
@@ -202,15 +256,14 @@ final class Region {
      * @throws IOException if the region's file cannot be mapped
      */
     synchronized Codec.Encoded read(byte tag, int gen, long capacity, long length) throws IOException {
-      if (length < 0 || length > Integer.MAX_VALUE - 8 || capacity < HEADER + length) {
+      if (length < 0 || capacity < HEADER + length) {
         throw new StreamCorruptedException("bad shared-memory reference: " + length + " bytes in a region of " + capacity);
       }
       MemorySegment r = region;
       if (r == null || gen != generation) {
         r = map(gen, capacity);
       }
-      Codec.Encoded e = Codec.Encoded.read(tag, (int) length,
-          new DataInputStream(new SegmentInput(r.asSlice(HEADER, length).asByteBuffer())));
+      Codec.Encoded e = Codec.Encoded.read(tag, length, new DataInputStream(new SegmentInput(r.asSlice(HEADER, length))));
       FLAG.setRelease(r, 0L, 0);
       return e;
     }

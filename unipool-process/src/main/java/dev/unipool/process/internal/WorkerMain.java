@@ -79,6 +79,10 @@ public final class WorkerMain {
       return;
     }
     Codec codec = new Codec(init.allowClasses(), "the parent");
+    if (!init.shmDir().isEmpty()) {
+      java.nio.file.Path shm = java.nio.file.Path.of(init.shmDir());
+      codec.allowLargeWire(() -> Region.room(shm)); // results over 2 GB go through the region
+    }
     // Results switch to Fory only once the parent can read them at once; the parent, likewise, sends Fory
     // tasks only once this worker has said it reads them, so neither side waits for the other's build.
     codec.switchOnlyWhenPeerReads();

@@ -13,6 +13,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link FrameWriter} against an in-memory channel that takes only part of each write, and sometimes
@@ -75,6 +77,10 @@ class FrameWriterTest {
 
     synchronized int calls() {
       return calls;
+    }
+
+    synchronized byte[] written() {
+      return bytes.toByteArray();
     }
 
     synchronized Set<String> writers() {
@@ -205,6 +211,123 @@ class FrameWriterTest {
       assertArrayEquals(part, b.parts().get(0));
       assertArrayEquals(large, b.parts().get(1));
     }
+  }
+
+  /** Reads the frames in {@code bytes} from {@code from} on, payloads in shared memory through {@code in}. */
+  private static List<Frame> framesFrom(byte[] bytes, int from, Region.In in) throws IOException {
+    DataInputStream data = new DataInputStream(new ByteArrayInputStream(bytes, from, bytes.length - from));
+    List<Frame> out = new ArrayList<>();
+    for (Frame f = Frame.read(data, Integer.MAX_VALUE, in); f != null; f = Frame.read(data, Integer.MAX_VALUE, in)) {
+      out.add(f);
+    }
+    return out;
+  }
+
+  @Test
+  void aPayloadTooLargeForTheSocket_waitsForTheBusyRegion_inTheWritingThread_andLaterFramesStayBehindIt(
+      @TempDir Path dir) throws Exception {
+    Recorder channel = new Recorder(Integer.MAX_VALUE, null);
+    Region.Out out = new Region.Out(dir, "9-out-");
+    Region.In in = new Region.In(dir, "9-out-");
+    int socketMax = 3 << 20;
+    FrameWriter writer = new FrameWriter(channel, "test", socketMax);
+    writer.useRegion(out);
+    Random random = new Random(11);
+    byte[] first = new byte[2 << 20]; // through the region, which it then holds until it is read
+    byte[] tooLarge = new byte[socketMax + 1]; // only a region can carry it
+    byte[] after = new byte[2 << 20]; // may not take the region while the one before it waits
+    random.nextBytes(first);
+    random.nextBytes(tooLarge);
+    random.nextBytes(after);
+    try {
+      onOwnedThread(() -> writer.send(new Frame.Done(1, true, 5, new Codec.Encoded((byte) 4, first)), true));
+      int firstBytes = channel.written().length;
+      assertTrue(firstBytes < 1000, "the first payload went to the region: " + firstBytes + " bytes on the socket");
+      CompletableFuture<Void> sent = new CompletableFuture<>();
+      Thread waiting = Thread.ofPlatform().name("owned-waiting").start(() -> {
+        FrameWriter.markOwned();
+        try {
+          writer.send(new Frame.Done(2, true, 5, new Codec.Encoded((byte) 4, tooLarge)), true);
+          sent.complete(null);
+        } catch (Throwable e) {
+          sent.completeExceptionally(e);
+        }
+      });
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (waiting.getState() != Thread.State.TIMED_WAITING && waiting.getState() != Thread.State.TERMINATED) {
+        assertTrue(System.nanoTime() - deadline < 0, "the sender neither waited nor finished");
+        Thread.onSpinWait();
+      }
+      assertEquals(Thread.State.TIMED_WAITING, waiting.getState(),
+          "the payload too large for the socket went without waiting for the busy region");
+      onOwnedThread(() -> {
+        writer.send(new Frame.Started(3), false);
+        writer.send(new Frame.Done(4, true, 5, new Codec.Encoded((byte) 4, after)), false);
+        writer.flush(); // the waiting thread is writing: these queue behind its frame
+      });
+      assertEquals(firstBytes, channel.written().length, "nothing overtook the waiting frame");
+
+      List<Frame> head = framesFrom(channel.written(), 0, in); // reads the first payload: the region is free
+      assertEquals(1, head.size());
+      assertArrayEquals(first, assertInstanceOf(Frame.Done.class, head.get(0)).payload().body());
+      sent.get(30, TimeUnit.SECONDS);
+      waiting.join();
+
+      byte[] all = channel.written();
+      List<Frame> rest = framesFrom(all, firstBytes, in);
+      assertEquals(3, rest.size(), rest::toString);
+      Frame.Done big = assertInstanceOf(Frame.Done.class, rest.get(0));
+      assertEquals(2, big.id());
+      assertArrayEquals(tooLarge, big.payload().body());
+      assertEquals(new Frame.Started(3), rest.get(1));
+      Frame.Done last = assertInstanceOf(Frame.Done.class, rest.get(2));
+      assertArrayEquals(after, last.payload().body());
+      assertTrue(all.length - firstBytes > after.length && all.length - firstBytes < after.length + 1000,
+          "the one that may not take the region went through the socket, the waiting one through the region: "
+              + (all.length - firstBytes) + " bytes on the socket");
+    } finally {
+      out.close();
+      in.close();
+    }
+  }
+
+  @Test
+  void whileAFrameWaitsToTakeTheRegion_aLaterPayloadDoesNotTakeItFirst(@TempDir Path dir) throws Exception {
+    Recorder channel = new Recorder(Integer.MAX_VALUE, null);
+    Region.Out out = new Region.Out(dir, "8-out-");
+    Region.In in = new Region.In(dir, "8-out-");
+    FrameWriter writer = new FrameWriter(channel, "test", 3 << 20);
+    writer.useRegion(out);
+    byte[] tooLarge = new byte[(3 << 20) + 1];
+    byte[] later = new byte[2 << 20]; // would go to the free region, were the one before it not waiting for it
+    new Random(5).nextBytes(tooLarge);
+    new Random(6).nextBytes(later);
+    try {
+      onOwnedThread(() -> {
+        writer.send(new Frame.Done(1, true, 5, new Codec.Encoded((byte) 4, tooLarge)), false);
+        writer.send(new Frame.Done(2, true, 5, new Codec.Encoded((byte) 4, later)), false);
+        writer.flush(); // had the later one taken the region, the first would wait for it here forever
+      });
+      byte[] all = channel.written();
+      List<Frame> frames = framesFrom(all, 0, in);
+      assertEquals(2, frames.size(), frames::toString);
+      assertArrayEquals(tooLarge, assertInstanceOf(Frame.Done.class, frames.get(0)).payload().body());
+      assertArrayEquals(later, assertInstanceOf(Frame.Done.class, frames.get(1)).payload().body());
+      assertTrue(all.length > later.length && all.length < later.length + 1000, all.length + " bytes on the socket");
+    } finally {
+      out.close();
+      in.close();
+    }
+  }
+
+  @Test
+  void aPayloadTooLargeForTheSocket_withoutARegion_failsTheSend_sayingWhy() {
+    Recorder channel = new Recorder(Integer.MAX_VALUE, null);
+    FrameWriter writer = new FrameWriter(channel, "test", 1000);
+    IOException e = assertThrows(IOException.class, () -> onOwnedThread(
+        () -> writer.send(new Frame.Done(1, true, 5, new Codec.Encoded((byte) 4, new byte[1001])), true)));
+    assertTrue(e.getMessage().contains("too large for one socket frame: this connection has no shared memory"),
+        e.getMessage());
   }
 
   @Test

@@ -3,16 +3,21 @@ package dev.unipool.process.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.unipool.Backend;
+import dev.unipool.PayloadTooLargeException;
 import dev.unipool.Pool;
 import dev.unipool.PoolOptions;
+import dev.unipool.SerializableCallable;
 import dev.unipool.Shared;
 import dev.unipool.TaskFuture;
+import dev.unipool.Worker;
 import dev.unipool.remote.Codec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -24,10 +29,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Large payloads through shared-memory regions, and {@code pool.share}, on worker processes. */
@@ -254,6 +261,69 @@ class SharedMemoryTest {
       }).get(120, TimeUnit.SECONDS);
       assertEquals(before + 1, after[0], "one full collection while idle, none of its own");
       assertTrue(after[1] < 40 << 20, "the collection freed the answered task's 40 MB: " + after[1]);
+    }
+  }
+
+  /** Two arrays that each fit in one array, and together pass what one socket frame carries (2 GB less 1 KB). */
+  private static final int HALF_OVER = 1_100_000_000;
+
+  /** Whether this machine's shared memory has room for a payload of {@code bytes} each way, and some to spare. */
+  private static boolean roomForBothWays(ProcessPool pool, long bytes) {
+    Path d = pool.shmDir();
+    return d != null && Region.room(d) > 2 * bytes + (1L << 30);
+  }
+
+  /**
+   * The parent's side of {@link #aResultOver2GB_travelsThroughTheRegion_orFailsItsTaskWhereItHasNoRoom}: the
+   * same writer and reader, the other way. Some 40 s of page faults on a 2-core VM, so only in the full
+   * suite; {@code FrameWriterTest} covers the writer's waiting with a small socket limit by default.
+   */
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS) // page faults: 40 s on idle cores here, several times that on busy ones
+  @EnabledIfSystemProperty(named = "unipool.fullSuite", matches = "true")
+  void aTaskOver2GB_travelsThroughTheRegion_orFailsAtSubmitWhereItHasNoRoom() throws Exception {
+    try (ProcessPool pool = open(1)) {
+      byte[] a = new byte[HALF_OVER];
+      byte[] b = new byte[HALF_OVER];
+      a[0] = 1;
+      b[HALF_OVER - 1] = 2;
+      SerializableCallable<String> task = () -> a[0] + " " + b[HALF_OVER - 1] + " " + ((long) a.length + b.length);
+      if (roomForBothWays(pool, 2L * HALF_OVER)) {
+        assertEquals("1 2 " + 2L * HALF_OVER, pool.submit(task).get(240, TimeUnit.SECONDS));
+      } else {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pool.submit(task));
+        assertInstanceOf(PayloadTooLargeException.class, e.getCause(), String.valueOf(e.getCause()));
+      }
+      assertEquals(3, pool.submit(() -> 3).get(60, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS) // page faults: 40 s on idle cores here, several times that on busy ones
+  void aResultOver2GB_travelsThroughTheRegion_orFailsItsTaskWhereItHasNoRoom() throws Exception {
+    try (ProcessPool pool = open(1)) {
+      long pid = pool.submit(() -> Worker.current().pid()).get(60, TimeUnit.SECONDS);
+      TaskFuture<List<byte[]>> f = pool.submit(() -> {
+        byte[] x = new byte[HALF_OVER];
+        byte[] y = new byte[HALF_OVER];
+        x[HALF_OVER - 1] = 5;
+        y[0] = 6;
+        return List.of(x, y);
+      });
+      if (roomForBothWays(pool, 2L * HALF_OVER)) {
+        List<byte[]> back = f.get(240, TimeUnit.SECONDS);
+        assertEquals(2, back.size());
+        assertEquals(HALF_OVER, back.get(0).length);
+        assertEquals(HALF_OVER, back.get(1).length);
+        assertEquals(5, back.get(0)[HALF_OVER - 1]);
+        assertEquals(6, back.get(1)[0]);
+        assertEquals(0, back.get(0)[0] | back.get(1)[HALF_OVER - 1]);
+      } else {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(240, TimeUnit.SECONDS));
+        assertInstanceOf(PayloadTooLargeException.class, e.getCause(), String.valueOf(e.getCause()));
+      }
+      assertEquals(pid, pool.submit(() -> Worker.current().pid()).get(60, TimeUnit.SECONDS),
+          "the same worker serves on");
     }
   }
 
