@@ -441,6 +441,12 @@ final class ProcessPool extends RemotePool<WorkerHandle> {
         Thread.currentThread().interrupt();
       }
     }
+    FrameWriter out = h.out;
+    if (out != null) {
+      // The reader closes it when the connection ends, unless the reader itself is the thread writing to
+      // this worker and waiting for its region (a payload over 2 GB), which a dead worker never frees.
+      out.close();
+    }
     // Processes its tasks started die with it; they may also hold its output pipes open, which would
     // keep the pumps below from seeing the end of the output.
     ProcessTrees.killMarked(h.marker);

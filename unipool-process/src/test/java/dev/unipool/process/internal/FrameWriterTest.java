@@ -321,6 +321,35 @@ class FrameWriterTest {
   }
 
   @Test
+  void aThreadWaitingForTheRegion_stopsWithAFailure_whenTheWriterIsClosed(@TempDir Path dir) throws Exception {
+    Recorder channel = new Recorder(Integer.MAX_VALUE, null);
+    Region.Out out = new Region.Out(dir, "7-out-");
+    FrameWriter writer = new FrameWriter(channel, "test", 3 << 20);
+    writer.useRegion(out);
+    onOwnedThread(() -> writer.send(new Frame.Done(1, true, 5, new Codec.Encoded((byte) 4, new byte[2 << 20])), true));
+    CompletableFuture<Void> sent = new CompletableFuture<>();
+    Thread waiting = Thread.ofPlatform().name("owned-waiting").start(() -> {
+      FrameWriter.markOwned();
+      try {
+        writer.send(new Frame.Done(2, true, 5, new Codec.Encoded((byte) 4, new byte[(3 << 20) + 1])), true);
+        sent.complete(null);
+      } catch (Throwable e) {
+        sent.completeExceptionally(e);
+      }
+    });
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (waiting.getState() != Thread.State.TIMED_WAITING && waiting.getState() != Thread.State.TERMINATED) {
+      assertTrue(System.nanoTime() - deadline < 0, "the sender neither waited nor finished");
+      Thread.onSpinWait();
+    }
+    writer.close(); // as when the peer is gone: nobody will ever free the region
+    java.util.concurrent.ExecutionException e =
+        assertThrows(java.util.concurrent.ExecutionException.class, () -> sent.get(30, TimeUnit.SECONDS));
+    assertInstanceOf(IOException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("its shared memory cannot take it"), e.getCause().getMessage());
+  }
+
+  @Test
   void aPayloadTooLargeForTheSocket_withoutARegion_failsTheSend_sayingWhy() {
     Recorder channel = new Recorder(Integer.MAX_VALUE, null);
     FrameWriter writer = new FrameWriter(channel, "test", 1000);
