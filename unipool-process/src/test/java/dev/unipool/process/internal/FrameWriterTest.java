@@ -66,13 +66,8 @@ class FrameWriterTest {
       return n;
     }
 
-    synchronized List<Frame> frames() throws IOException {
-      DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()));
-      List<Frame> out = new ArrayList<>();
-      for (Frame f = Frame.read(in, Integer.MAX_VALUE); f != null; f = Frame.read(in, Integer.MAX_VALUE)) {
-        out.add(f);
-      }
-      return out;
+    List<Frame> frames() throws IOException {
+      return framesFrom(written(), 0, null);
     }
 
     synchronized int calls() {
@@ -213,8 +208,30 @@ class FrameWriterTest {
     }
   }
 
+  /**
+   * Sends {@code frame} with a flush on a new owned thread, completing {@code sent} when the send returns,
+   * and returns once that thread sleeps (waiting for the region) or has ended.
+   */
+  private static Thread sendUntilItWaitsOrEnds(FrameWriter writer, Frame frame, CompletableFuture<Void> sent) {
+    Thread t = Thread.ofPlatform().name("owned-waiting").start(() -> {
+      FrameWriter.markOwned();
+      try {
+        writer.send(frame, true);
+        sent.complete(null);
+      } catch (Throwable e) {
+        sent.completeExceptionally(e);
+      }
+    });
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (t.getState() != Thread.State.TIMED_WAITING && t.getState() != Thread.State.TERMINATED) {
+      assertTrue(System.nanoTime() - deadline < 0, "the sender neither waited nor finished");
+      Thread.onSpinWait();
+    }
+    return t;
+  }
+
   /** Reads the frames in {@code bytes} from {@code from} on, payloads in shared memory through {@code in}. */
-  private static List<Frame> framesFrom(byte[] bytes, int from, Region.In in) throws IOException {
+  private static List<Frame> framesFrom(byte[] bytes, int from, Region.@Nullable In in) throws IOException {
     DataInputStream data = new DataInputStream(new ByteArrayInputStream(bytes, from, bytes.length - from));
     List<Frame> out = new ArrayList<>();
     for (Frame f = Frame.read(data, Integer.MAX_VALUE, in); f != null; f = Frame.read(data, Integer.MAX_VALUE, in)) {
@@ -244,20 +261,7 @@ class FrameWriterTest {
       int firstBytes = channel.written().length;
       assertTrue(firstBytes < 1000, "the first payload went to the region: " + firstBytes + " bytes on the socket");
       CompletableFuture<Void> sent = new CompletableFuture<>();
-      Thread waiting = Thread.ofPlatform().name("owned-waiting").start(() -> {
-        FrameWriter.markOwned();
-        try {
-          writer.send(new Frame.Done(2, true, 5, new Codec.Encoded((byte) 4, tooLarge)), true);
-          sent.complete(null);
-        } catch (Throwable e) {
-          sent.completeExceptionally(e);
-        }
-      });
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (waiting.getState() != Thread.State.TIMED_WAITING && waiting.getState() != Thread.State.TERMINATED) {
-        assertTrue(System.nanoTime() - deadline < 0, "the sender neither waited nor finished");
-        Thread.onSpinWait();
-      }
+      Thread waiting = sendUntilItWaitsOrEnds(writer, new Frame.Done(2, true, 5, new Codec.Encoded((byte) 4, tooLarge)), sent);
       assertEquals(Thread.State.TIMED_WAITING, waiting.getState(),
           "the payload too large for the socket went without waiting for the busy region");
       onOwnedThread(() -> {
@@ -328,20 +332,7 @@ class FrameWriterTest {
     writer.useRegion(out);
     onOwnedThread(() -> writer.send(new Frame.Done(1, true, 5, new Codec.Encoded((byte) 4, new byte[2 << 20])), true));
     CompletableFuture<Void> sent = new CompletableFuture<>();
-    Thread waiting = Thread.ofPlatform().name("owned-waiting").start(() -> {
-      FrameWriter.markOwned();
-      try {
-        writer.send(new Frame.Done(2, true, 5, new Codec.Encoded((byte) 4, new byte[(3 << 20) + 1])), true);
-        sent.complete(null);
-      } catch (Throwable e) {
-        sent.completeExceptionally(e);
-      }
-    });
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (waiting.getState() != Thread.State.TIMED_WAITING && waiting.getState() != Thread.State.TERMINATED) {
-      assertTrue(System.nanoTime() - deadline < 0, "the sender neither waited nor finished");
-      Thread.onSpinWait();
-    }
+    sendUntilItWaitsOrEnds(writer, new Frame.Done(2, true, 5, new Codec.Encoded((byte) 4, new byte[(3 << 20) + 1])), sent);
     writer.close(); // as when the peer is gone: nobody will ever free the region
     java.util.concurrent.ExecutionException e =
         assertThrows(java.util.concurrent.ExecutionException.class, () -> sent.get(30, TimeUnit.SECONDS));
