@@ -10,6 +10,7 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.StreamCorruptedException;
+import java.lang.foreign.ValueLayout;
 import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +32,9 @@ import org.jspecify.annotations.Nullable;
  * background after its first few uses and sends Java serialization until Fory is ready (and, where the
  * transport asks for it, until the other side says its Fory reader is ready too: {@link
  * #switchOnlyWhenPeerReads}). Both sides read both forms. Exceptions always travel by Java serialization,
- * which keeps their stack traces. In both forms, byte arrays of 64 KiB or more inside an object are not
- * copied into the body: they travel beside it as the value's {@link Encoded#parts}, and come out of
- * decoding as the arrays the transport read.
+ * which keeps their stack traces. In both forms, primitive arrays (other than {@code boolean[]}) of 64 KiB
+ * or more inside an object are not copied into the body: they travel beside it as the value's {@link
+ * Encoded#parts}, and come out of decoding as the arrays the transport read.
  *
  * <p>What may be sent is what Java serialization accepts: Fory's writer refuses classes that are not
  * {@link java.io.Serializable}, and whatever Fory cannot write is tried with Java serialization, whose
@@ -49,7 +50,7 @@ import org.jspecify.annotations.Nullable;
  * <p>An encoded body is at most {@link #MAX_BODY_BYTES} (about 2 GB, what one array and frame can hold):
  * a larger task fails at {@code submit}, a larger result fails its task, both with a
  * {@link PayloadTooLargeException} that gives the size and the limit. So is a value's whole wire form,
- * its large byte arrays included, unless the transport carries those beside the frame and says how much
+ * its large primitive arrays included, unless the transport carries those beside the frame and says how much
  * it can take ({@link #allowLargeWire}).
  */
 public final class Codec {
@@ -63,13 +64,13 @@ public final class Codec {
   static final byte JAVA = 9;
   static final byte FORY = 10;
   /**
-   * The tag of a value with {@link Encoded#parts}: a Fory body whose byte arrays of 64 KiB or more travel
-   * beside it. Transports read such a value with {@link Encoded#read}, which gives each part its own array.
+   * The tag of a value with {@link Encoded#parts}: a Fory body whose primitive arrays of 64 KiB or more
+   * travel beside it. Transports read such a value with {@link Encoded#read}, which gives each part its own array.
    */
   public static final byte PARTS = 11;
   /** As {@link #PARTS}, with a Java-serialization body. */
   public static final byte JAVA_PARTS = 12;
-  /** Byte arrays from this size travel as parts of an {@link Encoded}, beside the body, not copied into it. */
+  /** Primitive arrays of this many bytes or more travel as parts of an {@link Encoded}, beside the body. */
   static final int PART_MIN = 1 << 16;
 
   /**
@@ -107,25 +108,51 @@ public final class Codec {
   }
 
   /**
-   * An encoded value: a tag saying how the body is written, the body, and the large byte arrays inside
-   * the value ({@code parts}), which travel by reference, not copied into the body. Bodies and parts may
-   * be shared with the value they came from (a {@code byte[]} result, an array a task captures) and must
-   * not be modified.
+   * Receives a wire form a buffer at a time (see {@link Encoded#writeWire(WireSink)}).
+   */
+  @FunctionalInterface
+  public interface WireSink {
+    /**
+     * Takes the remaining bytes of {@code bytes}. The buffer may be reused once this returns.
+     *
+     * @param bytes the next bytes of the wire form
+     * @throws IOException if the sink fails
+     */
+    void write(ByteBuffer bytes) throws IOException;
+  }
+
+  /**
+   * An encoded value: a tag saying how the body is written, the body, and the large primitive arrays
+   * inside the value ({@code parts}: {@code byte[]}, {@code short[]}, {@code char[]}, {@code int[]},
+   * {@code long[]}, {@code float[]} or {@code double[]} of {@code 64 KiB} or more), which travel by
+   * reference, not copied into the body. Bodies and parts may be shared with the value they came from (a
+   * {@code byte[]} result, an array a task captures) and must not be modified.
    *
-   * <p>On the wire ({@link #wire}, {@link #joined}) a value without parts is its body; with parts it is
-   * {@code [int body length][int part count][int length of each part][body][each part]}, so that a
-   * transport can copy each part straight from its array and a reader can read each into an array of its
-   * own, which decoding then uses as it is.
+   * <p>On the wire ({@link #writeWire}, {@link #joined}) a value without parts is its body; with parts it
+   * is {@code [int body length][int part count][int kind, int element count of each part][body][each
+   * part's elements, little-endian]}, so that a transport can copy each part straight from its array and a
+   * reader can read each into an array of its own, which decoding then uses as it is. A value with parts
+   * may be longer than {@link #MAX_BODY_BYTES}: only its body must fit one array.
    *
    * @param tag the encoding
    * @param body the bytes
-   * @param parts large byte arrays the body refers to by index, in order (empty for most values)
+   * @param parts large primitive arrays the body refers to by index, in order (empty for most values)
    */
   @SuppressWarnings("ArrayRecordComponent") // a wire payload: identity and contents are what the caller sends
-  public record Encoded(byte tag, byte[] body, List<byte[]> parts) {
-    /** Validates and copies the part list (not the parts). */
+  public record Encoded(byte tag, byte[] body, List<Object> parts) {
+    /**
+     * Validates and copies the part list (not the parts).
+     *
+     * @throws IllegalArgumentException if a part is not a primitive array of one of the kinds above
+     */
     public Encoded {
       parts = List.copyOf(parts);
+      for (Object p : parts) {
+        if (Parts.kind(p) == 0) {
+          throw new IllegalArgumentException("a part must be a byte, short, char, int, long, float or double"
+              + " array, not a " + p.getClass().getTypeName());
+        }
+      }
     }
 
     /**
@@ -147,35 +174,40 @@ public final class Codec {
       if (parts.isEmpty()) {
         return body.length;
       }
-      long n = 8L + 4L * parts.size() + body.length;
-      for (byte[] p : parts) {
-        n += p.length;
+      long n = 8L + 8L * parts.size() + body.length;
+      for (Object p : parts) {
+        n += Parts.byteSize(p);
       }
       return n;
     }
 
-    /**
-     * The wire form as arrays to send one after another: the body alone, or for a value with parts a
-     * small new array (the part table and the body) followed by the parts themselves.
-     *
-     * @return the arrays, in order; parts are not copied
-     */
-    public List<byte[]> wire() {
-      if (parts.isEmpty()) {
-        return List.of(body);
-      }
-      ByteBuffer head = ByteBuffer.allocate(8 + 4 * parts.size() + body.length);
+    /** The part table and the body, in one new array: what precedes the parts on the wire. */
+    private byte[] head() {
+      ByteBuffer head = ByteBuffer.allocate(8 + 8 * parts.size() + body.length);
       head.putInt(body.length).putInt(parts.size());
-      for (byte[] p : parts) {
-        head.putInt(p.length);
+      for (Object p : parts) {
+        head.putInt(Parts.kind(p)).putInt(Parts.length(p));
       }
-      head.put(body);
-      byte[][] all = new byte[parts.size() + 1][];
-      all[0] = head.array();
-      for (int i = 0; i < parts.size(); i++) {
-        all[i + 1] = parts.get(i);
+      return head.put(body).array();
+    }
+
+    /**
+     * Hands the wire form (without the tag) to {@code sink}: the body alone, or for a value with parts a
+     * small new array (the part table and the body) followed by each part, a {@code byte[]} as it is and
+     * other arrays converted a chunk at a time.
+     *
+     * @param sink where the bytes go, in order
+     * @throws IOException if the sink fails
+     */
+    public void writeWire(WireSink sink) throws IOException {
+      if (parts.isEmpty()) {
+        sink.write(ByteBuffer.wrap(body));
+        return;
       }
-      return Arrays.asList(all);
+      sink.write(ByteBuffer.wrap(head()));
+      for (Object p : parts) {
+        Parts.write(p, sink);
+      }
     }
 
     /**
@@ -190,8 +222,27 @@ public final class Codec {
         out.write(body);
         return;
       }
-      for (byte[] b : wire()) {
-        out.write(b);
+      writeWire(b -> out.write(b.array(), b.arrayOffset() + b.position(), b.remaining()));
+    }
+
+    /**
+     * Copies the wire form (without the tag) into {@code dst}, each part with one bulk copy.
+     *
+     * @param dst a segment of at least {@link #wireLength()} bytes
+     * @throws IndexOutOfBoundsException if it is smaller
+     * @throws IllegalStateException if its memory is no longer alive or belongs to another thread
+     */
+    public void copyTo(java.lang.foreign.MemorySegment dst) {
+      if (parts.isEmpty()) {
+        java.lang.foreign.MemorySegment.copy(body, 0, dst, ValueLayout.JAVA_BYTE, 0, body.length);
+        return;
+      }
+      byte[] head = head();
+      java.lang.foreign.MemorySegment.copy(head, 0, dst, ValueLayout.JAVA_BYTE, 0, head.length);
+      long at = head.length;
+      for (Object p : parts) {
+        Parts.copy(p, dst, at);
+        at += Parts.byteSize(p);
       }
     }
 
@@ -199,14 +250,16 @@ public final class Codec {
      * The tag and wire form in one array, for transports that carry a single byte string.
      *
      * @return a new array
+     * @throws ArithmeticException if the wire form is longer than an array can be
      */
     public byte[] joined() {
       byte[] out = new byte[Math.toIntExact(wireLength() + 1)];
       out[0] = tag;
-      int at = 1;
-      for (byte[] b : wire()) {
-        System.arraycopy(b, 0, out, at, b.length);
-        at += b.length;
+      ByteBuffer into = ByteBuffer.wrap(out, 1, out.length - 1);
+      try {
+        writeWire(into::put);
+      } catch (IOException e) {
+        throw new AssertionError("a heap buffer does not fail", e);
       }
       return out;
     }
@@ -246,36 +299,102 @@ public final class Codec {
      */
     public static Encoded read(byte tag, long length, java.io.DataInput in) throws IOException {
       if (!hasParts(tag)) {
-        if (length < 0 || length > MAX_BODY_BYTES) {
-          throw new StreamCorruptedException("bad payload length " + length + " for a value without parts");
-        }
-        byte[] b = new byte[(int) length];
+        byte[] b = new byte[bodyLength(length)];
         in.readFully(b);
         return new Encoded(tag, b);
       }
-      long left = length - 8L;
       int bodyLength = in.readInt();
       int count = in.readInt();
-      if (left < 0 || count < 1 || count > left / 4) {
-        throw new StreamCorruptedException("bad part count " + count + " in a payload of " + length + " bytes");
-      }
-      left -= 4L * count;
-      int[] lengths = new int[count];
-      for (int i = 0; i < count; i++) {
-        lengths[i] = in.readInt();
-        left -= lengths[i];
-      }
-      if (bodyLength < 0 || left != bodyLength || Arrays.stream(lengths).anyMatch(n -> n < 0)) {
-        throw new StreamCorruptedException("bad part table in a payload of " + length + " bytes");
-      }
+      byte[] table = new byte[tableLength(length, count)];
+      in.readFully(table);
+      Object[] parts = parts(length, bodyLength, table);
       byte[] body = new byte[bodyLength];
       in.readFully(body);
-      byte[][] parts = new byte[count][];
-      for (int i = 0; i < count; i++) {
-        parts[i] = new byte[lengths[i]];
-        in.readFully(parts[i]);
+      for (Object p : parts) {
+        Parts.read(in, p);
       }
       return new Encoded(tag, body, Arrays.asList(parts));
+    }
+
+    /**
+     * Reads a wire form of tag {@code tag} from a segment of exactly its length, each part with one bulk
+     * copy into an array of its own.
+     *
+     * @param tag the encoding, read before
+     * @param wire the wire form
+     * @return the value
+     * @throws StreamCorruptedException as {@link #read(byte, long, java.io.DataInput)}
+     * @throws IllegalStateException if the segment's memory is no longer alive or belongs to another thread
+     */
+    public static Encoded read(byte tag, java.lang.foreign.MemorySegment wire) throws StreamCorruptedException {
+      long length = wire.byteSize();
+      if (!hasParts(tag)) {
+        bodyLength(length);
+        return new Encoded(tag, wire.toArray(ValueLayout.JAVA_BYTE));
+      }
+      if (length < 8) {
+        throw new StreamCorruptedException("bad payload length " + length + " for a value with parts");
+      }
+      int bodyLength = wire.get(BIG_INT, 0);
+      int count = wire.get(BIG_INT, 4);
+      int tableLength = tableLength(length, count);
+      byte[] table = wire.asSlice(8, tableLength).toArray(ValueLayout.JAVA_BYTE);
+      Object[] parts = parts(length, bodyLength, table);
+      long at = 8L + tableLength;
+      byte[] body = wire.asSlice(at, bodyLength).toArray(ValueLayout.JAVA_BYTE);
+      at += bodyLength;
+      for (Object p : parts) {
+        Parts.copy(wire, at, p);
+        at += Parts.byteSize(p);
+      }
+      return new Encoded(tag, body, Arrays.asList(parts));
+    }
+
+    private static final ValueLayout.OfInt BIG_INT =
+        ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+
+    private static int bodyLength(long length) throws StreamCorruptedException {
+      if (length < 0 || length > MAX_BODY_BYTES) {
+        throw new StreamCorruptedException("bad payload length " + length + " for a value without parts");
+      }
+      return (int) length;
+    }
+
+    /** The length of the part table of {@code count} parts, checked against the wire length. */
+    private static int tableLength(long length, int count) throws StreamCorruptedException {
+      if (count < 1 || count > (length - 8) / 8) {
+        throw new StreamCorruptedException("bad part count " + count + " in a payload of " + length + " bytes");
+      }
+      return 8 * count;
+    }
+
+    /**
+     * New, empty parts as the table says, once the table, the body and the parts add up to the wire
+     * length: a corrupt table must not cost gigabytes of arrays.
+     */
+    private static Object[] parts(long length, int bodyLength, byte[] table) throws StreamCorruptedException {
+      ByteBuffer t = ByteBuffer.wrap(table);
+      int count = table.length / 8;
+      int[] kinds = new int[count];
+      int[] lengths = new int[count];
+      long left = length - 8L - table.length - bodyLength;
+      boolean ok = bodyLength >= 0;
+      for (int i = 0; i < count; i++) {
+        kinds[i] = t.getInt();
+        lengths[i] = t.getInt();
+        ok &= Parts.isKind(kinds[i]) && lengths[i] >= 0;
+        if (ok) {
+          left -= (long) lengths[i] * Parts.elementSize(kinds[i]);
+        }
+      }
+      if (!ok || left != 0) {
+        throw new StreamCorruptedException("bad part table in a payload of " + length + " bytes");
+      }
+      Object[] parts = new Object[count];
+      for (int i = 0; i < count; i++) {
+        parts[i] = Parts.allocate(kinds[i], lengths[i]);
+      }
+      return parts;
     }
   }
 
@@ -668,7 +787,7 @@ public final class Codec {
     return checkWire(encodeJava(value, what, maxBodyBytes), what);
   }
 
-  /** Java serialization, byte arrays of {@link #PART_MIN} bytes or more left out of the body as parts. */
+  /** Java serialization, primitive arrays of {@link #PART_MIN} bytes or more left out of the body as parts. */
   private static Encoded encodeJava(Object value, String what, int maxBodyBytes) throws IOException {
     PartsOutput out = new PartsOutput(new ChunkedOutput(what, maxBodyBytes));
     try (out) {
@@ -696,7 +815,7 @@ public final class Codec {
    * Lets values whose wire form, their {@link Encoded#parts} included, exceeds the body limit through, up
    * to what {@code limit} says when such a value is encoded: for a transport that carries the parts
    * beside its frame rather than in one array (a process pool's shared memory, whose free room is the
-   * limit). Bodies stay within {@link #MAX_BODY_BYTES}: only values with large byte arrays can pass it.
+   * limit). Bodies stay within {@link #MAX_BODY_BYTES}: only values with large primitive arrays can pass it.
    * Thread-safe; an encoding that races the call sees the old limit or the new one.
    *
    * @param limit the most bytes a wire form may have, asked only for a value over the body limit
@@ -706,13 +825,13 @@ public final class Codec {
   }
 
   /**
-   * Java serialization that leaves byte arrays of {@link #PART_MIN} bytes or more out of the body, as
+   * Java serialization that leaves primitive arrays of {@link #PART_MIN} bytes or more out of the body, as
    * {@link PartRef}s, and collects them as parts: the first few tasks of a pool, and whatever Fory cannot
    * write, then cost no copy of their large arrays either.
    */
   private static final class PartsOutput extends ObjectOutputStream {
     final ChunkedOutput body;
-    final List<byte[]> parts = new java.util.ArrayList<>(0);
+    final List<Object> parts = new java.util.ArrayList<>(0);
 
     PartsOutput(ChunkedOutput body) throws IOException {
       super(body);
@@ -722,8 +841,8 @@ public final class Codec {
 
     @Override
     protected Object replaceObject(Object obj) {
-      if (obj instanceof byte[] b && b.length >= PART_MIN) { // called once per array: a shared one stays shared
-        parts.add(b);
+      if (Parts.isLarge(obj)) { // called once per array: a shared one stays shared
+        parts.add(obj);
         return new PartRef(parts.size() - 1);
       }
       return obj;
@@ -732,9 +851,9 @@ public final class Codec {
 
   /** Reads what {@link PartsOutput} wrote, putting each part back where its {@link PartRef} is. */
   private static final class PartsInput extends ObjectInputStream {
-    private final List<byte[]> parts;
+    private final List<Object> parts;
 
-    PartsInput(byte[] body, List<byte[]> parts) throws IOException {
+    PartsInput(byte[] body, List<Object> parts) throws IOException {
       super(new ByteArrayInputStream(body));
       this.parts = parts;
       enableResolveObject(true); // also without parts: a stray PartRef is refused here, not as a bad field value later
@@ -753,7 +872,7 @@ public final class Codec {
   }
 
   /**
-   * Stands for a byte array sent as a part, in a Java-serialization body.
+   * Stands for a primitive array sent as a part, in a Java-serialization body.
    *
    * @param index the part's index
    */

@@ -16,6 +16,7 @@ import org.apache.fory.exception.InsecureException;
 import org.apache.fory.logging.LogLevel;
 import org.apache.fory.logging.LoggerFactory;
 import org.apache.fory.resolver.TypeChecker;
+import org.apache.fory.serializer.PrimitiveArraySerializers;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -167,15 +168,15 @@ final class ForyEngine {
   }
 
   /**
-   * Writes {@code value} with the writer, building it now if needed. Byte arrays of {@link Codec#PART_MIN}
+   * Writes {@code value} with the writer, building it now if needed. Primitive arrays of {@link Codec#PART_MIN}
    * bytes or more are not copied into the body but become the result's parts, by reference.
    *
    * @return the encoded value (tag {@link Codec#FORY}, or {@link Codec#PARTS} if it has parts), or null if
    *     Fory refuses or cannot write it (the caller then uses Java serialization)
    */
   static Codec.@Nullable Encoded serialize(Object value) {
-    List<byte[]> parts = new ArrayList<>(0);
-    List<byte[]> outer = PARTS.get(); // a task's writeObject may itself submit a task
+    List<Object> parts = new ArrayList<>(0);
+    List<Object> outer = PARTS.get(); // a task's writeObject may itself submit a task
     PARTS.set(parts);
     try {
       byte[] body = writer().serialize(value);
@@ -189,13 +190,13 @@ final class ForyEngine {
 
   /**
    * Reads a Fory payload with the reader for {@code allowClasses}, building it now if needed. The parts
-   * of {@code e} become the byte arrays the body refers to, as they are.
+   * of {@code e} become the primitive arrays the body refers to, as they are.
    *
    * @throws InvalidClassException if a class is refused by the deny-list or allow-list
    * @throws StreamCorruptedException if the bytes cannot be read
    */
   static @Nullable Object deserialize(Codec.Encoded e, List<String> allowClasses) throws IOException {
-    List<byte[]> outer = PARTS.get();
+    List<Object> outer = PARTS.get();
     PARTS.set(e.parts());
     try {
       return readerFor(allowClasses).deserialize(e.body());
@@ -211,7 +212,7 @@ final class ForyEngine {
     }
   }
 
-  private static void restore(@Nullable List<byte[]> outer) {
+  private static void restore(@Nullable List<Object> outer) {
     if (outer == null) {
       PARTS.remove();
     } else {
@@ -221,52 +222,69 @@ final class ForyEngine {
 
   /**
    * The parts of the value being written or read on this thread; null outside {@link #serialize} and
-   * {@link #deserialize} (Fory's own warm-up, say), where byte arrays are written inline.
+   * {@link #deserialize} (Fory's own warm-up, say), where such arrays are written inline.
    */
-  private static final ThreadLocal<@Nullable List<byte[]>> PARTS = new ThreadLocal<>();
+  private static final ThreadLocal<@Nullable List<Object>> PARTS = new ThreadLocal<>();
 
   /**
-   * Fory's serializer for {@code byte[]}, replaced so that a large array is not copied into the body:
-   * it is written as {@code -1 - index} into the value's parts, a small one as its length and bytes. Reading
-   * returns the part itself, so an array read into its own buffer by the transport is never copied again.
+   * Fory's serializer for a primitive array type that may travel as a part, wrapped so that a large array
+   * is not copied into the body: it is written as {@code -1 - index} into the value's parts, a small one as
+   * {@code 0} and then as Fory writes it. Reading returns the part itself, so an array read into its own
+   * buffer by the transport is never copied again.
    */
-  private static final class ByteArrays extends org.apache.fory.serializer.Serializer<byte[]> {
-    ByteArrays(org.apache.fory.resolver.TypeResolver resolver) {
-      super(resolver.getConfig(), byte[].class);
+  private static final class PartArrays<T> extends org.apache.fory.serializer.Serializer<T> {
+    private final Class<T> arrayType;
+    private final org.apache.fory.serializer.Serializer<T> inline;
+
+    PartArrays(org.apache.fory.resolver.TypeResolver resolver, Class<T> type,
+        org.apache.fory.serializer.Serializer<T> inline) {
+      super(resolver.getConfig(), type);
+      this.arrayType = type;
+      this.inline = inline;
     }
 
     @Override
-    public void write(org.apache.fory.context.WriteContext context, byte[] value) {
-      List<byte[]> parts = PARTS.get();
-      if (parts != null && value.length >= Codec.PART_MIN) {
+    public void write(org.apache.fory.context.WriteContext context, T value) {
+      List<Object> parts = PARTS.get();
+      if (parts != null && Parts.isLarge(value)) {
         context.writeVarInt32(-1 - parts.size());
         parts.add(value);
       } else {
-        context.writeVarInt32(value.length);
-        context.getBuffer().writeBytes(value);
+        context.writeVarInt32(0);
+        inline.write(context, value);
       }
     }
 
     @Override
-    public byte[] read(org.apache.fory.context.ReadContext context) {
-      org.apache.fory.memory.MemoryBuffer in = context.getBuffer();
-      int n = in.readVarInt32();
-      if (n < 0) {
-        List<byte[]> parts = PARTS.get();
-        int index = -1 - n;
-        if (parts == null || index >= parts.size()) {
-          throw new IllegalStateException("a byte array refers to part " + index + " of a payload that has "
-              + (parts == null ? 0 : parts.size()));
-        }
-        return parts.get(index);
+    public T read(org.apache.fory.context.ReadContext context) {
+      int n = context.getBuffer().readVarInt32();
+      if (n == 0) {
+        return inline.read(context);
       }
-      if (n > in.remaining()) { // checked before allocating: a corrupt length must not cost gigabytes
-        throw new IllegalStateException("a byte array of " + n + " bytes in a payload with " + in.remaining() + " left");
+      List<Object> parts = PARTS.get();
+      int index = -1 - n;
+      if (n > 0 || parts == null || index >= parts.size()) {
+        throw new IllegalStateException("a " + arrayType.getSimpleName() + " refers to part " + index
+            + " of a payload that has " + (parts == null ? 0 : parts.size()));
       }
-      byte[] b = new byte[n];
-      in.readBytes(b);
-      return b;
+      Object part = parts.get(index);
+      if (!arrayType.isInstance(part)) {
+        throw new IllegalStateException("a " + arrayType.getSimpleName() + " refers to part " + index + ", a "
+            + part.getClass().getSimpleName());
+      }
+      return arrayType.cast(part);
     }
+  }
+
+  /** Registers {@link PartArrays} for every array type that may be a part. */
+  private static void registerPartArrays(ThreadSafeFory f) {
+    f.registerSerializer(byte[].class, r -> new PartArrays<>(r, byte[].class, new PrimitiveArraySerializers.ByteArraySerializer(r)));
+    f.registerSerializer(short[].class, r -> new PartArrays<>(r, short[].class, new PrimitiveArraySerializers.ShortArraySerializer(r)));
+    f.registerSerializer(char[].class, r -> new PartArrays<>(r, char[].class, new PrimitiveArraySerializers.CharArraySerializer(r)));
+    f.registerSerializer(int[].class, r -> new PartArrays<>(r, int[].class, new PrimitiveArraySerializers.IntArraySerializer(r)));
+    f.registerSerializer(long[].class, r -> new PartArrays<>(r, long[].class, new PrimitiveArraySerializers.LongArraySerializer(r)));
+    f.registerSerializer(float[].class, r -> new PartArrays<>(r, float[].class, new PrimitiveArraySerializers.FloatArraySerializer(r)));
+    f.registerSerializer(double[].class, r -> new PartArrays<>(r, double[].class, new PrimitiveArraySerializers.DoubleArraySerializer(r)));
   }
 
   /** The writer, built now if needed. */
@@ -286,7 +304,7 @@ final class ForyEngine {
 
   private static ThreadSafeFory newWriter() {
     ThreadSafeFory f = builder().withTypeChecker(ForyEngine::serializableOnly).buildThreadSafeFory();
-    f.registerSerializer(byte[].class, ByteArrays::new);
+    registerPartArrays(f);
     for (Object o : samples()) {
       f.serialize(o); // create the serializers every task needs while nobody waits
     }
@@ -312,7 +330,7 @@ final class ForyEngine {
         .withTypeChecker(checker)
         .withSerializerFactory(ForyEngine::serializableOnRead)
         .buildThreadSafeFory();
-    f.registerSerializer(byte[].class, ByteArrays::new);
+    registerPartArrays(f);
     ThreadSafeFory w = WRITER.get();
     for (Object o : samples()) {
       f.deserialize(w.serialize(o));

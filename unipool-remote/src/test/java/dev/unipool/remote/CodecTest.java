@@ -1,6 +1,7 @@
 package dev.unipool.remote;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -415,15 +416,79 @@ class CodecTest {
   @Test
   void corruptPartTables_areRefused_beforeAllocating() {
     byte[] body = {1, 2};
-    for (int[] table : new int[][] {{2, 0}, {2, 1, -5}, {2, 1, 1 << 30}, {2, 100_000_000, 1}, {-1, 1, 3}}) {
+    int[][] tables = { // body length, part count, then kind and element count of each part; 3 part bytes follow
+      {2, 1, 1, 3}, // the one that fits
+      {2, 0}, {2, 1, 1, -5}, {2, 1, 1, 1 << 30}, {2, 100_000_000, 1, 3}, {-1, 1, 1, 3}, {2, 1, 0, 3}, {2, 1, 8, 3},
+      {2, 1, 7, 1 << 29}}; // 4 GB of doubles: the byte count does not overflow into a plausible one
+    for (int[] table : tables) {
       java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(1 + 4 * table.length + body.length + 3);
       bb.put(Codec.PARTS);
       for (int n : table) {
         bb.putInt(n);
       }
       bb.put(body);
-      assertThrows(java.io.StreamCorruptedException.class, () -> Codec.Encoded.split(bb.array()),
-          java.util.Arrays.toString(table));
+      java.lang.foreign.MemorySegment wire = java.lang.foreign.MemorySegment.ofArray(bb.array()).asSlice(1);
+      String name = java.util.Arrays.toString(table);
+      if (table == tables[0]) {
+        assertEquals(3, ((byte[]) assertDoesNotThrow(() -> Codec.Encoded.split(bb.array())).parts().get(0)).length);
+        assertEquals(3, ((byte[]) assertDoesNotThrow(() -> Codec.Encoded.read(Codec.PARTS, wire)).parts().get(0)).length);
+      } else {
+        assertThrows(java.io.StreamCorruptedException.class, () -> Codec.Encoded.split(bb.array()), name);
+        assertThrows(java.io.StreamCorruptedException.class, () -> Codec.Encoded.read(Codec.PARTS, wire), name);
+      }
+    }
+  }
+
+  /** Large and small arrays of every primitive type. */
+  @SuppressWarnings("ArrayRecordComponent")
+  record Numbers(short[] s, char[] c, int[] i, long[] l, float[] f, double[] d, boolean[] z, double[] smallD)
+      implements Serializable {}
+
+  @Test
+  void largeArraysOfEveryPrimitiveKind_travelAsParts_overEveryWireForm() throws Exception {
+    java.util.Random r = new java.util.Random(3);
+    int n = Codec.PART_MIN / 2 + 1; // 64 KiB or more for every kind but boolean[] and byte[]
+    short[] s = new short[n];
+    char[] c = new char[n];
+    for (int k = 0; k < n; k++) {
+      s[k] = (short) r.nextInt();
+      c[k] = (char) r.nextInt();
+    }
+    Numbers sent = new Numbers(s, c, r.ints(n).toArray(), r.longs(n).toArray(), new float[n],
+        r.doubles(n).toArray(), new boolean[Codec.PART_MIN], r.doubles(10).toArray());
+    sent.f()[n - 1] = Float.NaN;
+    for (String mode : List.of("fory", "java")) {
+      Codec.Encoded e = codec(mode).encode(sent);
+      assertEquals(6, e.parts().size(), mode + ": all but boolean[] and the small double[]");
+      assertTrue(e.body().length > Codec.PART_MIN && e.body().length < Codec.PART_MIN + 2048,
+          mode + ": the boolean[] and the small array are in the body: " + e.body().length);
+      Numbers back = (Numbers) codec(mode).decode(e);
+      assertSame(sent.d(), back.d(), mode + ": decoding uses the part as it is");
+      Codec.Encoded joined = Codec.Encoded.split(e.joined());
+      java.lang.foreign.MemorySegment region = java.lang.foreign.MemorySegment.ofArray(new long[(int) e.wireLength() / 8 + 2]);
+      e.copyTo(region.asSlice(3)); // unaligned, as in a region after a body of any length
+      Codec.Encoded mapped = Codec.Encoded.read(e.tag(), region.asSlice(3, e.wireLength()));
+      for (Codec.Encoded wire : List.of(joined, mapped)) {
+        Numbers got = (Numbers) codec(mode).decode(wire);
+        assertArrayEquals(s, got.s(), mode);
+        assertArrayEquals(c, got.c(), mode);
+        assertArrayEquals(sent.i(), got.i(), mode);
+        assertArrayEquals(sent.l(), got.l(), mode);
+        assertArrayEquals(sent.f(), got.f(), mode);
+        assertArrayEquals(sent.d(), got.d(), mode);
+        assertArrayEquals(sent.z(), got.z(), mode);
+        assertArrayEquals(sent.smallD(), got.smallD(), mode);
+      }
+    }
+  }
+
+  @Test
+  void aPartOfAnotherKind_thanTheBodyExpects_isRefused() throws Exception {
+    for (String mode : List.of("fory", "java")) {
+      Codec.Encoded e = codec(mode).encode(new Numbers(new short[0], new char[0], new int[0], new long[0],
+          new float[0], new double[Codec.PART_MIN], new boolean[0], new double[0]));
+      Codec.Encoded swapped = new Codec.Encoded(e.tag(), e.body(), List.of(new long[Codec.PART_MIN]));
+      assertThrows(IOException.class, () -> codec(mode).decode(swapped), mode);
     }
   }
 

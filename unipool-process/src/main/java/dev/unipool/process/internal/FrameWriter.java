@@ -340,9 +340,7 @@ final class FrameWriter implements TaskLoop.Sink {
 
   /** Writes a payload's wire form straight from its arrays. */
   private void writeAll(Codec.Encoded payload) throws IOException {
-    for (byte[] b : payload.wire()) {
-      writeFully(ByteBuffer.wrap(b));
-    }
+    payload.writeWire(this::writeFully);
   }
 
   private void writeFully(ByteBuffer bb) throws IOException {

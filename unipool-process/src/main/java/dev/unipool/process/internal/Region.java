@@ -1,9 +1,7 @@
 package dev.unipool.process.internal;
 
 import dev.unipool.remote.Codec;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.StreamCorruptedException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -70,11 +68,7 @@ final class Region {
   record Ticket(int generation, long capacity, long length, MemorySegment data) {
     /** Copies the payload's wire form in; called before the frame that refers to it is written. */
     void fill(Codec.Encoded payload) {
-      long at = 0;
-      for (byte[] b : payload.wire()) {
-        MemorySegment.copy(b, 0, data, ValueLayout.JAVA_BYTE, at, b.length);
-        at += b.length;
-      }
+      payload.copyTo(data);
     }
   }
 
@@ -200,39 +194,6 @@ final class Region {
     }
   }
 
-  /**
-   * Reads a mapped segment as a stream; arrays are filled with one bulk copy each. A segment, not a
-   * buffer view: a payload with parts may exceed the 2 GB a buffer can span.
-   */
-  private static final class SegmentInput extends InputStream {
-    private final MemorySegment in;
-    private long at;
-
-    SegmentInput(MemorySegment in) {
-      this.in = in;
-    }
-
-    @Override
-    public int read() throws IOException {
-      return at < in.byteSize() ? in.get(ValueLayout.JAVA_BYTE, at++) & 0xff : -1;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return 0;
-      }
-      long left = in.byteSize() - at;
-      if (left <= 0) {
-        return -1;
-      }
-      int n = (int) Math.min(len, left);
-      MemorySegment.copy(in, ValueLayout.JAVA_BYTE, at, b, off, n);
-      at += n;
-      return n;
-    }
-  }
-
   /** The reading side: one thread reads, {@link #close} may come from another. */
   static final class In {
     private final Path dir;
@@ -263,7 +224,7 @@ final class Region {
       if (r == null || gen != generation) {
         r = map(gen, capacity);
       }
-      Codec.Encoded e = Codec.Encoded.read(tag, length, new DataInputStream(new SegmentInput(r.asSlice(HEADER, length))));
+      Codec.Encoded e = Codec.Encoded.read(tag, r.asSlice(HEADER, length));
       FLAG.setRelease(r, 0L, 0);
       return e;
     }

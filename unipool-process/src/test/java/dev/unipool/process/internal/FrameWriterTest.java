@@ -181,11 +181,12 @@ class FrameWriterTest {
     byte[] body = new byte[100];
     byte[] part = new byte[70_000];
     byte[] large = new byte[3 * (1 << 18) + 5]; // sent by reference, from its own array
+    double[] doubles = random.doubles(300_000).toArray(); // converted a chunk at a time: more than one chunk
     random.nextBytes(body);
     random.nextBytes(part);
     random.nextBytes(large);
     Codec.Encoded small = new Codec.Encoded(Codec.PARTS, body, List.of(part));
-    Codec.Encoded big = new Codec.Encoded(Codec.PARTS, body, List.of(part, large));
+    Codec.Encoded big = new Codec.Encoded(Codec.PARTS, body, List.of(part, large, doubles));
     onOwnedThread(() -> {
       writer.send(new Frame.Run(1, false, small), false);
       writer.send(new Frame.Done(2, true, 5, big), true);
@@ -198,13 +199,14 @@ class FrameWriterTest {
     assertEquals(Codec.PARTS, a.tag());
     assertArrayEquals(body, a.body());
     assertEquals(1, a.parts().size());
-    assertArrayEquals(part, a.parts().get(0));
+    assertArrayEquals(part, (byte[]) a.parts().get(0));
     for (Frame f : frames.subList(1, 3)) {
       Codec.Encoded b = assertInstanceOf(Frame.Done.class, f).payload();
       assertArrayEquals(body, b.body());
-      assertEquals(2, b.parts().size());
-      assertArrayEquals(part, b.parts().get(0));
-      assertArrayEquals(large, b.parts().get(1));
+      assertEquals(3, b.parts().size());
+      assertArrayEquals(part, (byte[]) b.parts().get(0));
+      assertArrayEquals(large, (byte[]) b.parts().get(1));
+      assertArrayEquals(doubles, assertInstanceOf(double[].class, b.parts().get(2)));
     }
   }
 

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -303,21 +304,19 @@ class SharedMemoryTest {
   void aResultOver2GB_travelsThroughTheRegion_orFailsItsTaskWhereItHasNoRoom() throws Exception {
     try (ProcessPool pool = open(1)) {
       long pid = pool.submit(() -> Worker.current().pid()).get(60, TimeUnit.SECONDS);
-      TaskFuture<List<byte[]>> f = pool.submit(() -> {
-        byte[] x = new byte[HALF_OVER];
-        byte[] y = new byte[HALF_OVER];
-        x[HALF_OVER - 1] = 5;
-        y[0] = 6;
-        return List.of(x, y);
+      int n = HALF_OVER / 4; // one double[] of 2.2 GB: a part of its own, larger than any byte[] can be
+      TaskFuture<double[]> f = pool.submit(() -> {
+        double[] x = new double[n];
+        x[0] = 5;
+        x[n - 1] = 6;
+        return x;
       });
-      if (roomForBothWays(pool, 2L * HALF_OVER)) {
-        List<byte[]> back = f.get(240, TimeUnit.SECONDS);
-        assertEquals(2, back.size());
-        assertEquals(HALF_OVER, back.get(0).length);
-        assertEquals(HALF_OVER, back.get(1).length);
-        assertEquals(5, back.get(0)[HALF_OVER - 1]);
-        assertEquals(6, back.get(1)[0]);
-        assertEquals(0, back.get(0)[0] | back.get(1)[HALF_OVER - 1]);
+      if (roomForBothWays(pool, 8L * n)) {
+        double[] back = f.get(240, TimeUnit.SECONDS);
+        assertEquals(n, back.length);
+        assertEquals(5, back[0]);
+        assertEquals(6, back[n - 1]);
+        assertEquals(0, back[1] + back[n - 2]);
       } else {
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(240, TimeUnit.SECONDS));
         assertInstanceOf(PayloadTooLargeException.class, e.getCause(), String.valueOf(e.getCause()));
@@ -332,15 +331,20 @@ class SharedMemoryTest {
     Region.Out out = new Region.Out(dir, "2-in-");
     Region.In in = new Region.In(dir, "2-in-");
     try {
-      Codec.Encoded sent = new Codec.Encoded(Codec.PARTS, pattern(33, 1), List.of(pattern(70_000, 2), pattern(5, 3)));
+      long[] longs = new Random(4).longs(10_001).toArray();
+      char[] chars = "unipool".repeat(3_000).toCharArray();
+      Codec.Encoded sent = new Codec.Encoded(Codec.PARTS, pattern(33, 1),
+          List.of(pattern(70_000, 2), longs, pattern(5, 3), chars)); // odd sizes: parts start unaligned
       Region.Ticket t = out.take(sent.wireLength());
       assertNotNull(t);
       t.fill(sent);
       Codec.Encoded got = in.read(Codec.PARTS, t.generation(), t.capacity(), t.length());
       assertArrayEquals(sent.body(), got.body());
-      assertEquals(2, got.parts().size());
-      assertArrayEquals(sent.parts().get(0), got.parts().get(0));
-      assertArrayEquals(sent.parts().get(1), got.parts().get(1));
+      assertEquals(4, got.parts().size());
+      assertArrayEquals(pattern(70_000, 2), (byte[]) got.parts().get(0));
+      assertArrayEquals(longs, assertInstanceOf(long[].class, got.parts().get(1)));
+      assertArrayEquals(pattern(5, 3), (byte[]) got.parts().get(2));
+      assertArrayEquals(chars, assertInstanceOf(char[].class, got.parts().get(3)));
       assertNotNull(out.take(1), "free again once read");
     } finally {
       out.close();

@@ -1,0 +1,152 @@
+package dev.unipool.remote;
+
+import java.io.DataInput;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The primitive arrays that may travel as {@link Codec.Encoded#parts}: {@code byte[]}, {@code short[]},
+ * {@code char[]}, {@code int[]}, {@code long[]}, {@code float[]} and {@code double[]}. On the wire a part
+ * is its elements, little-endian, so that on the machines unipool runs on (x86-64, AArch64) a copy into or
+ * out of shared memory is a plain memory copy. ({@code boolean[]} is left out: the JDK has no bulk copy
+ * for it.)
+ */
+final class Parts {
+  private Parts() {}
+
+  /** A part's kind on the wire; 0 is no part. */
+  static final int BYTE = 1;
+
+  private static final ValueLayout[] LAYOUTS = {
+    ValueLayout.JAVA_BYTE, // unused: kind 0
+    ValueLayout.JAVA_BYTE,
+    ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
+    ValueLayout.JAVA_CHAR_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
+    ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
+    ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
+    ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
+    ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
+  };
+
+  /** The most bytes converted at once when a part that is not a {@code byte[]} goes through a stream. */
+  private static final int CHUNK = 1 << 20;
+
+  /**
+   * The kind of an array that may be a part.
+   *
+   * @return 1 to 7, or 0 if {@code o} is not such an array
+   */
+  static int kind(Object o) {
+    // Type tests, not a pattern switch: see Codec.encode.
+    if (o instanceof byte[]) {
+      return BYTE;
+    } else if (o instanceof short[]) {
+      return 2;
+    } else if (o instanceof char[]) {
+      return 3;
+    } else if (o instanceof int[]) {
+      return 4;
+    } else if (o instanceof long[]) {
+      return 5;
+    } else if (o instanceof float[]) {
+      return 6;
+    } else if (o instanceof double[]) {
+      return 7;
+    }
+    return 0;
+  }
+
+  /** Whether {@code kind} is one {@link #kind} returns for a part. */
+  static boolean isKind(int kind) {
+    return kind >= 1 && kind < LAYOUTS.length;
+  }
+
+  /** The bytes one element of a part of this kind takes. */
+  static int elementSize(int kind) {
+    return (int) LAYOUTS[kind].byteSize();
+  }
+
+  /** The number of elements of a part. */
+  static int length(Object part) {
+    return java.lang.reflect.Array.getLength(part);
+  }
+
+  /** The bytes a part takes on the wire. */
+  static long byteSize(Object part) {
+    return (long) length(part) * elementSize(kind(part));
+  }
+
+  /** Whether {@code o} is an array that travels as a part: one of the kinds, of {@link Codec#PART_MIN} bytes or more. */
+  static boolean isLarge(Object o) {
+    int k = kind(o);
+    return k != 0 && (long) length(o) * elementSize(k) >= Codec.PART_MIN;
+  }
+
+  /** A new part of this kind and length, to read one into. */
+  static Object allocate(int kind, int length) {
+    return switch (kind) {
+      case 1 -> new byte[length];
+      case 2 -> new short[length];
+      case 3 -> new char[length];
+      case 4 -> new int[length];
+      case 5 -> new long[length];
+      case 6 -> new float[length];
+      case 7 -> new double[length];
+      default -> throw new IllegalArgumentException("no part kind " + kind);
+    };
+  }
+
+  /** Copies a part's wire form into {@code dst} at {@code at}. */
+  static void copy(Object part, MemorySegment dst, long at) {
+    MemorySegment.copy(part, 0, dst, LAYOUTS[kind(part)], at, length(part));
+  }
+
+  /** Fills a part from its wire form in {@code src} at {@code at}. */
+  static void copy(MemorySegment src, long at, Object part) {
+    MemorySegment.copy(src, LAYOUTS[kind(part)], at, part, 0, length(part));
+  }
+
+  /**
+   * Hands a part's wire form to {@code sink}: a {@code byte[]} as it is, other arrays converted a chunk at
+   * a time into one reused buffer, which the sink must have consumed when it returns.
+   */
+  static void write(Object part, Codec.WireSink sink) throws IOException {
+    if (part instanceof byte[] b) {
+      sink.write(ByteBuffer.wrap(b));
+      return;
+    }
+    int kind = kind(part);
+    int size = elementSize(kind);
+    int length = length(part);
+    byte[] chunk = new byte[(int) Math.min(CHUNK, (long) length * size)];
+    MemorySegment to = MemorySegment.ofArray(chunk);
+    for (int i = 0; i < length; ) {
+      int n = Math.min(length - i, chunk.length / size);
+      MemorySegment.copy(part, i, to, LAYOUTS[kind], 0, n);
+      sink.write(ByteBuffer.wrap(chunk, 0, n * size));
+      i += n;
+    }
+  }
+
+  /** Fills a part from its wire form in {@code in}. */
+  static void read(DataInput in, Object part) throws IOException {
+    if (part instanceof byte[] b) {
+      in.readFully(b);
+      return;
+    }
+    int kind = kind(part);
+    int size = elementSize(kind);
+    int length = length(part);
+    byte[] chunk = new byte[(int) Math.min(CHUNK, (long) length * size)];
+    MemorySegment from = MemorySegment.ofArray(chunk);
+    for (int i = 0; i < length; ) {
+      int n = Math.min(length - i, chunk.length / size);
+      in.readFully(chunk, 0, n * size);
+      MemorySegment.copy(from, LAYOUTS[kind], 0, part, i, n);
+      i += n;
+    }
+  }
+}
