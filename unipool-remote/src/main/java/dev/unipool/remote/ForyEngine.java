@@ -16,6 +16,7 @@ import org.apache.fory.exception.InsecureException;
 import org.apache.fory.logging.LogLevel;
 import org.apache.fory.logging.LoggerFactory;
 import org.apache.fory.resolver.TypeChecker;
+import org.apache.fory.resolver.TypeResolver;
 import org.apache.fory.serializer.PrimitiveArraySerializers;
 import org.jspecify.annotations.Nullable;
 
@@ -236,7 +237,7 @@ final class ForyEngine {
     private final Class<T> arrayType;
     private final org.apache.fory.serializer.Serializer<T> inline;
 
-    PartArrays(org.apache.fory.resolver.TypeResolver resolver, Class<T> type,
+    PartArrays(TypeResolver resolver, Class<T> type,
         org.apache.fory.serializer.Serializer<T> inline) {
       super(resolver.getConfig(), type);
       this.arrayType = type;
@@ -278,13 +279,18 @@ final class ForyEngine {
 
   /** Registers {@link PartArrays} for every array type that may be a part. */
   private static void registerPartArrays(ThreadSafeFory f) {
-    f.registerSerializer(byte[].class, r -> new PartArrays<>(r, byte[].class, new PrimitiveArraySerializers.ByteArraySerializer(r)));
-    f.registerSerializer(short[].class, r -> new PartArrays<>(r, short[].class, new PrimitiveArraySerializers.ShortArraySerializer(r)));
-    f.registerSerializer(char[].class, r -> new PartArrays<>(r, char[].class, new PrimitiveArraySerializers.CharArraySerializer(r)));
-    f.registerSerializer(int[].class, r -> new PartArrays<>(r, int[].class, new PrimitiveArraySerializers.IntArraySerializer(r)));
-    f.registerSerializer(long[].class, r -> new PartArrays<>(r, long[].class, new PrimitiveArraySerializers.LongArraySerializer(r)));
-    f.registerSerializer(float[].class, r -> new PartArrays<>(r, float[].class, new PrimitiveArraySerializers.FloatArraySerializer(r)));
-    f.registerSerializer(double[].class, r -> new PartArrays<>(r, double[].class, new PrimitiveArraySerializers.DoubleArraySerializer(r)));
+    registerPartArray(f, byte[].class, PrimitiveArraySerializers.ByteArraySerializer::new);
+    registerPartArray(f, short[].class, PrimitiveArraySerializers.ShortArraySerializer::new);
+    registerPartArray(f, char[].class, PrimitiveArraySerializers.CharArraySerializer::new);
+    registerPartArray(f, int[].class, PrimitiveArraySerializers.IntArraySerializer::new);
+    registerPartArray(f, long[].class, PrimitiveArraySerializers.LongArraySerializer::new);
+    registerPartArray(f, float[].class, PrimitiveArraySerializers.FloatArraySerializer::new);
+    registerPartArray(f, double[].class, PrimitiveArraySerializers.DoubleArraySerializer::new);
+  }
+
+  private static <T> void registerPartArray(ThreadSafeFory f, Class<T> type,
+      java.util.function.Function<TypeResolver, org.apache.fory.serializer.Serializer<T>> inline) {
+    f.registerSerializer(type, r -> new PartArrays<>(r, type, inline.apply(r)));
   }
 
   /** The writer, built now if needed. */
@@ -347,7 +353,7 @@ final class ForyEngine {
    * of its type that is null, or a Class value, still decodes.
    */
   private static org.apache.fory.serializer.@Nullable Serializer<?> serializableOnRead(
-      org.apache.fory.resolver.TypeResolver resolver, Class<?> c) {
+      TypeResolver resolver, Class<?> c) {
     if (c.isArray() || c.isPrimitive() || c.isInterface() || c.isEnum() || c.isHidden()
         || Serializable.class.isAssignableFrom(c) || c.getName().startsWith("org.apache.fory.")) {
       return null; // Fory's own choice of serializer
@@ -357,7 +363,7 @@ final class ForyEngine {
 
   /** Stands in for the serializer of a class that is not {@link Serializable}: reading an instance fails. */
   private static final class Refused<T> extends org.apache.fory.serializer.Serializer<T> {
-    Refused(org.apache.fory.resolver.TypeResolver resolver, Class<T> type) {
+    Refused(TypeResolver resolver, Class<T> type) {
       super(resolver.getConfig(), type);
     }
 

@@ -79,7 +79,7 @@ final class Parts {
     return (long) length(part) * elementSize(kind(part));
   }
 
-  /** Whether {@code o} is an array that travels as a part: one of the kinds, of {@link Codec#PART_MIN} bytes or more. */
+  /** Whether {@code o} travels as a part: an array of one of the kinds, of {@link Codec#PART_MIN} bytes or more. */
   static boolean isLarge(Object o) {
     int k = kind(o);
     return k != 0 && (long) length(o) * elementSize(k) >= Codec.PART_MIN;
