@@ -118,17 +118,11 @@ final class Parts {
       sink.write(ByteBuffer.wrap(b));
       return;
     }
-    int kind = kind(part);
-    int size = elementSize(kind);
-    int length = length(part);
-    byte[] chunk = new byte[(int) Math.min(CHUNK, (long) length * size)];
-    MemorySegment to = MemorySegment.ofArray(chunk);
-    for (int i = 0; i < length; ) {
-      int n = Math.min(length - i, chunk.length / size);
-      MemorySegment.copy(part, i, to, LAYOUTS[kind], 0, n);
-      sink.write(ByteBuffer.wrap(chunk, 0, n * size));
-      i += n;
-    }
+    ValueLayout layout = LAYOUTS[kind(part)];
+    inChunks(part, (chunk, from, count, bytes) -> {
+      MemorySegment.copy(part, from, MemorySegment.ofArray(chunk), layout, 0, count);
+      sink.write(ByteBuffer.wrap(chunk, 0, bytes));
+    });
   }
 
   /** Fills a part from its wire form in {@code in}. */
@@ -137,15 +131,27 @@ final class Parts {
       in.readFully(b);
       return;
     }
-    int kind = kind(part);
-    int size = elementSize(kind);
+    ValueLayout layout = LAYOUTS[kind(part)];
+    inChunks(part, (chunk, from, count, bytes) -> {
+      in.readFully(chunk, 0, bytes);
+      MemorySegment.copy(MemorySegment.ofArray(chunk), layout, 0, part, from, count);
+    });
+  }
+
+  /** One step of {@link #inChunks}: {@code count} elements from {@code from}, as {@code bytes} bytes of a chunk. */
+  @FunctionalInterface
+  private interface ChunkStep {
+    void apply(byte[] chunk, int from, int count, int bytes) throws IOException;
+  }
+
+  /** Walks a part's elements in chunks of at most {@link #CHUNK} bytes, all through one buffer. */
+  private static void inChunks(Object part, ChunkStep step) throws IOException {
+    int size = elementSize(kind(part));
     int length = length(part);
     byte[] chunk = new byte[(int) Math.min(CHUNK, (long) length * size)];
-    MemorySegment from = MemorySegment.ofArray(chunk);
     for (int i = 0; i < length; ) {
       int n = Math.min(length - i, chunk.length / size);
-      in.readFully(chunk, 0, n * size);
-      MemorySegment.copy(from, LAYOUTS[kind], 0, part, i, n);
+      step.apply(chunk, i, n, n * size);
       i += n;
     }
   }

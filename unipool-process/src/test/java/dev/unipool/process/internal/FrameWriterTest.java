@@ -242,15 +242,32 @@ class FrameWriterTest {
     return out;
   }
 
+  /**
+   * A writer whose payloads over a 3 MB socket limit go through a region in a directory, and that region's
+   * reader; closing it unmaps both ends.
+   */
+  private record RegionRig(FrameWriter writer, Region.Out out, Region.In in) implements AutoCloseable {
+    static final int SOCKET_MAX = 3 << 20;
+
+    static RegionRig open(Recorder channel, Path dir, String prefix) {
+      Region.Out out = new Region.Out(dir, prefix);
+      FrameWriter writer = new FrameWriter(channel, "test", SOCKET_MAX);
+      writer.useRegion(out);
+      return new RegionRig(writer, out, new Region.In(dir, prefix));
+    }
+
+    @Override
+    public void close() {
+      out.close();
+      in.close();
+    }
+  }
+
   @Test
   void aPayloadTooLargeForTheSocket_waitsForTheBusyRegion_inTheWritingThread_andLaterFramesStayBehindIt(
       @TempDir Path dir) throws Exception {
     Recorder channel = new Recorder(Integer.MAX_VALUE, null);
-    Region.Out out = new Region.Out(dir, "9-out-");
-    Region.In in = new Region.In(dir, "9-out-");
-    int socketMax = 3 << 20;
-    FrameWriter writer = new FrameWriter(channel, "test", socketMax);
-    writer.useRegion(out);
+    int socketMax = RegionRig.SOCKET_MAX;
     Random random = new Random(11);
     byte[] first = new byte[2 << 20]; // through the region, which it then holds until it is read
     byte[] tooLarge = new byte[socketMax + 1]; // only a region can carry it
@@ -258,7 +275,9 @@ class FrameWriterTest {
     random.nextBytes(first);
     random.nextBytes(tooLarge);
     random.nextBytes(after);
-    try {
+    try (RegionRig rig = RegionRig.open(channel, dir, "9-out-")) {
+      FrameWriter writer = rig.writer();
+      Region.In in = rig.in();
       onOwnedThread(() -> writer.send(new Frame.Done(1, true, 5, new Codec.Encoded((byte) 4, first)), true));
       int firstBytes = channel.written().length;
       assertTrue(firstBytes < 1000, "the first payload went to the region: " + firstBytes + " bytes on the socket");
@@ -291,55 +310,47 @@ class FrameWriterTest {
       assertTrue(all.length - firstBytes > after.length && all.length - firstBytes < after.length + 1000,
           "the one that may not take the region went through the socket, the waiting one through the region: "
               + (all.length - firstBytes) + " bytes on the socket");
-    } finally {
-      out.close();
-      in.close();
     }
   }
 
   @Test
   void whileAFrameWaitsToTakeTheRegion_aLaterPayloadDoesNotTakeItFirst(@TempDir Path dir) throws Exception {
     Recorder channel = new Recorder(Integer.MAX_VALUE, null);
-    Region.Out out = new Region.Out(dir, "8-out-");
-    Region.In in = new Region.In(dir, "8-out-");
-    FrameWriter writer = new FrameWriter(channel, "test", 3 << 20);
-    writer.useRegion(out);
-    byte[] tooLarge = new byte[(3 << 20) + 1];
+    byte[] tooLarge = new byte[RegionRig.SOCKET_MAX + 1];
     byte[] later = new byte[2 << 20]; // would go to the free region, were the one before it not waiting for it
     new Random(5).nextBytes(tooLarge);
     new Random(6).nextBytes(later);
-    try {
+    try (RegionRig rig = RegionRig.open(channel, dir, "8-out-")) {
+      FrameWriter writer = rig.writer();
       onOwnedThread(() -> {
         writer.send(new Frame.Done(1, true, 5, new Codec.Encoded((byte) 4, tooLarge)), false);
         writer.send(new Frame.Done(2, true, 5, new Codec.Encoded((byte) 4, later)), false);
         writer.flush(); // had the later one taken the region, the first would wait for it here forever
       });
       byte[] all = channel.written();
-      List<Frame> frames = framesFrom(all, 0, in);
+      List<Frame> frames = framesFrom(all, 0, rig.in());
       assertEquals(2, frames.size(), frames::toString);
       assertArrayEquals(tooLarge, assertInstanceOf(Frame.Done.class, frames.get(0)).payload().body());
       assertArrayEquals(later, assertInstanceOf(Frame.Done.class, frames.get(1)).payload().body());
       assertTrue(all.length > later.length && all.length < later.length + 1000, all.length + " bytes on the socket");
-    } finally {
-      out.close();
-      in.close();
     }
   }
 
   @Test
   void aThreadWaitingForTheRegion_stopsWithAFailure_whenTheWriterIsClosed(@TempDir Path dir) throws Exception {
     Recorder channel = new Recorder(Integer.MAX_VALUE, null);
-    Region.Out out = new Region.Out(dir, "7-out-");
-    FrameWriter writer = new FrameWriter(channel, "test", 3 << 20);
-    writer.useRegion(out);
-    onOwnedThread(() -> writer.send(new Frame.Done(1, true, 5, new Codec.Encoded((byte) 4, new byte[2 << 20])), true));
-    CompletableFuture<Void> sent = new CompletableFuture<>();
-    sendUntilItWaitsOrEnds(writer, new Frame.Done(2, true, 5, new Codec.Encoded((byte) 4, new byte[(3 << 20) + 1])), sent);
-    writer.close(); // as when the peer is gone: nobody will ever free the region
-    java.util.concurrent.ExecutionException e =
-        assertThrows(java.util.concurrent.ExecutionException.class, () -> sent.get(30, TimeUnit.SECONDS));
-    assertInstanceOf(IOException.class, e.getCause());
-    assertTrue(e.getCause().getMessage().contains("its shared memory cannot take it"), e.getCause().getMessage());
+    try (RegionRig rig = RegionRig.open(channel, dir, "7-out-")) {
+      FrameWriter writer = rig.writer();
+      onOwnedThread(() -> writer.send(new Frame.Done(1, true, 5, new Codec.Encoded((byte) 4, new byte[2 << 20])), true));
+      CompletableFuture<Void> sent = new CompletableFuture<>();
+      sendUntilItWaitsOrEnds(writer,
+          new Frame.Done(2, true, 5, new Codec.Encoded((byte) 4, new byte[RegionRig.SOCKET_MAX + 1])), sent);
+      writer.close(); // as when the peer is gone: nobody will ever free the region
+      java.util.concurrent.ExecutionException e =
+          assertThrows(java.util.concurrent.ExecutionException.class, () -> sent.get(30, TimeUnit.SECONDS));
+      assertInstanceOf(IOException.class, e.getCause());
+      assertTrue(e.getCause().getMessage().contains("its shared memory cannot take it"), e.getCause().getMessage());
+    }
   }
 
   @Test
