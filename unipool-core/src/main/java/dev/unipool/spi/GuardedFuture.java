@@ -49,12 +49,12 @@ abstract class GuardedFuture<T> extends CompletableFuture<T> {
   private static final int MAX_SPINNERS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   private static final AtomicInteger SPINNERS = new AtomicInteger();
   /** Per platform thread: how many tasks it has submitted, so a wait can tell its own latest task. */
-  private static final ThreadLocal<long[]> SUBMISSIONS = ThreadLocal.withInitial(() -> new long[1]);
+  private static final ThreadLocal<int[]> SUBMISSIONS = ThreadLocal.withInitial(() -> new int[1]);
 
   /** The platform thread that created this task, or null (a virtual thread, or spinning off). */
   private final @Nullable Thread submitter;
-  /** Its count of submissions at this one. */
-  private final long submission;
+  /** Its count of submissions at this one (an int, as it only ever meets the same thread's latest count). */
+  private final int submission;
 
   private volatile boolean staged; // a dependent stage exists (see hasDependentStages)
   @SuppressWarnings("unused") // accessed through WAITERS

@@ -40,6 +40,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
   private static final VarHandle PHASE;
   private static final VarHandle TIMES;
   private static final VarHandle WORKER;
+  private static final VarHandle EXTRAS;
   /** {@link #phase} bits: started (counted as such), claimed (its outcome counted). */
   private static final int STARTED = 1;
   private static final int CLAIMED = 2;
@@ -52,6 +53,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
       PHASE = l.findVarHandle(TaskRun.class, "phase", int.class);
       TIMES = MethodHandles.arrayElementVarHandle(long[].class);
       WORKER = l.findVarHandle(TaskRun.class, "worker", Object.class);
+      EXTRAS = l.findVarHandle(TaskRun.class, "extras", Extras.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -62,13 +64,8 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
   private final Settings settings;
   // Hot-path fields are written with release stores, not volatile writes: each full fence costs more than a
   // tiny task's own work, and completing the future (a CAS) publishes them to anyone who sees it done.
-  private final long @Nullable [] times; // submitted, started, finished (nanoTime); only when timings are on
-  // Reported by a remote backend before it completes the task, whose completion publishes it (see
-  // ranRemotely); plain, because a volatile store in every task's constructor costs every backend.
-  private long workNanos = -1;
   private @Nullable Object worker; // WorkerInfo, or the local Thread (WorkerInfo built lazily)
   private volatile @Nullable Object runner; // the local thread running the task: RunningTask's hand-off
-  private volatile @Nullable ScheduledFuture<?> timer;
   @SuppressWarnings("unused") // accessed through PERMIT
   private volatile boolean permit;
   // STARTED and CLAIMED in one word, so that a start and a claim racing each other agree on the order: the
@@ -78,9 +75,37 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
   @SuppressWarnings("unused") // accessed through PHASE
   private volatile int phase;
   private boolean rejected; // set by the submitting thread before it completes the task
-  private @Nullable Object event; // a dev.unipool.Task event, only while a flight recording wants it
+  /** What only some tasks need; null for a plain local task. Set once (see {@link #extras()}). */
+  @SuppressWarnings("unused") // accessed through EXTRAS
+  private volatile @Nullable Extras extras;
 
-  private volatile @Nullable TaskStopper stopper; // set by a backend that runs the task elsewhere
+  /**
+   * The state only some tasks need, in one object that only those tasks allocate: timings, a flight-recorder
+   * event, a timeout timer, and what a remote backend records. Why: with all of it inline a task took 88
+   * bytes against {@code FutureTask}'s 32 (64 now), and every queued task holds its future: a million
+   * submitted at once held 112 MB with their queue nodes (88 MB now). Size alone costs time too: a
+   * {@code FutureTask} padded to 88 bytes took 1.3x as long as the plain one to fire and collect a million
+   * tasks on a fixed pool of 2; padded to 64 bytes, no longer than the plain one.
+   */
+  private static final class Extras {
+    /** Submitted, started, finished (nanoTime); only when timings are on (known at submit). */
+    final long @Nullable [] times;
+    /** A {@code dev.unipool.Task} event, only while a flight recording wants it. */
+    @Nullable Object event;
+    volatile @Nullable ScheduledFuture<?> timer;
+    /** Set by a backend that runs the task elsewhere, before the task can start. */
+    volatile @Nullable TaskStopper stopper;
+    /**
+     * Reported by a remote backend before it completes the task, whose completion publishes it (see
+     * ranRemotely); plain, like the rest, because completing is a CAS anyway.
+     */
+    long workNanos = -1;
+
+    Extras(long @Nullable [] times, @Nullable Object event) {
+      this.times = times;
+      this.event = event;
+    }
+  }
   /**
    * The per-task settings, shared by every task submitted with the same options (so a plain submit
    * allocates nothing for them).
@@ -96,11 +121,14 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
   TaskRun(AbstractPool pool, Callable<T> task, Settings settings, boolean permit) {
     this.settings = settings;
     Object e = Jfr.beginTask();
-    this.event = e;
-    this.times = settings.timed() || e != null ? new long[] {System.nanoTime(), 0, 0} : null;
+    if (settings.timed() || e != null) { // a plain store: dispatch publishes the task
+      EXTRAS.set(this, new Extras(new long[] {System.nanoTime(), 0, 0}, e));
+    }
     this.pool = pool;
     this.task = task;
-    this.permit = permit;
+    if (permit) { // a plain store: dispatch publishes the task; a volatile one fenced every submit
+      PERMIT.set(this, true);
+    }
     if (!pool.countsSubmitOnStart) {
       pool.counters.submitted();
     }
@@ -177,7 +205,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
       if ((p & STARTED) != 0) {
         break; // a re-run
       }
-      long[] t = times;
+      long[] t = times();
       if (t != null) {
         TIMES.setRelease(t, 1, System.nanoTime());
       }
@@ -207,15 +235,17 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
     releasePermit();
     Duration t = settings.timeout();
     if (t != null) {
-      ScheduledFuture<?> old = timer;
+      Extras x = extras();
+      ScheduledFuture<?> old = x.timer;
       if (old != null) {
         old.cancel(false);
       }
       // Durations beyond ~292 years do not fit in nanoseconds: such a limit never fires anyway.
       long nanos = t.compareTo(Duration.ofDays(365L * 200)) > 0 ? Long.MAX_VALUE / 2 : t.toNanos();
-      timer = AbstractPool.TIMER.schedule(this::expire, nanos, TimeUnit.NANOSECONDS);
+      ScheduledFuture<?> armed = AbstractPool.TIMER.schedule(this::expire, nanos, TimeUnit.NANOSECONDS);
+      x.timer = armed;
       if (isDone()) { // completed while arming: do not keep the timer queued
-        timer.cancel(false);
+        armed.cancel(false);
       }
     }
     return true;
@@ -279,7 +309,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
     int weight = 0;
     long t0 = 0;
     if (slot == null) {
-      weight = pool.local.sharedBegan(me, times != null);
+      weight = pool.local.sharedBegan(me, times() != null);
       if (weight > 0) {
         t0 = System.nanoTime();
       }
@@ -342,12 +372,13 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
    * @param how what {@link AbstractPool#cancelRunning} calls for this task
    */
   public void stopWith(TaskStopper how) {
-    stopper = how;
+    extras().stopper = how;
   }
 
   /** Stops the task where it runs: through its {@link TaskStopper}, else by interrupting its local thread. */
   void stopRunning(boolean interrupt) {
-    TaskStopper s = stopper;
+    Extras x = extrasIfAny();
+    TaskStopper s = x == null ? null : x.stopper;
     if (s != null) {
       s.stop(interrupt);
     } else if (interrupt) {
@@ -469,24 +500,50 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
   }
 
   private void markFinished() {
-    long[] t = times;
+    long[] t = times();
     if (t != null) {
       TIMES.setRelease(t, 2, System.nanoTime());
     }
   }
 
   private void finished() {
-    ScheduledFuture<?> t = timer;
+    Extras x = extrasIfAny();
+    if (x == null) {
+      return;
+    }
+    ScheduledFuture<?> t = x.timer;
     if (t != null) {
       t.cancel(false);
     }
-    Object e = event;
+    Object e = x.event;
     if (e != null) {
-      event = null;
+      x.event = null;
       if (!rejected) {
-        TaskTimes.commit(e, this, pool, times);
+        TaskTimes.commit(e, this, pool, x.times);
       }
     }
+  }
+
+  private @Nullable Extras extrasIfAny() {
+    return (Extras) EXTRAS.getAcquire(this);
+  }
+
+  /** The extras, made now if the task has none yet; any thread may race to make them, one wins. */
+  private Extras extras() {
+    Extras x = extrasIfAny();
+    if (x == null) {
+      Extras made = new Extras(null, null);
+      x = (Extras) EXTRAS.compareAndExchange(this, null, made);
+      if (x == null) {
+        x = made;
+      }
+    }
+    return x;
+  }
+
+  private long @Nullable [] times() {
+    Extras x = extrasIfAny();
+    return x == null ? null : x.times;
   }
 
   /**
@@ -497,7 +554,8 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
    * @param received bytes of the encoded result
    */
   public void transferred(long sent, long received) {
-    Object e = event;
+    Extras x = extrasIfAny();
+    Object e = x == null ? null : x.event;
     if (e != null) {
       Jfr.transferred(e, sent, received);
     }
@@ -534,7 +592,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
 
   @Override
   public TaskTimings timings() {
-    return TaskTimes.timings(times, isDone());
+    return TaskTimes.timings(times(), isDone());
   }
 
   /**
@@ -543,7 +601,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
    * @return the run time in nanoseconds
    */
   public long runNanos() {
-    return TaskTimes.runNanos(times);
+    return TaskTimes.runNanos(times());
   }
 
   /**
@@ -557,7 +615,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
    */
   public void ranRemotely(long nanos) {
     if (nanos >= 0) {
-      workNanos = nanos;
+      extras().workNanos = nanos;
     }
   }
 
@@ -568,7 +626,8 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
    * @return nanoseconds, or -1 if unknown
    */
   public long workNanos() {
-    long w = workNanos;
+    Extras x = extrasIfAny();
+    long w = x == null ? -1 : x.workNanos;
     return w >= 0 ? w : runNanos();
   }
 
