@@ -119,6 +119,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
   record Settings(@Nullable Duration timeout, int retries, @Nullable Hint hint, @Nullable String kind, boolean timed) {}
 
   TaskRun(AbstractPool pool, Callable<T> task, Settings settings, boolean permit) {
+    super(pool.countsSubmitOnStart);
     this.settings = settings;
     Object e = Jfr.beginTask();
     if (settings.timed() || e != null) { // a plain store: dispatch publishes the task

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.unipool.Backend;
 import dev.unipool.Overflow;
+import dev.unipool.Pool;
 import dev.unipool.PoolOptions;
 import dev.unipool.PoolStats;
 import dev.unipool.TaskFuture;
@@ -313,6 +315,26 @@ class TaskRunTest {
     assertThrows(java.util.concurrent.TimeoutException.class, () -> run.get(1, TimeUnit.MILLISECONDS));
     run.run();
     assertDoesNotThrow(() -> run.get(0, TimeUnit.NANOSECONDS));
+  }
+
+  @Test
+  void aTaskCompletedInsideSubmit_isNeverTheCallersLatest_andLeavesTheQueuedOneSo() throws Exception {
+    TaskRun<String> queued = submit(() -> "v", TaskOptions.none());
+    assertTrue(queued.isCallersLatest());
+    try (Pool inline = Pool.of(Backend.inline())) {
+      TaskRun<?> ran = (TaskRun<?>) inline.submit(() -> 1);
+      assertTrue(ran.isDone());
+      assertFalse(ran.isCallersLatest(), "nobody can wait for a task that completed inside submit");
+    }
+    assertTrue(queued.isCallersLatest(), "the inline task is not counted, so a get() on the queued one still spins");
+    CompletableFuture<Boolean> elsewhere = CompletableFuture.supplyAsync(queued::isCallersLatest,
+        r -> Thread.ofPlatform().start(r));
+    assertFalse(elsewhere.get(30, TimeUnit.SECONDS), "only the submitting thread spins");
+    TaskRun<String> next = submit(() -> "w", TaskOptions.none());
+    assertFalse(queued.isCallersLatest());
+    assertTrue(next.isCallersLatest());
+    queued.run();
+    next.run();
   }
 
   @Test
