@@ -10,6 +10,7 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.StreamCorruptedException;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
@@ -232,13 +233,13 @@ public final class Codec {
      * @throws IndexOutOfBoundsException if it is smaller
      * @throws IllegalStateException if its memory is no longer alive or belongs to another thread
      */
-    public void copyTo(java.lang.foreign.MemorySegment dst) {
+    public void copyTo(MemorySegment dst) {
       if (parts.isEmpty()) {
-        java.lang.foreign.MemorySegment.copy(body, 0, dst, ValueLayout.JAVA_BYTE, 0, body.length);
+        MemorySegment.copy(body, 0, dst, ValueLayout.JAVA_BYTE, 0, body.length);
         return;
       }
       byte[] head = head();
-      java.lang.foreign.MemorySegment.copy(head, 0, dst, ValueLayout.JAVA_BYTE, 0, head.length);
+      MemorySegment.copy(head, 0, dst, ValueLayout.JAVA_BYTE, 0, head.length);
       long at = head.length;
       for (Object p : parts) {
         Parts.copy(p, dst, at);
@@ -326,7 +327,7 @@ public final class Codec {
      * @throws StreamCorruptedException as {@link #read(byte, long, java.io.DataInput)}
      * @throws IllegalStateException if the segment's memory is no longer alive or belongs to another thread
      */
-    public static Encoded read(byte tag, java.lang.foreign.MemorySegment wire) throws StreamCorruptedException {
+    public static Encoded read(byte tag, MemorySegment wire) throws StreamCorruptedException {
       long length = wire.byteSize();
       if (!hasParts(tag)) {
         bodyLength(length);

@@ -17,8 +17,13 @@ import java.nio.ByteOrder;
 final class Parts {
   private Parts() {}
 
-  /** A part's kind on the wire; 0 is no part. */
-  static final int BYTE = 1;
+  /**
+   * The array type of each kind; a part's kind on the wire is its index here, and 0 is no part. The
+   * kinds' numbers are wire format: append, never reorder.
+   */
+  private static final Class<?>[] TYPES = {
+    null, byte[].class, short[].class, char[].class, int[].class, long[].class, float[].class, double[].class,
+  };
 
   private static final ValueLayout[] LAYOUTS = {
     ValueLayout.JAVA_BYTE, // unused: kind 0
@@ -40,28 +45,18 @@ final class Parts {
    * @return 1 to 7, or 0 if {@code o} is not such an array
    */
   static int kind(Object o) {
-    // Type tests, not a pattern switch: see Codec.encode.
-    if (o instanceof byte[]) {
-      return BYTE;
-    } else if (o instanceof short[]) {
-      return 2;
-    } else if (o instanceof char[]) {
-      return 3;
-    } else if (o instanceof int[]) {
-      return 4;
-    } else if (o instanceof long[]) {
-      return 5;
-    } else if (o instanceof float[]) {
-      return 6;
-    } else if (o instanceof double[]) {
-      return 7;
+    Class<?> c = o.getClass(); // exact classes: primitive array types have no subtypes
+    for (int k = 1; k < TYPES.length; k++) {
+      if (c == TYPES[k]) {
+        return k;
+      }
     }
     return 0;
   }
 
   /** Whether {@code kind} is one {@link #kind} returns for a part. */
   static boolean isKind(int kind) {
-    return kind >= 1 && kind < LAYOUTS.length;
+    return kind >= 1 && kind < TYPES.length;
   }
 
   /** The bytes one element of a part of this kind takes. */
@@ -85,18 +80,9 @@ final class Parts {
     return k != 0 && (long) length(o) * elementSize(k) >= Codec.PART_MIN;
   }
 
-  /** A new part of this kind and length, to read one into. */
+  /** A new part of this kind and length, to read one into; {@code kind} must pass {@link #isKind}. */
   static Object allocate(int kind, int length) {
-    return switch (kind) {
-      case 1 -> new byte[length];
-      case 2 -> new short[length];
-      case 3 -> new char[length];
-      case 4 -> new int[length];
-      case 5 -> new long[length];
-      case 6 -> new float[length];
-      case 7 -> new double[length];
-      default -> throw new IllegalArgumentException("no part kind " + kind);
-    };
+    return java.lang.reflect.Array.newInstance(TYPES[kind].getComponentType(), length);
   }
 
   /** Copies a part's wire form into {@code dst} at {@code at}. */
