@@ -68,8 +68,11 @@ public abstract class AbstractPool implements Pool {
   final LocalWorkers local = new LocalWorkers(this);
   /** Task counters for {@link #stats()}, updated by {@link TaskRun}. */
   final PoolCounters counters = new PoolCounters(local);
-  /** Whether tasks are counted as submitted only when they start, in {@code submit}: see the constructor. */
-  final boolean countsSubmitOnStart;
+  /**
+   * Whether every task runs to its end inside {@code submit} (see the constructor): such a task is counted as
+   * submitted and started in one step, and nobody can ever wait for it.
+   */
+  final boolean runsTasksInSubmit;
 
   /**
    * Creates the shared part of a pool.
@@ -95,7 +98,7 @@ public abstract class AbstractPool implements Pool {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.options = Objects.requireNonNull(options, "options");
     this.queueSlots = options.queueCapacity() > 0 ? new QueueSlots(options.queueCapacity()) : null;
-    this.countsSubmitOnStart = startsTasksInSubmit;
+    this.runsTasksInSubmit = startsTasksInSubmit;
   }
 
   // ---- what a backend provides ----

@@ -119,7 +119,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
   record Settings(@Nullable Duration timeout, int retries, @Nullable Hint hint, @Nullable String kind, boolean timed) {}
 
   TaskRun(AbstractPool pool, Callable<T> task, Settings settings, boolean permit) {
-    super(pool.countsSubmitOnStart);
+    super(pool.runsTasksInSubmit);
     this.settings = settings;
     Object e = Jfr.beginTask();
     if (settings.timed() || e != null) { // a plain store: dispatch publishes the task
@@ -130,7 +130,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
     if (permit) { // a plain store: dispatch publishes the task; a volatile one fenced every submit
       PERMIT.set(this, true);
     }
-    if (!pool.countsSubmitOnStart) {
+    if (!pool.runsTasksInSubmit) {
       pool.counters.submitted();
     }
   }
@@ -211,7 +211,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
         TIMES.setRelease(t, 1, System.nanoTime());
       }
       // Counted before the flag: whoever counts the finish as "after start" sees the start.
-      boolean both = pool.countsSubmitOnStart;
+      boolean both = pool.runsTasksInSubmit;
       if (both) {
         pool.counters.submittedAndStarted();
       } else {
@@ -423,12 +423,12 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
     } while (!PHASE.compareAndSet(this, p, p | CLAIMED));
     markFinished();
     if (rejected) {
-      if (!pool.countsSubmitOnStart) { // else it was never counted: rejected tasks never start
+      if (!pool.runsTasksInSubmit) { // else it was never counted: rejected tasks never start
         pool.counters.unsubmitted();
       }
     } else {
       boolean started = (p & STARTED) != 0;
-      if (!started && pool.countsSubmitOnStart) {
+      if (!started && pool.runsTasksInSubmit) {
         pool.counters.submitted(); // a task that ends unstarted (invokeAll past its deadline) is counted here
       }
       pool.counters.finished(outcome, started);

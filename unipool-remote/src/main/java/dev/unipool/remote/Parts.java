@@ -4,6 +4,7 @@ import java.io.DataInput;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -82,7 +83,7 @@ final class Parts {
 
   /** A new part of this kind and length, to read one into; {@code kind} must pass {@link #isKind}. */
   static Object allocate(int kind, int length) {
-    return java.lang.reflect.Array.newInstance(TYPES[kind].getComponentType(), length);
+    return Array.newInstance(TYPES[kind].getComponentType(), length);
   }
 
   /** Copies a part's wire form into {@code dst} at {@code at}. */
