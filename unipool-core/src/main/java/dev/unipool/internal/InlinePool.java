@@ -33,6 +33,11 @@ final class InlinePool extends AbstractPool {
   @Override
   protected void dispatch(TaskRun<?> run) {
     run.runBeforePublished(); // dispatch runs inside submit, before the future is returned
+    ranInSubmit();
+  }
+
+  @Override
+  protected void ranInSubmit() {
     if (shutdown) {
       signal();
     }

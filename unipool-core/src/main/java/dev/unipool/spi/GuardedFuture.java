@@ -2,33 +2,22 @@ package dev.unipool.spi;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@link CompletableFuture} face of a {@link TaskRun}: what it changes of the JDK's future so that a
- * task's outcome can be decided only by the task, its cancel and its timeout, and so that a backend can tell
- * whether completing it may run user code. Kept apart from the task's own bookkeeping in {@link TaskRun}.
- *
- * <p>A caller may cast a {@code TaskFuture} to {@code CompletableFuture}. {@code complete} and
- * {@code completeExceptionally} go through {@link TaskRun}'s claim (the outcome counted, the queue slot freed,
- * the timer cancelled, as for a cancel); what is here closes the other ways in: {@code obtrude*} would
- * overwrite an outcome without any of that (a slot and a timer leaked, counters wrong), and
- * {@code completeAsync} completes through a JDK internal that bypasses {@code complete()}.
+ * The waiting face of a {@link TaskRun}: how a caller waits for a task that may still be running (a brief
+ * spin before it parks), and whether completing the task may run user code, which a backend needs to know.
+ * Kept apart from the task's own bookkeeping in {@link TaskRun}; the outcome's guards are {@link SealedFuture}'s.
  *
  * @param <T> the result type
  */
-abstract class GuardedFuture<T> extends CompletableFuture<T> {
+abstract class GuardedFuture<T> extends SealedFuture<T> {
   private static final VarHandle WAITERS;
-  private static final String OBTRUDE = "a task's outcome cannot be overwritten: to stop a task use cancel(true), "
-      + "to give dependents another value complete a copy (toCompletableFuture())";
 
   static {
     try {
@@ -197,55 +186,4 @@ abstract class GuardedFuture<T> extends CompletableFuture<T> {
       WAITERS.getAndAdd(this, -1);
     }
   }
-
-  /**
-   * Refused: a task's outcome is decided by the task, or by {@code cancel} and its timeout.
-   *
-   * @throws UnsupportedOperationException always
-   */
-  @Override
-  public void obtrudeValue(T value) {
-    throw new UnsupportedOperationException(OBTRUDE);
-  }
-
-  /**
-   * Refused: a task's outcome is decided by the task, or by {@code cancel} and its timeout.
-   *
-   * @throws UnsupportedOperationException always
-   */
-  @Override
-  public void obtrudeException(Throwable ex) {
-    throw new UnsupportedOperationException(OBTRUDE);
-  }
-
-  /**
-   * Completes the task with the supplier's value, computed on {@code executor}, through {@link #complete}
-   * (so the task's queue slot and timer are released as for any completion).
-   */
-  @Override
-  public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
-    Objects.requireNonNull(supplier, "supplier");
-    Objects.requireNonNull(executor, "executor");
-    executor.execute(() -> {
-      try {
-        complete(supplier.get());
-      } catch (Throwable e) {
-        completeExceptionally(e);
-      }
-    });
-    return this;
-  }
-
-  /** As {@link #completeAsync(Supplier, Executor)} on the default async executor. */
-  @Override
-  public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
-    return completeAsync(supplier, defaultExecutor());
-  }
-
-  /** Returns a new future completed with this task's outcome; completing it does not affect the task. */
-  @Override
-  public CompletableFuture<T> toCompletableFuture() {
-    return copy();
-  }
-
 }

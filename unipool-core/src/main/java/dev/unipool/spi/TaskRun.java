@@ -306,20 +306,14 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
    * @param owned whether no other thread can complete the future meanwhile (see {@link #runBeforePublished})
    */
   private void callAndComplete(Thread me, boolean owned) {
-    LocalWorkers.Slot slot = me instanceof LocalWorkers.MeteredThread t && t.owner == pool.local ? t.slot : null;
-    int weight = 0;
-    long t0 = 0;
-    if (slot == null) {
-      weight = pool.local.sharedBegan(me, times() != null);
-      if (weight > 0) {
-        t0 = System.nanoTime();
-      }
-    }
+    LocalWorkers.Slot slot = slotOf(pool, me);
+    int weight = slot == null ? pool.local.sharedBegan(me, times() != null) : 0;
+    long t0 = weight > 0 ? System.nanoTime() : 0;
     T value;
     try {
       value = task.call();
     } catch (Throwable e) {
-      ranLocally(slot, weight, t0);
+      ranLocally(pool, slot, weight, t0);
       if (owned) {
         failOwned(e);
       } else {
@@ -327,7 +321,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
       }
       return;
     }
-    ranLocally(slot, weight, t0);
+    ranLocally(pool, slot, weight, t0);
     if (owned) {
       completeOwned(value);
     } else {
@@ -358,7 +352,46 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
     releasePermit();
   }
 
-  private void ranLocally(LocalWorkers.@Nullable Slot slot, int weight, long t0) {
+  /**
+   * Runs a plain task to its end in the calling thread, for a pool whose tasks all run inside
+   * {@code submit}: no per-task options, timeout, retries, timings, queue bound or flight recording, and
+   * the caller has counted it submitted and started and seen the pool running. Nothing can wait for,
+   * cancel or time out a task that is done before its future exists, so it needs no {@code TaskRun}:
+   * it is counted, and meters its thread, as {@link #runBeforePublished} would, and its future is a
+   * {@link DoneTask} completed before this returns.
+   *
+   * @param pool the pool
+   * @param task the task
+   * @param me the calling thread
+   * @param <T> the result type
+   * @return the completed future
+   */
+  static <T> DoneTask<T> runInSubmit(AbstractPool pool, Callable<T> task, Thread me) {
+    LocalWorkers.Slot slot = slotOf(pool, me);
+    int weight = slot == null ? pool.local.sharedBegan(me, false) : 0;
+    long t0 = weight > 0 ? System.nanoTime() : 0;
+    DoneTask<T> done = new DoneTask<>(me);
+    T value;
+    try {
+      value = task.call();
+    } catch (Throwable e) {
+      ranLocally(pool, slot, weight, t0);
+      pool.counters.finished(e instanceof CancellationException ? PoolCounters.CANCELLED : PoolCounters.FAILED, true);
+      done.completeExceptionally(e);
+      return done;
+    }
+    ranLocally(pool, slot, weight, t0);
+    pool.counters.finished(PoolCounters.COMPLETED, true);
+    done.complete(value);
+    return done;
+  }
+
+  /** The calling thread's own slot if it is one of the pool's metered threads, else null (a shared thread). */
+  private static LocalWorkers.@Nullable Slot slotOf(AbstractPool pool, Thread me) {
+    return me instanceof LocalWorkers.MeteredThread t && t.owner == pool.local ? t.slot : null;
+  }
+
+  private static void ranLocally(AbstractPool pool, LocalWorkers.@Nullable Slot slot, int weight, long t0) {
     if (slot != null) {
       slot.ran();
     } else {
@@ -577,13 +610,18 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
   public Optional<WorkerInfo> worker() {
     Object w = WORKER.getAcquire(this);
     if (w instanceof Thread t) {
-      // The thread's current name may have changed, but pid/host are fixed and the name is what it had.
-      WorkerInfo info = Worker.current();
-      WorkerInfo built = new WorkerInfo(info.pid(), nameOf(t), nameOf(t), info.host());
+      WorkerInfo built = workerInfo(t);
       WORKER.setRelease(this, built);
       return Optional.of(built);
     }
     return Optional.ofNullable((WorkerInfo) w);
+  }
+
+  /** Who a local thread is, as a worker: this process, under the thread's name. */
+  static WorkerInfo workerInfo(Thread t) {
+    // The thread's current name may have changed, but pid/host are fixed and the name is what it had.
+    WorkerInfo info = Worker.current();
+    return new WorkerInfo(info.pid(), nameOf(t), nameOf(t), info.host());
   }
 
   private static String nameOf(Thread t) {

@@ -321,8 +321,10 @@ class TaskRunTest {
   void aTaskCompletedInsideSubmit_isNeverTheCallersLatest_andLeavesTheQueuedOneSo() throws Exception {
     TaskRun<String> queued = submit(() -> "v", TaskOptions.none());
     assertTrue(queued.isCallersLatest());
-    try (Pool inline = Pool.of(Backend.inline())) {
-      TaskRun<?> ran = (TaskRun<?>) inline.submit(() -> 1);
+    try (Pool inline = Pool.of(Backend.inline());
+        Pool timedInline = Pool.of(Backend.inline(), PoolOptions.defaults().timings(true))) {
+      assertEquals(1, inline.submit(() -> 1).join()); // a plain task: no TaskRun at all (DoneTask)
+      TaskRun<?> ran = (TaskRun<?>) timedInline.submit(() -> 1); // timings need a TaskRun
       assertTrue(ran.isDone());
       assertFalse(ran.isCallersLatest(), "nobody can wait for a task that completed inside submit");
     }

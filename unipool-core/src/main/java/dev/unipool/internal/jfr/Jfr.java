@@ -13,6 +13,15 @@ public final class Jfr {
   private Jfr() {}
 
   /**
+   * Whether Flight Recorder has been initialized in this JVM, so that a recording may want task events.
+   *
+   * @return true once any recording has been started
+   */
+  public static boolean initialized() {
+    return FlightRecorder.isInitialized();
+  }
+
+  /**
    * A {@code dev.unipool.Task} event begun now, if a recording wants it.
    *
    * @return the event, to pass to {@link #transferred} and {@link #commitTask}, or null
