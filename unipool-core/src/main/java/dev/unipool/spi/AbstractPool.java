@@ -295,6 +295,7 @@ public abstract class AbstractPool implements Pool {
   private <T> TaskFuture<T> runInSubmit(Callable<T> task) {
     // Counted before the state is read, as a racing shutdown sets the state before it reads the counters:
     // either this submit sees the shutdown, or the shutdown sees this task in flight and waits for it.
+    // (Read first, a task could start after awaitTermination had said the pool terminated: DoneTaskTest.)
     counters.submittedAndStarted();
     if (state.get() != RUNNING) {
       counters.unsubmittedAndUnstarted(); // never ran; waiters re-check the counters on their own

@@ -214,6 +214,10 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
       boolean both = pool.runsTasksInSubmit;
       if (both) {
         pool.counters.submittedAndStarted();
+        if (pool.isShutdown()) { // read after the count, as in AbstractPool.runInSubmit: see there why
+          pool.counters.unsubmittedAndUnstarted();
+          throw pool.shutDown(); // submit rejects the task
+        }
       } else {
         pool.counters.started();
       }

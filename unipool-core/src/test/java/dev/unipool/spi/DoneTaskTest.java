@@ -20,10 +20,15 @@ import dev.unipool.WorkerStats;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The inline pool's plain tasks take the fast path ({@link TaskRun#runInSubmit}, a {@link DoneTask} future):
@@ -107,5 +112,35 @@ class DoneTaskTest {
       assertInstanceOf(TaskRun.class, plain.submit(() -> 1, TaskOptions.timeout(Duration.ofHours(1))));
       assertEquals(1, plain.submit(() -> 1, TaskOptions.timeout(Duration.ofHours(1))).get());
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aTaskNeverRunsAfterAwaitTerminationSaidTheInlinePoolTerminated(boolean timed) throws Exception {
+    // The submit that races a shutdown: counted before it reads the state, so awaitTermination either
+    // waits for its task or the submit is rejected. Before that order, a task could start after the pool
+    // had reported itself terminated. A stress test: the window is a few instructions wide.
+    AtomicInteger late = new AtomicInteger();
+    for (int round = 0; round < 2_000; round++) {
+      Pool pool = Pool.of(Backend.inline(), PoolOptions.defaults().timings(timed).name("race-" + round));
+      AtomicBoolean terminated = new AtomicBoolean();
+      CountDownLatch submitting = new CountDownLatch(1);
+      Thread submitter = Thread.ofPlatform().start(() -> {
+        submitting.countDown();
+        try {
+          while (true) {
+            var unused = pool.submit(() -> terminated.get() ? late.incrementAndGet() : 0);
+          }
+        } catch (RejectedExecutionException expected) {
+          // the pool shut down
+        }
+      });
+      submitting.await();
+      pool.shutdown();
+      assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+      terminated.set(true);
+      submitter.join();
+    }
+    assertEquals(0, late.get(), "tasks ran after the pool said it had terminated");
   }
 }
