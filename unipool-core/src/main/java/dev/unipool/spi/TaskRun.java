@@ -292,6 +292,9 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
    * future escapes, only a timeout could complete the task concurrently, so without one this skips the
    * hand-offs {@link #run()} needs against a racing {@code cancel} (a third of an inline task's cost); with
    * one it is {@link #run()}. Must not be called once the future may be visible to another thread.
+   *
+   * @throws java.util.concurrent.RejectedExecutionException if the pool was shut down since {@code submit}
+   *     checked: the task is then not counted and does not run, and {@code submit} rethrows this
    */
   public void runBeforePublished() {
     if (settings.timeout() != null) {
