@@ -293,14 +293,7 @@ public abstract class AbstractPool implements Pool {
    * it took an inline {@code submit} + {@code get} from 1.9x the JDK's caller-runs {@code FutureTask} to 0.9x.
    */
   private <T> TaskFuture<T> runInSubmit(Callable<T> task) {
-    // Counted before the state is read, as a racing shutdown sets the state before it reads the counters:
-    // either this submit sees the shutdown, or the shutdown sees this task in flight and waits for it.
-    // (Read first, a task could start after awaitTermination had said the pool terminated: DoneTaskTest.)
-    counters.submittedAndStarted();
-    if (state.get() != RUNNING) {
-      counters.unsubmittedAndUnstarted(); // never ran; waiters re-check the counters on their own
-      throw shutDown();
-    }
+    countStartInSubmit();
     DoneTask<T> done = TaskRun.runInSubmit(this, task, Thread.currentThread());
     ranInSubmit();
     return done;
@@ -371,8 +364,25 @@ public abstract class AbstractPool implements Pool {
     }
   }
 
+  /**
+   * Counts a task that starts inside {@code submit} as submitted and started, then checks that the pool still
+   * runs. In this order, because a shutdown sets the state before it reads the counters: either this submit
+   * sees the shutdown, or the shutdown sees the task in flight and waits for it. (State first, a task could
+   * start after {@code awaitTermination} had said the pool terminated: DoneTaskTest.)
+   *
+   * @throws RejectedExecutionException if the pool is shut down; the count is taken back (waiters re-check
+   *     the counters on their own)
+   */
+  void countStartInSubmit() {
+    counters.submittedAndStarted();
+    if (state.get() != RUNNING) {
+      counters.unsubmittedAndUnstarted();
+      throw shutDown();
+    }
+  }
+
   /** What {@code submit} throws once the pool is shut down. */
-  RejectedExecutionException shutDown() {
+  private RejectedExecutionException shutDown() {
     return new RejectedExecutionException("pool " + options.name() + " (" + backend + ") is shut down");
   }
 

@@ -2,6 +2,7 @@ package dev.unipool.spi;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.CancellationException;
 
 /**
  * A pool's task counters, updated by {@link TaskRun} at three points of each task's life: created (accepted
@@ -31,6 +32,11 @@ final class PoolCounters {
   static final int COMPLETED = 0;
   static final int FAILED = 1;
   static final int CANCELLED = 2;
+
+  /** The outcome a task that ended with {@code e} is counted as: cancelled for a cancellation, else failed. */
+  static int outcomeOf(Throwable e) {
+    return e instanceof CancellationException ? CANCELLED : FAILED;
+  }
 
   private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
   /** A power of two, a few per core, so threads rarely share a stripe. */

@@ -12,7 +12,6 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -213,11 +212,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
       // Counted before the flag: whoever counts the finish as "after start" sees the start.
       boolean both = pool.runsTasksInSubmit;
       if (both) {
-        pool.counters.submittedAndStarted();
-        if (pool.isShutdown()) { // read after the count, as in AbstractPool.runInSubmit: see there why
-          pool.counters.unsubmittedAndUnstarted();
-          throw pool.shutDown(); // submit rejects the task
-        }
+        pool.countStartInSubmit(); // may reject the task: submit rethrows
       } else {
         pool.counters.started();
       }
@@ -346,7 +341,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
 
   /** {@link #completeExceptionally} for a task no other thread can race. */
   private void failOwned(Throwable ex) {
-    settleOwned(ex instanceof CancellationException ? PoolCounters.CANCELLED : PoolCounters.FAILED);
+    settleOwned(PoolCounters.outcomeOf(ex));
     if (super.completeExceptionally(ex)) {
       finished();
     }
@@ -383,7 +378,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
       value = task.call();
     } catch (Throwable e) {
       ranLocally(pool, slot, weight, t0);
-      pool.counters.finished(e instanceof CancellationException ? PoolCounters.CANCELLED : PoolCounters.FAILED, true);
+      pool.counters.finished(PoolCounters.outcomeOf(e), true);
       done.completeExceptionally(e);
       return done;
     }
@@ -493,7 +488,7 @@ public final class TaskRun<T> extends GuardedFuture<T> implements TaskFuture<T>,
 
   @Override
   public boolean completeExceptionally(Throwable ex) {
-    if (!claim(ex instanceof CancellationException ? PoolCounters.CANCELLED : PoolCounters.FAILED)) {
+    if (!claim(PoolCounters.outcomeOf(ex))) {
       return false;
     }
     if (super.completeExceptionally(ex)) {
