@@ -202,9 +202,11 @@ final class Bars {
     double value = f.get().median();
     double pss = f.get().extraMedian("pss_mb");
     double bare = f.get().extraMedian("bare_jvm_mb");
+    double atOnce = f.get().extraMedian("at_once_mb");
     ratios.add(new Ratio(title, value, w.unit, goal, value <= limit,
-        String.format("%s, max of the workers %s %s%s%s", a, Report.number(f.get().extraMedian("max_mb")), w.unit,
+        String.format("%s, max of the workers %s %s%s%s%s", a, Report.number(f.get().extraMedian("max_mb")), w.unit,
             Double.isNaN(pss) ? "" : ", PSS (shared pages split) " + Report.number(pss) + " " + w.unit,
+            Double.isNaN(atOnce) ? "" : ", right after the tasks " + Report.number(atOnce) + " " + w.unit,
             Double.isNaN(bare) ? "" : "; a bare JVM (the floor's echo process) " + Report.number(bare) + " " + w.unit)));
   }
 

@@ -424,7 +424,7 @@ public final class BenchCommand implements Callable<Integer> {
       }
       case MAP_10K, MAP_100K, MAP_1M -> suite.map(pool, m.mapSizes().get(w.mapSizeIndex()), m.mapRepeats(w), f);
       case IDLE_RSS -> {
-        suite.idleRss(pool.backend(), f);
+        suite.idleRss(pool.backend(), m.idleMillis(), f);
         if (floor != null) {
           f.extra("bare_jvm_mb", floor.rssMegabytes());
         }

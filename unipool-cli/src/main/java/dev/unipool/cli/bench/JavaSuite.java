@@ -218,11 +218,13 @@ final class JavaSuite {
   static final int RSS_TASKS = 2_000;
 
   /**
-   * Opens a fresh pool, runs {@link #RSS_TASKS} trivial tasks on it, and adds the median resident set size
-   * of its workers (from {@code /proc/PID/status}), in MB; the pool's start-up and close are not counted.
+   * Opens a fresh pool, runs {@link #RSS_TASKS} trivial tasks on it, lets it idle for {@code idleMillis}, and
+   * adds the median resident set size of its workers (from {@code /proc/PID/status}), in MB; their size right
+   * after the last result goes beside it. The pool's start-up and close are not counted.
    */
-  void idleRss(Backend backend, Figure f) throws Exception {
+  void idleRss(Backend backend, long idleMillis, Figure f) throws Exception {
     Set<Long> pids = new TreeSet<>();
+    List<Double> atOnce = new ArrayList<>();
     List<Double> rss = new ArrayList<>();
     List<Double> pss = new ArrayList<>();
     try (Pool p = Pool.of(backend)) {
@@ -235,15 +237,21 @@ final class JavaSuite {
         fut.worker().ifPresent(w -> pids.add(w.pid()));
       }
       for (long pid : pids) {
+        atOnce.add(rssMegabytes(pid));
+      }
+      Thread.sleep(idleMillis);
+      for (long pid : pids) {
         rss.add(rssMegabytes(pid));
         pss.add(pssMegabytes(pid));
       }
     }
     f.params.put("tasks", RSS_TASKS);
     f.params.put("workers", pids.size());
+    f.params.put("idle_ms", idleMillis);
     f.extra("max_mb", rss.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
     // RSS counts in full the pages workers share (libjvm's code, the startup cache); PSS splits them.
     f.extra("pss_mb", pss.isEmpty() || pss.contains(Double.NaN) ? Double.NaN : Figure.median(pss));
+    f.extra("at_once_mb", atOnce.isEmpty() ? Double.NaN : Figure.median(atOnce));
     f.add(Figure.median(rss));
   }
 

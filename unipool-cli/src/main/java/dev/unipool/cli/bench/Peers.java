@@ -80,7 +80,8 @@ final class Peers {
           "--io-per-worker", Integer.toString(mode.ioTasksPerWorker()),
           "--payload-small", Integer.toString(mode.smallPayload()),
           "--payload-large", Integer.toString(mode.largePayload()),
-          "--warm-fraction", Double.toString(mode.warmFraction())));
+          "--warm-fraction", Double.toString(mode.warmFraction()),
+          "--idle-seconds", Double.toString(mode.idleMillis() / 1000.0)));
     }
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
     p.getOutputStream().close();

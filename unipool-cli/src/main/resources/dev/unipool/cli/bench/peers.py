@@ -302,17 +302,21 @@ def measure_map(peer, fig, items, repeats=1):
     fig.samples.append(items * repeats / seconds)
 
 
-def measure_idle_rss(peer, fig):
-    """A fresh pool, RSS_TASKS trivial tasks, then the median RSS of the workers that ran them."""
+def measure_idle_rss(peer, fig, idle_seconds):
+    """A fresh pool, RSS_TASKS trivial tasks, idle_seconds of nothing, then the median RSS of the workers that
+    ran them (and, beside it, their RSS right after the tasks), as the JVM side measures its workers."""
     pool = peer.make()
     try:
         futures = [peer.submit(pool, pid) for _ in range(RSS_TASKS)]
         pids = sorted({peer.result(f) for f in futures})
+        at_once = [rss_mb(p) for p in pids]
+        time.sleep(idle_seconds)
         rss = [rss_mb(p) for p in pids]
     finally:
         peer.shutdown(pool)
-    fig.params.update({"tasks": RSS_TASKS, "workers": len(pids)})
+    fig.params.update({"tasks": RSS_TASKS, "workers": len(pids), "idle_ms": int(idle_seconds * 1000)})
     fig.extras.setdefault("max_mb", []).append(max(rss))
+    fig.extras.setdefault("at_once_mb", []).append(statistics.median(at_once))
     fig.samples.append(statistics.median(rss))
     if peer.name.endswith("(fork)") or isinstance(peer, MultiprocessingPeer):
         fig.note("fork: RSS includes pages shared with the parent")
@@ -392,7 +396,7 @@ def run_one(peer, workload, sizes, payloads, record):
             items = sizes["map_sizes"][MAP_SIZES[workload]]
             measure_map(peer, fig, items, max(1, max(sizes["map_sizes"]) // items))
         elif workload == "idle_rss":
-            measure_idle_rss(peer, fig)
+            measure_idle_rss(peer, fig, sizes["idle_seconds"])
         elif workload == "cpu_speedup":
             measure_cpu(peer, fig, sizes["cpu_iterations"])
         elif workload == "io":
@@ -420,6 +424,8 @@ def main():
     p.add_argument("--payload-small", type=int, default=10_000_000)
     p.add_argument("--payload-large", type=int, default=100_000_000)
     p.add_argument("--warm-fraction", type=float, default=0.2)
+    p.add_argument("--idle-seconds", type=float, default=0.0,
+                   help="how long workers idle before their memory is read (not in the warm-up round)")
     p.add_argument("--peers", default="threads,fork,spawn,multiprocessing,asyncio",
                    help="which peers to run (comma-separated)")
     p.add_argument("--tiny", action="store_true", help="tiny sizes: proves that everything runs, measures nothing")
@@ -441,6 +447,7 @@ def main():
     sizes["map_sizes"] = [int(x) for x in a.map_sizes.split(",")]
     warm["map_sizes"] = [max(1, int(x * a.warm_fraction)) for x in sizes["map_sizes"]]
     warm["io_per_worker"] = max(1, a.io_per_worker // 4)
+    sizes["idle_seconds"], warm["idle_seconds"] = a.idle_seconds, 0.0
     payloads = (bytes(range(256)) * (a.payload_small // 256 + 1))[:a.payload_small], \
         (bytes(range(256)) * (a.payload_large // 256 + 1))[:a.payload_large]
     warm_payloads = (payloads[0][:max(1, int(len(payloads[0]) * a.warm_fraction))],) * 2

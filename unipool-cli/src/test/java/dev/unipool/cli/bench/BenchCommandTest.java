@@ -162,6 +162,17 @@ class BenchCommandTest {
   }
 
   @Test
+  void json_processesIdleRss_hasTheWorkersSizeRightAfterTheTasks_andHowLongTheyIdled() throws Exception {
+    Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
+    Map<String, Object> rss = processesResult(doc, "idle_rss");
+    Map<String, Object> atOnce = object(object(rss.get("extras")).get("at_once_mb"));
+    assertEquals(2, array(atOnce.get("samples")).size(), () -> "one per repetition: " + atOnce);
+    assertTrue((Double) atOnce.get("median") > 0, () -> "" + atOnce);
+    assertEquals(Mode.TINY.idleMillis(), ((Number) object(rss.get("params")).get("idle_ms")).longValue(),
+        () -> "" + rss);
+  }
+
+  @Test
   void json_processesLargePayload_hasItsCopyFloor_andItsRatio_inProcessBackendsNone() throws Exception {
     Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
     Map<String, Object> payload = processesResult(doc, "payload_large");

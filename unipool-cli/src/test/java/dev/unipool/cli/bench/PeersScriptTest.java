@@ -67,4 +67,26 @@ class PeersScriptTest {
     assertEquals(List.of("ThreadPoolExecutor", "ProcessPoolExecutor (fork)", "ProcessPoolExecutor (spawn)",
         "multiprocessing.Pool", "asyncio"), names);
   }
+
+  @Test
+  void idleRss_readsTheWorkersAfterTheyIdled_andRightAfterTheTasks() throws Exception {
+    String python = Peers.findPython();
+    assumeTrue(python != null, "python3 is not installed");
+    Path script = Peers.extractScript(dir);
+    Path out = dir.resolve("peers.json");
+    Process p = new ProcessBuilder(python, script.toString(), "--tiny", "--workers", "2", "--peers", "spawn",
+        "--idle-seconds", "0.25", "--out", out.toString())
+        .directory(dir.toFile()).redirectErrorStream(true).start();
+    String log = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the script finishes");
+    assertEquals(0, p.exitValue(), log);
+
+    Map<String, Object> doc = object(JsonReader.parse(Files.readString(out)));
+    Map<String, Object> rss = object(object(object(array(doc.get("peers")).getFirst()).get("results")).get("idle_rss"));
+    assertEquals("ok", rss.get("status"), () -> "" + rss);
+    assertEquals(250, ((Number) object(rss.get("params")).get("idle_ms")).intValue(), () -> "" + rss);
+    Map<String, Object> atOnce = object(object(rss.get("extras")).get("at_once_mb"));
+    assertEquals(array(rss.get("samples")).size(), array(atOnce.get("samples")).size(), () -> "" + rss);
+    assertTrue((Double) atOnce.get("median") > 0, () -> "" + rss);
+  }
 }
