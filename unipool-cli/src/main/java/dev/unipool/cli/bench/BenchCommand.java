@@ -66,7 +66,8 @@ public final class BenchCommand implements Callable<Integer> {
   /** First-run start-ups so far: each gets an empty cache directory of its own. */
   private int firstRuns;
 
-  @Option(names = "--quick", description = "Small sizes and few repetitions: one to two minutes on 2 cores.")
+  @Option(names = "--quick",
+      description = "Small sizes and few repetitions: about three and a half minutes on 2 cores with --peers.")
   boolean quick;
 
   /** Only proves that everything runs, in seconds; for tests. */

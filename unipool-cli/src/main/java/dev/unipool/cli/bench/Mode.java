@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * How big the suite is. {@code FULL} is the real measurement (about ten minutes with peers on 2 cores),
- * {@code QUICK} a look in about a minute, {@code TINY} only proves that everything runs (for tests).
+ * {@code QUICK} a look in a few minutes, {@code TINY} only proves that everything runs (for tests).
  *
  * @param reps measured repetitions per backend (after one warm-up round)
  * @param roundTrips sequential submit().get() calls per repetition

@@ -20,8 +20,9 @@ enum Workload {
   PAYLOAD_LARGE("payload_large", "payload round trip, byte[] (larger)", "MB/s", true),
   SHARE("share_read", "pool.share: every worker sums the whole shared segment (1 GB), warm read, all workers", "GB/s",
       true),
-  IDLE_RSS("idle_rss", "idle worker memory: RSS after 2,000 tasks on a fresh pool and 8 s idle, median of its workers", "MB",
-      false);
+  IDLE_RSS("idle_rss",
+      "idle worker memory: RSS after 2,000 tasks on a fresh pool and 8 s idle (--tiny: at once), median of its workers",
+      "MB", false);
 
   final String id;
   final String title;
