@@ -153,21 +153,14 @@ class BenchCommandTest {
   }
 
   @Test
-  void json_processesIdleRss_hasTheEchoJvmBeside() throws Exception {
+  void json_processesIdleRss_hasTheEchoJvm_andTheWorkersSizeRightAfterTheTasks_beside() throws Exception {
     Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
     Map<String, Object> rss = processesResult(doc, "idle_rss");
-    Map<String, Object> bare = object(object(rss.get("extras")).get("bare_jvm_mb"));
-    assertEquals(2, array(bare.get("samples")).size(), () -> "one per repetition: " + bare);
-    assertTrue((Double) bare.get("median") > 0, () -> "" + bare);
-  }
-
-  @Test
-  void json_processesIdleRss_hasTheWorkersSizeRightAfterTheTasks_andHowLongTheyIdled() throws Exception {
-    Map<String, Object> doc = object(JsonReader.parse(Files.readString(dir.resolve("bench.json"))));
-    Map<String, Object> rss = processesResult(doc, "idle_rss");
-    Map<String, Object> atOnce = object(object(rss.get("extras")).get("at_once_mb"));
-    assertEquals(2, array(atOnce.get("samples")).size(), () -> "one per repetition: " + atOnce);
-    assertTrue((Double) atOnce.get("median") > 0, () -> "" + atOnce);
+    for (String extra : List.of("bare_jvm_mb", "at_once_mb")) {
+      Map<String, Object> e = object(object(rss.get("extras")).get(extra));
+      assertEquals(2, array(e.get("samples")).size(), () -> extra + ", one per repetition: " + e);
+      assertTrue((Double) e.get("median") > 0, () -> extra + ": " + e);
+    }
     assertEquals(Mode.TINY.idleMillis(), ((Number) object(rss.get("params")).get("idle_ms")).longValue(),
         () -> "" + rss);
   }

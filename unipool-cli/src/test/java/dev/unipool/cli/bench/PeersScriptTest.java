@@ -20,20 +20,28 @@ import org.junit.jupiter.api.io.TempDir;
 class PeersScriptTest {
   @TempDir Path dir;
 
-  @Test
-  void tinyMode_printsAFigureOrNaForEveryPeerAndWorkload() throws Exception {
+  /**
+   * Runs the script in its tiny mode on two workers with these extra arguments, checks that it ended well
+   * and said its plan, and returns its JSON; skips the test where python3 is missing.
+   */
+  private Map<String, Object> runTiny(String... extra) throws Exception {
     String python = Peers.findPython();
     assumeTrue(python != null, "python3 is not installed");
-    Path script = Peers.extractScript(dir);
     Path out = dir.resolve("peers.json");
-    Process p = new ProcessBuilder(python, script.toString(), "--tiny", "--workers", "2", "--out", out.toString())
-        .directory(dir.toFile()).redirectErrorStream(true).start();
+    List<String> cmd = new ArrayList<>(List.of(python, Peers.extractScript(dir).toString(), "--tiny", "--workers",
+        "2", "--out", out.toString()));
+    cmd.addAll(List.of(extra));
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
     String log = new String(p.getInputStream().readAllBytes());
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the script finishes");
     assertEquals(0, p.exitValue(), log);
     assertTrue(log.lines().anyMatch(l -> l.startsWith("plan ")), log);
+    return object(JsonReader.parse(Files.readString(out)));
+  }
 
-    Map<String, Object> doc = object(JsonReader.parse(Files.readString(out)));
+  @Test
+  void tinyMode_printsAFigureOrNaForEveryPeerAndWorkload() throws Exception {
+    Map<String, Object> doc = runTiny();
     assertFalse(String.valueOf(doc.get("python")).isBlank());
     List<String> names = new ArrayList<>();
     for (Object o : array(doc.get("peers"))) {
@@ -70,18 +78,7 @@ class PeersScriptTest {
 
   @Test
   void idleRss_readsTheWorkersAfterTheyIdled_andRightAfterTheTasks() throws Exception {
-    String python = Peers.findPython();
-    assumeTrue(python != null, "python3 is not installed");
-    Path script = Peers.extractScript(dir);
-    Path out = dir.resolve("peers.json");
-    Process p = new ProcessBuilder(python, script.toString(), "--tiny", "--workers", "2", "--peers", "spawn",
-        "--idle-seconds", "0.25", "--out", out.toString())
-        .directory(dir.toFile()).redirectErrorStream(true).start();
-    String log = new String(p.getInputStream().readAllBytes());
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the script finishes");
-    assertEquals(0, p.exitValue(), log);
-
-    Map<String, Object> doc = object(JsonReader.parse(Files.readString(out)));
+    Map<String, Object> doc = runTiny("--peers", "spawn", "--idle-seconds", "0.25");
     Map<String, Object> rss = object(object(object(array(doc.get("peers")).getFirst()).get("results")).get("idle_rss"));
     assertEquals("ok", rss.get("status"), () -> "" + rss);
     assertEquals(250, ((Number) object(rss.get("params")).get("idle_ms")).intValue(), () -> "" + rss);
