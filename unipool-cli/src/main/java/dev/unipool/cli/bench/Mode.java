@@ -49,7 +49,7 @@ record Mode(
   /** The sizes the map goal names: a user's map is rarely as big as the suite's one. */
   private static final List<Integer> SIZES = List.of(10_000, 100_000, 1_000_000);
   /** Past the 5-second cleaner and the 2-second trim after it, with a second to spare. */
-  private static final long IDLE_MILLIS = 8_000;
+  static final long IDLE_MILLIS = 8_000;
 
   static final Mode FULL = new Mode("full", 5, 20_000, 100_000, 1_000_000, SIZES, 400_000_000L, 10_000, 20,
       10 * MB, 100 * MB, 20_000, 20_000, 0.2, 1L << 30, IDLE_MILLIS);

@@ -21,7 +21,8 @@ enum Workload {
   SHARE("share_read", "pool.share: every worker sums the whole shared segment (1 GB), warm read, all workers", "GB/s",
       true),
   IDLE_RSS("idle_rss",
-      "idle worker memory: RSS after 2,000 tasks on a fresh pool and 8 s idle (--tiny: at once), median of its workers",
+      "idle worker memory: RSS after 2,000 tasks on a fresh pool and " + Mode.IDLE_MILLIS / 1000
+          + " s idle (--tiny: at once), median of its workers",
       "MB", false);
 
   final String id;
