@@ -24,11 +24,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * for the batch (1,000,000 tasks by default); tasks per second is {@code tasks / score}. A batch keeps
  * every future (and, for virtual threads, most threads) alive until it is collected, so garbage
  * collection is part of what this measures; the heap is fixed so that runs compare.
+ *
+ * <p>The heap is touched before the first shot ({@code -XX:+AlwaysPreTouch}): a young collection copies a
+ * batch's live futures into regions the fork has not used yet, and on a VM where a first-touch page fault
+ * costs ~13 us those faults were most of the collection (240-340 ms per collection against 75-122 ms
+ * pretouched, in a probe) and grew with each future's size, not the executor's work. Three forks, since
+ * the same executor's batch time differs from one JVM to the next by up to 2-4x (the JDK's pools included).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
+@Fork(value = 3, jvmArgsAppend = {"-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch"})
 @Warmup(iterations = 5)
 @Measurement(iterations = 15)
 @SuppressWarnings("NullAway.Init") // fields are set in @Setup
