@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the unipool JMH benchmarks (about 11 minutes on 2 cores); builds the jar first if it is missing.
+# Runs the unipool JMH benchmarks (about 10 minutes on 2 cores); builds the jar first if it is missing.
 # Extra arguments go to JMH and win over the defaults, e.g.:
 #   unipool-benchmarks/run.sh SubmitGet -p impl=JDK_FIXED,UNIPOOL_THREADS -prof gc
 #   unipool-benchmarks/run.sh -rf json -rff results.json
@@ -36,6 +36,7 @@ if [[ ! -f "$jar" ]]; then
 fi
 
 # Forks, iteration counts and times live in the benchmark classes (SubmitGet: 1 fork, 5 + 12 iterations of
-# 2 s; FireAndCollect: 3 forks with a pretouched heap, 5 + 15 single shots of 1,000,000 tasks), about 11
-# minutes in all on 2 cores; options given here win (e.g. -f 1 for a quick look, -i 3 for fewer iterations).
+# 2 s; FireAndCollect: 3 forks with a pretouched heap, 5 + 15 single shots of 1,000,000 tasks), about 10
+# minutes in all on 2 cores (9 min 11 s on 2026-12-04); options given here win (e.g. -f 1 for a quick look,
+# -i 3 for fewer iterations).
 exec "$JAVA_HOME/bin/java" -jar "$jar" "$@"
